@@ -1,0 +1,114 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { ChariotPkiProps } from '../lib';
+
+/** The environment variable that names the configuration file. */
+export const CONFIG_ENV = 'CHARIOT_TLS_CONFIG';
+/** The configuration file read from the project root when `CHARIOT_TLS_CONFIG` is unset. */
+export const DEFAULT_CONFIG_FILE = 'chariot-tls.json';
+
+const hours = z.number().int('must be a whole number of hours').positive('must be more than 0');
+const rsaBits = z.number().int('must be a whole number').min(2048, 'must be at least 2048 (use 2048, 3072 or 4096)');
+
+/** The configuration file: every field optional, unknown fields refused (a typo must not pass silently). */
+export const ConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    organization: z.string().min(1).max(48, 'must be at most 48 characters (it prefixes the CA names)').optional(),
+    country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166 code such as "US"').optional(),
+    outputDirectory: z.string().min(1).optional(),
+    server: z
+      .object({
+        commonName: z.string().min(1).optional(),
+        dnsNames: z.array(z.string()).optional(),
+        ipAddresses: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+    engineClients: z.array(z.string()).optional(),
+    transmissionClients: z.array(z.string()).optional(),
+    caRsaBits: rsaBits.optional(),
+    leafRsaBits: rsaBits.optional(),
+    rootValidityPeriodHours: hours.optional(),
+    intermediateValidityPeriodHours: hours.optional(),
+    leafValidityPeriodHours: hours.optional(),
+    leafEarlyRenewalHours: z.number().int().nonnegative('must be 0 or more').optional(),
+    writeCaPrivateKeys: z.boolean().optional(),
+  })
+  .strict();
+
+/** The configuration file's contents. */
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** What the app builds with no configuration file: a server at localhost, one Engine, one Transmission. */
+export const DEFAULT_CONFIG: Config = {
+  server: { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] },
+  engineClients: ['engine'],
+  transmissionClients: ['transmission'],
+};
+
+/** A configuration file that cannot be used; the message names the file, the field and the fix. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the configuration: the file named by `CHARIOT_TLS_CONFIG`, else `chariot-tls.json`
+ * in `projectDir` when it exists, else the defaults.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = process.cwd()): ChariotPkiProps {
+  const named = env[CONFIG_ENV];
+  const file = named ? path.resolve(projectDir, named) : path.join(projectDir, DEFAULT_CONFIG_FILE);
+  if (!named && !fs.existsSync(file)) return toProps(DEFAULT_CONFIG, projectDir);
+  return toProps(parseConfig(readJson(file), file), path.dirname(file));
+}
+
+/** Validates parsed JSON against the schema; `source` names the file in errors. */
+export function parseConfig(json: unknown, source: string): Config {
+  const result = ConfigSchema.safeParse(json);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  - ${describeIssue(issue, json)}`);
+  throw new ConfigError(`${source}: invalid configuration:\n${lines.join('\n')}`);
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(`${file}: cannot read the configuration file; check ${CONFIG_ENV} or create ${DEFAULT_CONFIG_FILE}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message}); fix the syntax`);
+  }
+}
+
+function describeIssue(issue: z.ZodIssue, json: unknown): string {
+  const field = issue.path.length > 0 ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') : '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const known = Object.keys(ConfigSchema.shape).filter((k) => k !== '$schema');
+    return `${field}: unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; remove or rename them (known fields: ${known.join(', ')})`;
+  }
+  return `${field} ${JSON.stringify(valueAt(json, issue.path))}: ${issue.message}`;
+}
+
+function valueAt(json: unknown, at: (string | number)[]): unknown {
+  return at.reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), json);
+}
+
+/** Maps the file's fields onto the composite's props; relative paths are taken from the file's directory. */
+function toProps(config: Config, baseDir: string): ChariotPkiProps {
+  const { caRsaBits, leafRsaBits, outputDirectory, $schema, ...rest } = config;
+  return {
+    ...rest,
+    outputDirectory: path.resolve(baseDir, outputDirectory ?? 'pki'),
+    caKey: caRsaBits ? { rsaBits: caRsaBits } : undefined,
+    leafKey: leafRsaBits ? { rsaBits: leafRsaBits } : undefined,
+  };
+}

@@ -1,0 +1,8 @@
+/** Unit tests synthesize in memory; integration tests (`__tests__/integration/`) deploy for real. */
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/setup.ts'],
+};

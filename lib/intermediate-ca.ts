@@ -1,0 +1,132 @@
+import { Construct } from 'constructs';
+import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
+import { ICertificateAuthority } from './certificate-authority';
+import { DistinguishedName } from './distinguished-name';
+import { KeyAlgorithm, KeyOptions } from './key';
+import { CA_ALLOWED_USES, checkPathLength, checkValidity, issueCertificate } from './private/issuance';
+import { resolveKeyOptions } from './private/key-pair';
+import { writePrivatePem, writePublicPem } from './private/pem-file';
+import { checkSubject } from './private/subject';
+import { Problems } from './private/validation';
+import { DEFAULT_CA_RSA_BITS } from './root-ca';
+
+/** Five years: half the root's life, so a root always outlives what it signed. */
+const DEFAULT_INTERMEDIATE_VALIDITY_HOURS = 43800;
+/** Re-sign an intermediate (same key) a year before it expires. */
+const DEFAULT_INTERMEDIATE_EARLY_RENEWAL_HOURS = 8760;
+
+/**
+ * Properties of an `IntermediateCa`.
+ */
+export interface IntermediateCaProps {
+  /**
+   * The CA that signs this one: a `RootCa` or another `IntermediateCa`.
+   */
+  readonly issuer: ICertificateAuthority;
+
+  /**
+   * The subject of the intermediate certificate.
+   */
+  readonly subject: DistinguishedName;
+
+  /**
+   * The CA key.
+   * @default - RSA 4096
+   */
+  readonly key?: KeyOptions;
+
+  /**
+   * How long the certificate is valid, in hours. May not exceed the issuer's.
+   * @default 43800 (5 years)
+   */
+  readonly validityPeriodHours?: number;
+
+  /**
+   * Re-sign the certificate (same key) this many hours before it expires.
+   * @default 8760 (1 year)
+   */
+  readonly earlyRenewalHours?: number;
+
+  /**
+   * How many CAs may stand below this one. 0 means it signs only server and client certificates.
+   * @default 0
+   */
+  readonly maxPathLength?: number;
+
+  /**
+   * Where to write the CA certificate (PEM).
+   * @default - not written
+   */
+  readonly certFile?: string;
+
+  /**
+   * Where to write the CA private key (PEM, mode 0600).
+   * @default - not written: the key stays in Terraform state
+   */
+  readonly privateKeyFile?: string;
+}
+
+/**
+ * A certificate authority signed by another CA, e.g. the Server CA or a client CA of the seed hierarchy.
+ */
+export class IntermediateCa extends Construct implements ICertificateAuthority {
+  public readonly certPem: string;
+  public readonly privateKeyPem: string;
+  /** The CA key in PKCS#8 PEM. */
+  public readonly privateKeyPkcs8Pem: string;
+  public readonly keyAlgorithm: KeyAlgorithm;
+  public readonly chainPem: string;
+  public readonly chain: ICertificateAuthority[];
+  public readonly commonName: string;
+  public readonly validityPeriodHours: number;
+  public readonly maxPathLength: number;
+  /** The CA that signed this one. */
+  public readonly issuer: ICertificateAuthority;
+  /** Path of the written certificate, if `certFile` was set. */
+  public readonly certFile?: string;
+  /** Path of the written private key, if `privateKeyFile` was set. */
+  public readonly privateKeyFile?: string;
+  /** The underlying key resource. */
+  public readonly privateKey: PrivateKey;
+  /** The underlying certificate resource. */
+  public readonly certificate: LocallySignedCert;
+
+  constructor(scope: Construct, id: string, props: IntermediateCaProps) {
+    super(scope, id);
+    const problems = new Problems(this);
+    const key = resolveKeyOptions(problems, 'key', props.key, DEFAULT_CA_RSA_BITS);
+    this.validityPeriodHours = props.validityPeriodHours ?? DEFAULT_INTERMEDIATE_VALIDITY_HOURS;
+    const earlyRenewalHours = props.earlyRenewalHours ?? DEFAULT_INTERMEDIATE_EARLY_RENEWAL_HOURS;
+    this.maxPathLength = props.maxPathLength ?? 0;
+    checkSubject(problems, 'subject', props.subject);
+    checkValidity(problems, this, this.validityPeriodHours, earlyRenewalHours, props.issuer);
+    checkPathLength(problems, this.maxPathLength, props.issuer);
+    problems.throwIfAny();
+
+    const issued = issueCertificate(this, {
+      issuer: props.issuer,
+      subject: props.subject,
+      key,
+      allowedUses: CA_ALLOWED_USES,
+      isCa: true,
+      maxPathLength: this.maxPathLength,
+      validityPeriodHours: this.validityPeriodHours,
+      earlyRenewalHours,
+    });
+    this.privateKey = issued.key;
+    this.certificate = issued.cert;
+    this.issuer = props.issuer;
+    this.keyAlgorithm = key.algorithm;
+    this.commonName = props.subject.commonName;
+    this.certPem = issued.cert.certPem;
+    this.privateKeyPem = issued.key.privateKeyPem;
+    this.privateKeyPkcs8Pem = issued.key.privateKeyPemPkcs8;
+    this.chain = [this, ...props.issuer.chain];
+    this.chainPem = `${this.certPem}${props.issuer.chainPem}`;
+    if (props.certFile) this.certFile = writePublicPem(this, 'cert-file', props.certFile, this.certPem);
+    if (props.privateKeyFile) {
+      this.privateKeyFile = writePrivatePem(this, 'key-file', props.privateKeyFile, this.privateKeyPem);
+    }
+  }
+}

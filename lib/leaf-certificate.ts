@@ -1,0 +1,203 @@
+import { Construct } from 'constructs';
+import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
+import { ICertificateAuthority } from './certificate-authority';
+import { DistinguishedName } from './distinguished-name';
+import { KeyAlgorithm, KeyOptions } from './key';
+import { checkValidity, issueCertificate } from './private/issuance';
+import { resolveKeyOptions } from './private/key-pair';
+import { checkSubject } from './private/subject';
+import { trustBundlePem } from './private/trust-bundle';
+import { Problems, isDnsName, isIpAddress, isKnown } from './private/validation';
+
+/** About two years, under the 825-day ceiling many TLS clients enforce. */
+const DEFAULT_LEAF_VALIDITY_HOURS = 17520;
+/** Renew 60 days before expiry: time for a deploy to land and files to reach the products. */
+const DEFAULT_LEAF_EARLY_RENEWAL_HOURS = 1440;
+/** Leaf keys: 2048-bit RSA, what every Java client accepts, fast to generate by the hundred. */
+const DEFAULT_LEAF_RSA_BITS = 2048;
+
+/**
+ * What a leaf certificate is for: it decides the extended key usage.
+ */
+export enum CertificateRole {
+  /** A TLS server (serverAuth): Chariot's MQTT listener and web UI. */
+  SERVER = 'server',
+  /** A TLS client (clientAuth): MQTT Engine or MQTT Transmission. */
+  CLIENT = 'client',
+}
+
+/**
+ * Properties shared by server and client certificates.
+ */
+export interface LeafCertificateProps {
+  /**
+   * The CA that signs the certificate.
+   */
+  readonly issuer: ICertificateAuthority;
+
+  /**
+   * The subject of the certificate.
+   * @default - the common name is the first DNS name or IP address for a server, the construct id for a client
+   */
+  readonly subject?: DistinguishedName;
+
+  /**
+   * DNS names in the subjectAltName. Java checks these, not the common name.
+   * @default []
+   */
+  readonly dnsNames?: string[];
+
+  /**
+   * IP addresses in the subjectAltName.
+   * @default []
+   */
+  readonly ipAddresses?: string[];
+
+  /**
+   * The certificate's key. A server key must be RSA (Chariot accepts no other).
+   * @default - RSA 2048
+   */
+  readonly key?: KeyOptions;
+
+  /**
+   * How long the certificate is valid, in hours. May not exceed the issuer's.
+   * @default 17520 (2 years)
+   */
+  readonly validityPeriodHours?: number;
+
+  /**
+   * Re-issue the certificate this many hours before it expires; a deploy inside that window replaces it.
+   * @default 1440 (60 days)
+   */
+  readonly earlyRenewalHours?: number;
+
+  /**
+   * The CAs this peer trusts to verify the other side: for a server, the CAs of its clients;
+   * for a client, the CAs of the servers it connects to.
+   * @default - the root of the issuer's chain
+   */
+  readonly trustedCas?: ICertificateAuthority[];
+
+  /**
+   * The directory to write this certificate's files to.
+   * @default - no files are written
+   */
+  readonly outputDirectory?: string;
+}
+
+/**
+ * A certificate signed by a CA for a TLS server or client: key, CSR and certificate.
+ */
+export abstract class LeafCertificate extends Construct {
+  /** What the certificate is for. */
+  public readonly role: CertificateRole;
+  /** The certificate, PEM. */
+  public readonly certPem: string;
+  /** The private key, PEM: PKCS#1 (`BEGIN RSA PRIVATE KEY`) for RSA, SEC 1 for ECDSA. */
+  public readonly privateKeyPem: string;
+  /** The private key, PKCS#8 PEM (`BEGIN PRIVATE KEY`). */
+  public readonly privateKeyPkcs8Pem: string;
+  /** The issuer's chain up to the root, PEM, without this certificate. */
+  public readonly caChainPem: string;
+  /** This certificate followed by the issuer's chain, PEM. */
+  public readonly fullChainPem: string;
+  /** The CAs this peer trusts, each with its chain, PEM. */
+  public readonly trustBundlePem: string;
+  /** The CA that signed the certificate. */
+  public readonly issuer: ICertificateAuthority;
+  /** The common name, as set at synth time. */
+  public readonly commonName: string;
+  /** The DNS names in the subjectAltName (the common name included where it is one). */
+  public readonly dnsNames: string[];
+  /** The IP addresses in the subjectAltName (the common name included where it is one). */
+  public readonly ipAddresses: string[];
+  /** The key algorithm. */
+  public readonly keyAlgorithm: KeyAlgorithm;
+  /** How long the certificate is valid, in hours. */
+  public readonly validityPeriodHours: number;
+  /** How many hours before expiry it is re-issued. */
+  public readonly earlyRenewalHours: number;
+  /** The underlying key resource. */
+  public readonly privateKey: PrivateKey;
+  /** The underlying certificate resource. */
+  public readonly certificate: LocallySignedCert;
+
+  protected constructor(scope: Construct, id: string, props: LeafCertificateProps, role: CertificateRole) {
+    super(scope, id);
+    const problems = new Problems(this);
+    const key = resolveKeyOptions(problems, 'key', props.key, DEFAULT_LEAF_RSA_BITS);
+    const dnsNames = props.dnsNames ?? [];
+    const ipAddresses = props.ipAddresses ?? [];
+    checkNames(problems, dnsNames, ipAddresses);
+    const subject = props.subject ?? { commonName: dnsNames[0] ?? ipAddresses[0] ?? (role === CertificateRole.CLIENT ? id : '') };
+    this.validityPeriodHours = props.validityPeriodHours ?? DEFAULT_LEAF_VALIDITY_HOURS;
+    this.earlyRenewalHours = props.earlyRenewalHours ?? DEFAULT_LEAF_EARLY_RENEWAL_HOURS;
+    if (role === CertificateRole.SERVER) checkServer(problems, key.algorithm, subject, dnsNames, ipAddresses);
+    checkSubject(problems, 'subject', subject);
+    checkValidity(problems, this, this.validityPeriodHours, this.earlyRenewalHours, props.issuer);
+    problems.throwIfAny();
+
+    this.role = role;
+    this.issuer = props.issuer;
+    this.commonName = subject.commonName;
+    this.keyAlgorithm = key.algorithm;
+    // Java and OpenSSL match a server's SAN only, so a common name that is a host or address goes there too.
+    const serverName = role === CertificateRole.SERVER ? subject.commonName : undefined;
+    this.dnsNames = withCommonName(dnsNames, serverName, isDnsName);
+    this.ipAddresses = withCommonName(ipAddresses, serverName, isIpAddress);
+    const issued = issueCertificate(this, {
+      issuer: props.issuer,
+      subject,
+      key,
+      allowedUses: leafAllowedUses(role, key.algorithm),
+      isCa: false,
+      dnsNames: this.dnsNames,
+      ipAddresses: this.ipAddresses,
+      validityPeriodHours: this.validityPeriodHours,
+      earlyRenewalHours: this.earlyRenewalHours,
+    });
+    this.privateKey = issued.key;
+    this.certificate = issued.cert;
+    this.certPem = issued.cert.certPem;
+    this.privateKeyPem = issued.key.privateKeyPem;
+    this.privateKeyPkcs8Pem = issued.key.privateKeyPemPkcs8;
+    this.caChainPem = props.issuer.chainPem;
+    this.fullChainPem = `${this.certPem}${this.caChainPem}`;
+    const root = props.issuer.chain[props.issuer.chain.length - 1];
+    this.trustBundlePem = trustBundlePem(props.trustedCas ?? [root]);
+  }
+}
+
+/** Key usages by role; keyEncipherment only where an RSA key may be used for key transport. */
+function leafAllowedUses(role: CertificateRole, algorithm: KeyAlgorithm): string[] {
+  const usage = algorithm === KeyAlgorithm.RSA ? ['digital_signature', 'key_encipherment'] : ['digital_signature'];
+  return [...usage, role === CertificateRole.SERVER ? 'server_auth' : 'client_auth'];
+}
+
+function checkNames(problems: Problems, dnsNames: string[], ipAddresses: string[]): void {
+  dnsNames.forEach((name, i) => {
+    if (isKnown(name) && !isDnsName(name)) {
+      problems.add(`dnsNames[${i}]`, name, 'is not a valid DNS name', 'use letters, digits, hyphens and dots, e.g. "chariot.example.com" (IP addresses go in ipAddresses)');
+    }
+  });
+  ipAddresses.forEach((address, i) => {
+    if (isKnown(address) && !isIpAddress(address)) {
+      problems.add(`ipAddresses[${i}]`, address, 'is not a valid IP address', 'use an IPv4 or IPv6 address, e.g. "192.168.1.100" (host names go in dnsNames)');
+    }
+  });
+}
+
+function checkServer(problems: Problems, algorithm: KeyAlgorithm, subject: DistinguishedName, dnsNames: string[], ipAddresses: string[]): void {
+  if (algorithm !== KeyAlgorithm.RSA) {
+    problems.add('key.algorithm', algorithm, 'is not accepted by Chariot for its server key', 'use KeyAlgorithm.RSA (PKCS#1 or PKCS#8)');
+  }
+  if (dnsNames.length === 0 && ipAddresses.length === 0 && !subject.commonName) {
+    problems.add('dnsNames', dnsNames, 'is empty, and so are ipAddresses and the common name', 'name the host clients connect to, e.g. dnsNames: ["chariot.example.com"]');
+  }
+}
+
+/** The names list with the common name added when it is of that kind and not already there. */
+function withCommonName(names: string[], commonName: string | undefined, isOfKind: (n: string) => boolean): string[] {
+  return commonName !== undefined && isKnown(commonName) && isOfKind(commonName) && !names.includes(commonName) ? [commonName, ...names] : names;
+}

@@ -1,0 +1,113 @@
+import { Construct } from 'constructs';
+import { Annotations } from 'cdktf';
+import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
+import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
+import { ICertificateAuthority } from '../certificate-authority';
+import { DistinguishedName } from '../distinguished-name';
+import { ResolvedKeyOptions, createPrivateKey } from './key-pair';
+import { toProviderSubject } from './subject';
+import { Problems, isKnown } from './validation';
+
+/** The key usages every CA certificate carries (keyCertSign only ever on CAs). */
+export const CA_ALLOWED_USES = ['cert_signing', 'crl_signing', 'digital_signature'];
+
+/** What a certificate signed by an issuer needs. */
+export interface IssueOptions {
+  readonly issuer: ICertificateAuthority;
+  readonly subject: DistinguishedName;
+  readonly key: ResolvedKeyOptions;
+  readonly allowedUses: string[];
+  readonly isCa: boolean;
+  readonly maxPathLength?: number;
+  readonly dnsNames?: string[];
+  readonly ipAddresses?: string[];
+  readonly validityPeriodHours: number;
+  readonly earlyRenewalHours: number;
+}
+
+/** The resources behind an issued certificate. */
+export interface Issued {
+  readonly key: PrivateKey;
+  readonly request: CertRequest;
+  readonly cert: LocallySignedCert;
+}
+
+/**
+ * Creates a key, a CSR and the certificate the issuer signs, with ids `key`, `csr` and `cert`
+ * (Terraform addresses: part of the contract, never to be renamed).
+ */
+export function issueCertificate(scope: Construct, options: IssueOptions): Issued {
+  const key = createPrivateKey(scope, options.key);
+  const request = new CertRequest(scope, 'csr', {
+    privateKeyPem: key.privateKeyPem,
+    subject: [toProviderSubject(options.subject)],
+    dnsNames: options.dnsNames,
+    ipAddresses: options.ipAddresses,
+  });
+  const cert = new LocallySignedCert(scope, 'cert', {
+    certRequestPem: request.certRequestPem,
+    caCertPem: options.issuer.certPem,
+    caPrivateKeyPem: options.issuer.privateKeyPem,
+    allowedUses: options.allowedUses,
+    isCaCertificate: options.isCa,
+    setSubjectKeyId: true,
+    validityPeriodHours: options.validityPeriodHours,
+    earlyRenewalHours: options.earlyRenewalHours,
+  });
+  setMaxPathLength(cert, options.maxPathLength);
+  return { key, request, cert };
+}
+
+/** `max_path_length` exists from tls 4.2.0; the 4.1.0 binding lacks it, so set it by override. */
+export function setMaxPathLength(cert: { addOverride(path: string, value: unknown): void }, maxPathLength?: number): void {
+  if (maxPathLength !== undefined) cert.addOverride('max_path_length', maxPathLength);
+}
+
+/** Checks validity and renewal hours, and that a certificate does not outlive its issuer. */
+export function checkValidity(
+  problems: Problems,
+  scope: Construct,
+  validityPeriodHours: number,
+  earlyRenewalHours: number,
+  issuer?: ICertificateAuthority,
+): void {
+  if (!isKnown(validityPeriodHours) || !isKnown(earlyRenewalHours)) return;
+  if (!Number.isInteger(validityPeriodHours) || validityPeriodHours <= 0) {
+    problems.add('validityPeriodHours', validityPeriodHours, 'is not a positive whole number of hours', 'use e.g. 17520 for two years');
+  }
+  if (!Number.isInteger(earlyRenewalHours) || earlyRenewalHours < 0) {
+    problems.add('earlyRenewalHours', earlyRenewalHours, 'is not a whole number of hours, 0 or more', 'use e.g. 720 for 30 days, or 0 for none');
+  } else if (earlyRenewalHours >= validityPeriodHours) {
+    Annotations.of(scope).addWarning(
+      `earlyRenewalHours (${earlyRenewalHours}) is not less than validityPeriodHours (${validityPeriodHours}): ` +
+        'the certificate is due for renewal at once and is re-issued on every deploy',
+    );
+  }
+  if (issuer && isKnown(issuer.validityPeriodHours) && validityPeriodHours > issuer.validityPeriodHours) {
+    problems.add(
+      'validityPeriodHours',
+      validityPeriodHours,
+      `is longer than its issuer ${issuer.node.path} (${issuer.validityPeriodHours} hours)`,
+      `use at most ${issuer.validityPeriodHours}, or extend the issuer's validity`,
+    );
+  }
+}
+
+/** Checks a CA's path length, and that its issuer (if any) may sign a CA with that many below it. */
+export function checkPathLength(problems: Problems, maxPathLength: number | undefined, issuer?: ICertificateAuthority): void {
+  if (maxPathLength === undefined || !isKnown(maxPathLength)) return;
+  if (!Number.isInteger(maxPathLength) || maxPathLength < 0) {
+    problems.add('maxPathLength', maxPathLength, 'is not a whole number, 0 or more', 'use 0 for a CA that signs only leaf certificates');
+    return;
+  }
+  const limit = issuer?.maxPathLength;
+  if (limit !== undefined && maxPathLength >= limit) {
+    problems.add(
+      'issuer',
+      issuer!.node.path,
+      `has path length ${limit}, too short to sign a CA with maxPathLength ${maxPathLength}`,
+      `set maxPathLength to at least ${maxPathLength + 1} on the issuer, or sign this CA with its parent`,
+    );
+  }
+}

@@ -1,0 +1,42 @@
+import { Construct } from 'constructs';
+import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { EcdsaCurve, KeyAlgorithm, KeyOptions } from '../key';
+import { Problems, isKnown } from './validation';
+
+/** The smallest RSA key we issue: NIST and the CA/Browser Forum floor. */
+export const MIN_RSA_BITS = 2048;
+
+/** Key options with every default applied. */
+export interface ResolvedKeyOptions {
+  readonly algorithm: KeyAlgorithm;
+  readonly rsaBits: number;
+  readonly ecdsaCurve: EcdsaCurve;
+}
+
+/** Applies defaults once and records any problem with the key options. */
+export function resolveKeyOptions(
+  problems: Problems,
+  field: string,
+  options: KeyOptions | undefined,
+  defaultRsaBits: number,
+): ResolvedKeyOptions {
+  const resolved = {
+    algorithm: options?.algorithm ?? KeyAlgorithm.RSA,
+    rsaBits: options?.rsaBits ?? defaultRsaBits,
+    ecdsaCurve: options?.ecdsaCurve ?? EcdsaCurve.P256,
+  };
+  const bits = resolved.rsaBits;
+  if (resolved.algorithm === KeyAlgorithm.RSA && isKnown(bits) && (!Number.isInteger(bits) || bits < MIN_RSA_BITS)) {
+    problems.add(`${field}.rsaBits`, bits, `is too small or not a whole number`, `use ${MIN_RSA_BITS}, 3072 or 4096`);
+  }
+  return resolved;
+}
+
+/** Creates the private key resource (child id `key`, part of the Terraform address contract). */
+export function createPrivateKey(scope: Construct, key: ResolvedKeyOptions): PrivateKey {
+  return new PrivateKey(scope, 'key', {
+    algorithm: key.algorithm,
+    rsaBits: key.algorithm === KeyAlgorithm.RSA ? key.rsaBits : undefined,
+    ecdsaCurve: key.algorithm === KeyAlgorithm.ECDSA ? key.ecdsaCurve : undefined,
+  });
+}

@@ -1,0 +1,128 @@
+import { Construct } from 'constructs';
+import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
+import { ICertificateAuthority } from './certificate-authority';
+import { DistinguishedName } from './distinguished-name';
+import { KeyAlgorithm, KeyOptions } from './key';
+import { CA_ALLOWED_USES, checkPathLength, checkValidity, setMaxPathLength } from './private/issuance';
+import { createPrivateKey, resolveKeyOptions } from './private/key-pair';
+import { writePrivatePem, writePublicPem } from './private/pem-file';
+import { useProviders } from './private/providers';
+import { checkSubject, toProviderSubject } from './private/subject';
+import { Problems } from './private/validation';
+
+/** Ten years: the seed procedure's root (`-days 3650`). */
+const DEFAULT_ROOT_VALIDITY_HOURS = 87600;
+/** CA keys outlive many leaves: 4096-bit RSA. */
+export const DEFAULT_CA_RSA_BITS = 4096;
+
+/**
+ * Properties of a `RootCa`.
+ */
+export interface RootCaProps {
+  /**
+   * The subject of the root certificate.
+   */
+  readonly subject: DistinguishedName;
+
+  /**
+   * The CA key.
+   * @default - RSA 4096
+   */
+  readonly key?: KeyOptions;
+
+  /**
+   * How long the root certificate is valid, in hours.
+   * @default 87600 (10 years)
+   */
+  readonly validityPeriodHours?: number;
+
+  /**
+   * Re-sign the root (same key) this many hours before it expires. A new root certificate
+   * re-issues everything below it, so this is off by default: renew a root on purpose.
+   * @default 0 (never renewed automatically)
+   */
+  readonly earlyRenewalHours?: number;
+
+  /**
+   * How many intermediate CAs may stand below the root.
+   * @default - no limit
+   */
+  readonly maxPathLength?: number;
+
+  /**
+   * Where to write the root certificate (PEM).
+   * @default - not written
+   */
+  readonly certFile?: string;
+
+  /**
+   * Where to write the root private key (PEM, mode 0600). A CA key on disk is the most
+   * valuable secret there is; it is only needed to sign outside this tool.
+   * @default - not written: the key stays in Terraform state
+   */
+  readonly privateKeyFile?: string;
+}
+
+/**
+ * A self-signed root certificate authority: the trust anchor of the hierarchy.
+ */
+export class RootCa extends Construct implements ICertificateAuthority {
+  public readonly certPem: string;
+  public readonly privateKeyPem: string;
+  /** The root key in PKCS#8 PEM. */
+  public readonly privateKeyPkcs8Pem: string;
+  public readonly keyAlgorithm: KeyAlgorithm;
+  public readonly chainPem: string;
+  public readonly chain: ICertificateAuthority[];
+  public readonly commonName: string;
+  public readonly validityPeriodHours: number;
+  public readonly maxPathLength?: number;
+  /** Path of the written certificate, if `certFile` was set. */
+  public readonly certFile?: string;
+  /** Path of the written private key, if `privateKeyFile` was set. */
+  public readonly privateKeyFile?: string;
+  /** The underlying key resource. */
+  public readonly privateKey: PrivateKey;
+  /** The underlying certificate resource. */
+  public readonly certificate: SelfSignedCert;
+
+  constructor(scope: Construct, id: string, props: RootCaProps) {
+    super(scope, id);
+    const problems = new Problems(this);
+    const key = resolveKeyOptions(problems, 'key', props.key, DEFAULT_CA_RSA_BITS);
+    this.validityPeriodHours = props.validityPeriodHours ?? DEFAULT_ROOT_VALIDITY_HOURS;
+    const earlyRenewalHours = props.earlyRenewalHours ?? 0;
+    checkSubject(problems, 'subject', props.subject);
+    checkValidity(problems, this, this.validityPeriodHours, earlyRenewalHours);
+    checkPathLength(problems, props.maxPathLength);
+    problems.throwIfAny();
+    useProviders(this);
+
+    this.privateKey = createPrivateKey(this, key);
+    this.certificate = new SelfSignedCert(this, 'cert', {
+      privateKeyPem: this.privateKey.privateKeyPem,
+      subject: [toProviderSubject(props.subject)],
+      allowedUses: CA_ALLOWED_USES,
+      isCaCertificate: true,
+      setSubjectKeyId: true,
+      setAuthorityKeyId: true,
+      validityPeriodHours: this.validityPeriodHours,
+      earlyRenewalHours,
+    });
+    setMaxPathLength(this.certificate, props.maxPathLength);
+
+    this.keyAlgorithm = key.algorithm;
+    this.commonName = props.subject.commonName;
+    this.maxPathLength = props.maxPathLength;
+    this.certPem = this.certificate.certPem;
+    this.privateKeyPem = this.privateKey.privateKeyPem;
+    this.privateKeyPkcs8Pem = this.privateKey.privateKeyPemPkcs8;
+    this.chainPem = this.certPem;
+    this.chain = [this];
+    if (props.certFile) this.certFile = writePublicPem(this, 'cert-file', props.certFile, this.certPem);
+    if (props.privateKeyFile) {
+      this.privateKeyFile = writePrivatePem(this, 'key-file', props.privateKeyFile, this.privateKeyPem);
+    }
+  }
+}
