@@ -16,7 +16,8 @@ export class Problems {
 
   /** Records a problem: what is wrong with `field`, showing `value`, and how to fix it. */
   public add(field: string, value: unknown, problem: string, fix: string): void {
-    this.messages.push(`${field} ${JSON.stringify(value)} ${problem}; ${fix}`);
+    const shown = value === undefined ? '' : ` ${JSON.stringify(value)}`;
+    this.messages.push(`${field}${shown} ${problem}; ${fix}`);
   }
 
   public throwIfAny(): void {

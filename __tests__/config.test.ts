@@ -1,0 +1,102 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ChariotTlsStack } from '../app/stack';
+import { ConfigError, DEFAULT_CONFIG, loadConfig, parseConfig } from '../app/config';
+import { Testing } from 'cdktf';
+
+const PROJECT = path.resolve(__dirname, '..');
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-config-'));
+}
+
+function writeJson(dir: string, name: string, value: unknown): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+  return file;
+}
+
+describe('loadConfig sources', () => {
+  test('with no file, builds a server at localhost and 127.0.0.1, one Engine and one Transmission, under pki/', () => {
+    const dir = tempDir();
+    expect(loadConfig({}, dir)).toEqual({
+      server: { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] },
+      engineClients: ['engine'],
+      transmissionClients: ['transmission'],
+      outputDirectory: path.join(dir, 'pki'),
+      caKey: undefined,
+      leafKey: undefined,
+    });
+    expect(DEFAULT_CONFIG.server).toEqual({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  });
+
+  test('reads chariot-tls.json from the project directory when it exists', () => {
+    const dir = tempDir();
+    writeJson(dir, 'chariot-tls.json', { organization: 'Acme', transmissionClients: ['edge-9'] });
+    expect(loadConfig({}, dir)).toMatchObject({ organization: 'Acme', transmissionClients: ['edge-9'] });
+  });
+
+  test('CHARIOT_TLS_CONFIG names the file, and relative paths in it are taken from its folder', () => {
+    const dir = tempDir();
+    const file = writeJson(dir, 'site.json', { engineClients: ['e'], outputDirectory: 'out', caRsaBits: 3072, leafRsaBits: 4096 });
+    expect(loadConfig({ CHARIOT_TLS_CONFIG: file }, '/nowhere')).toMatchObject({
+      engineClients: ['e'], outputDirectory: path.join(dir, 'out'), caKey: { rsaBits: 3072 }, leafKey: { rsaBits: 4096 },
+    });
+  });
+
+  test('a missing file named by CHARIOT_TLS_CONFIG is an error, not the defaults', () => {
+    expect(() => loadConfig({ CHARIOT_TLS_CONFIG: '/nowhere/x.json' })).toThrow(new ConfigError('/nowhere/x.json: cannot read the configuration file; check CHARIOT_TLS_CONFIG or create chariot-tls.json'));
+  });
+
+  test('a file that is not JSON is an error naming the file', () => {
+    const file = writeJson(tempDir(), 'bad.json', '{ "organization": ');
+    expect(() => loadConfig({ CHARIOT_TLS_CONFIG: file })).toThrow(/bad\.json: not valid JSON .*; fix the syntax/);
+  });
+});
+
+describe('parseConfig validation', () => {
+  const parse = (json: unknown) => () => parseConfig(json, 'chariot-tls.json');
+
+  test('refuses an unknown field and lists the known ones', () => {
+    expect(parse({ transmisionClients: [] })).toThrow(/chariot-tls\.json: invalid configuration:\n  - \(top level\): unknown field\(s\) "transmisionClients"; remove or rename them \(known fields: organization, .*transmissionClients/);
+  });
+
+  test('refuses a wrong type, naming the field and the value', () => {
+    expect(parse({ engineClients: 'engine' })).toThrow(/engineClients "engine": Expected array, received string/);
+  });
+
+  test('refuses a wrong type deep in a list, naming its position', () => {
+    expect(parse({ server: { dnsNames: ['a', 7] } })).toThrow(/server\.dnsNames\[1\] 7: Expected string, received number/);
+  });
+
+  test('refuses RSA sizes under 2048', () => {
+    expect(parse({ leafRsaBits: 1024 })).toThrow(/leafRsaBits 1024: must be at least 2048 \(use 2048, 3072 or 4096\)/);
+  });
+
+  test('refuses a country that is not a two-letter code', () => {
+    expect(parse({ country: 'Germany' })).toThrow(/country "Germany": must be a two-letter ISO 3166 code/);
+  });
+
+  test('refuses validity hours that are not positive whole numbers', () => {
+    expect(parse({ leafValidityPeriodHours: 1.5, rootValidityPeriodHours: 0 })).toThrow(/rootValidityPeriodHours 0: must be more than 0[^]*leafValidityPeriodHours 1\.5: must be a whole number/);
+  });
+});
+
+describe('the example configurations', () => {
+  const examples = fs.readdirSync(path.join(PROJECT, 'examples')).filter((f) => f.endsWith('.json'));
+
+  test.each(examples)('%s synthesizes a certificate for every CA, server and client it names', (name) => {
+    const props = loadConfig({ CHARIOT_TLS_CONFIG: path.join(PROJECT, 'examples', name) });
+    const stack = new ChariotTlsStack(Testing.app(), 'example', props);
+    const signed = JSON.parse(Testing.synth(stack)).resource.tls_locally_signed_cert;
+    const clients = (props.engineClients?.length ?? 0) + (props.transmissionClients?.length ?? 0);
+    expect(Object.keys(signed)).toHaveLength(3 + (props.server ? 1 : 0) + clients);
+  });
+
+  test('the fleet example has a redundant Engine pair and 50 edge nodes', () => {
+    const props = loadConfig({ CHARIOT_TLS_CONFIG: path.join(PROJECT, 'examples', 'chariot-tls.fleet.json') });
+    expect(props.engineClients).toHaveLength(2);
+    expect(props.transmissionClients).toHaveLength(50);
+  });
+});
