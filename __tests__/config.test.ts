@@ -20,7 +20,7 @@ function writeJson(dir: string, name: string, value: unknown): string {
 describe('loadConfig sources', () => {
   test('with no file, builds a server at localhost and 127.0.0.1, one Engine and one Transmission, under pki/', () => {
     const dir = tempDir();
-    expect(loadConfig({}, dir)).toEqual({
+    expect(loadConfig({}, dir).pki).toEqual({
       server: { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] },
       engineClients: ['engine'],
       transmissionClients: ['transmission'],
@@ -34,15 +34,22 @@ describe('loadConfig sources', () => {
   test('reads chariot-tls.json from the project directory when it exists', () => {
     const dir = tempDir();
     writeJson(dir, 'chariot-tls.json', { organization: 'Acme', transmissionClients: ['edge-9'] });
-    expect(loadConfig({}, dir)).toMatchObject({ organization: 'Acme', transmissionClients: ['edge-9'] });
+    expect(loadConfig({}, dir).pki).toMatchObject({ organization: 'Acme', transmissionClients: ['edge-9'] });
   });
 
   test('CHARIOT_TLS_CONFIG names the file, and relative paths in it are taken from its folder', () => {
     const dir = tempDir();
     const file = writeJson(dir, 'site.json', { engineClients: ['e'], outputDirectory: 'out', caRsaBits: 3072, leafRsaBits: 4096 });
-    expect(loadConfig({ CHARIOT_TLS_CONFIG: file }, '/nowhere')).toMatchObject({
+    expect(loadConfig({ CHARIOT_TLS_CONFIG: file }, '/nowhere').pki).toMatchObject({
       engineClients: ['e'], outputDirectory: path.join(dir, 'out'), caKey: { rsaBits: 3072 }, leafKey: { rsaBits: 4096 },
     });
+  });
+
+  test('state is a local file in the project by default, or where backend.path says, from the config folder', () => {
+    const dir = tempDir();
+    expect(loadConfig({}, dir).backend).toEqual({ localPath: path.join(dir, 'terraform.chariot-tls.tfstate') });
+    const file = writeJson(dir, 'site.json', { engineClients: ['e'], backend: { type: 'local', path: 'state/pki.tfstate' } });
+    expect(loadConfig({ CHARIOT_TLS_CONFIG: file }).backend).toEqual({ localPath: path.join(dir, 'state/pki.tfstate') });
   });
 
   test('a missing file named by CHARIOT_TLS_CONFIG is an error, not the defaults', () => {
@@ -87,15 +94,16 @@ describe('the example configurations', () => {
   const examples = fs.readdirSync(path.join(PROJECT, 'examples')).filter((f) => f.endsWith('.json'));
 
   test.each(examples)('%s synthesizes a certificate for every CA, server and client it names', (name) => {
-    const props = loadConfig({ CHARIOT_TLS_CONFIG: path.join(PROJECT, 'examples', name) });
-    const stack = new ChariotTlsStack(Testing.app(), 'example', props);
+    const config = loadConfig({ CHARIOT_TLS_CONFIG: path.join(PROJECT, 'examples', name) });
+    const props = config.pki;
+    const stack = new ChariotTlsStack(Testing.app(), 'example', config);
     const signed = JSON.parse(Testing.synth(stack)).resource.tls_locally_signed_cert;
     const clients = (props.engineClients?.length ?? 0) + (props.transmissionClients?.length ?? 0);
     expect(Object.keys(signed)).toHaveLength(3 + (props.server ? 1 : 0) + clients);
   });
 
   test('the fleet example has a redundant Engine pair and 50 edge nodes', () => {
-    const props = loadConfig({ CHARIOT_TLS_CONFIG: path.join(PROJECT, 'examples', 'chariot-tls.fleet.json') });
+    const props = loadConfig({ CHARIOT_TLS_CONFIG: path.join(PROJECT, 'examples', 'chariot-tls.fleet.json') }).pki;
     expect(props.engineClients).toHaveLength(2);
     expect(props.transmissionClients).toHaveLength(50);
   });

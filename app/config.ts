@@ -35,11 +35,33 @@ export const ConfigSchema = z
     leafValidityPeriodHours: hours.optional(),
     leafEarlyRenewalHours: z.number().int().nonnegative('must be 0 or more').optional(),
     writeCaPrivateKeys: z.boolean().optional(),
+    backend: z
+      .object({
+        type: z.literal('local'),
+        path: z.string().min(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
 /** The configuration file's contents. */
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** Where Terraform state lives: private keys are in it, so it is a secret. */
+export interface BackendConfig {
+  /** A local state file (absolute path). */
+  readonly localPath: string;
+}
+
+/** What the app builds: the hierarchy and where its state goes. */
+export interface AppConfig {
+  readonly pki: ChariotPkiProps;
+  readonly backend: BackendConfig;
+}
+
+/** The local state file when the configuration names none: cdktf's own default name, in the project. */
+export const DEFAULT_STATE_FILE = 'terraform.chariot-tls.tfstate';
 
 /** What the app builds with no configuration file: a server at localhost, one Engine, one Transmission. */
 export const DEFAULT_CONFIG: Config = {
@@ -60,11 +82,11 @@ export class ConfigError extends Error {
  * Reads the configuration: the file named by `CHARIOT_TLS_CONFIG`, else `chariot-tls.json`
  * in `projectDir` when it exists, else the defaults.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = process.cwd()): ChariotPkiProps {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = process.cwd()): AppConfig {
   const named = env[CONFIG_ENV];
   const file = named ? path.resolve(projectDir, named) : path.join(projectDir, DEFAULT_CONFIG_FILE);
-  if (!named && !fs.existsSync(file)) return toProps(DEFAULT_CONFIG, projectDir);
-  return toProps(parseConfig(readJson(file), file), path.dirname(file));
+  if (!named && !fs.existsSync(file)) return toAppConfig(DEFAULT_CONFIG, projectDir);
+  return toAppConfig(parseConfig(readJson(file), file), path.dirname(file));
 }
 
 /** Validates parsed JSON against the schema; `source` names the file in errors. */
@@ -102,13 +124,16 @@ function valueAt(json: unknown, at: (string | number)[]): unknown {
   return at.reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), json);
 }
 
-/** Maps the file's fields onto the composite's props; relative paths are taken from the file's directory. */
-function toProps(config: Config, baseDir: string): ChariotPkiProps {
-  const { caRsaBits, leafRsaBits, outputDirectory, $schema, ...rest } = config;
+/** Maps the file's fields onto the app's; relative paths are taken from the file's directory. */
+function toAppConfig(config: Config, baseDir: string): AppConfig {
+  const { caRsaBits, leafRsaBits, outputDirectory, backend, $schema, ...rest } = config;
   return {
-    ...rest,
-    outputDirectory: path.resolve(baseDir, outputDirectory ?? 'pki'),
-    caKey: caRsaBits ? { rsaBits: caRsaBits } : undefined,
-    leafKey: leafRsaBits ? { rsaBits: leafRsaBits } : undefined,
+    pki: {
+      ...rest,
+      outputDirectory: path.resolve(baseDir, outputDirectory ?? 'pki'),
+      caKey: caRsaBits ? { rsaBits: caRsaBits } : undefined,
+      leafKey: leafRsaBits ? { rsaBits: leafRsaBits } : undefined,
+    },
+    backend: { localPath: path.resolve(baseDir, backend?.path ?? DEFAULT_STATE_FILE) },
   };
 }
