@@ -1,0 +1,73 @@
+import { X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RunResult, run } from './run';
+
+/** The project root, where `npm run deploy` runs. */
+export const PROJECT = path.resolve(__dirname, '../../..');
+
+/**
+ * A PKI deployed for real by the project's deploy script, in its own temporary directory:
+ * its configuration, its `pki/` output, its state and its cdktf output all live there.
+ */
+export class Deployment {
+  /** Creates an empty deployment directory with `config` as its configuration file. */
+  public static create(config: Record<string, unknown>): Deployment {
+    return new Deployment(fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-it-')), config);
+  }
+
+  private constructor(public readonly dir: string, config: Record<string, unknown>) {
+    this.configure(config);
+  }
+
+  /** Rewrites the configuration file; output and state stay in this directory. */
+  public configure(config: Record<string, unknown>): void {
+    const file = { outputDirectory: 'pki', backend: { type: 'local', path: 'terraform.tfstate' }, ...config };
+    fs.writeFileSync(this.configFile, `${JSON.stringify(file, null, 2)}\n`);
+  }
+
+  public get configFile(): string {
+    return path.join(this.dir, 'chariot-tls.json');
+  }
+
+  /** Runs `npm run deploy` (the README's main command) for this directory's configuration. */
+  public deploy(options: { allowFailure?: boolean } = {}): RunResult {
+    return this.npm('deploy', options);
+  }
+
+  /** Runs `npm run plan`: what the next deploy would do. */
+  public plan(): RunResult {
+    return this.npm('plan');
+  }
+
+  /** The absolute path of a file under this deployment's `pki/`. */
+  public file(relative: string): string {
+    return path.join(this.dir, 'pki', relative);
+  }
+
+  public read(relative: string): string {
+    return fs.readFileSync(this.file(relative), 'utf8');
+  }
+
+  /** SHA-256 fingerprint of the first certificate in a PEM file. */
+  public fingerprint(relative: string): string {
+    return new X509Certificate(this.read(relative)).fingerprint256;
+  }
+
+  /** Every file under `pki/`, relative, sorted. */
+  public files(): string[] {
+    const root = path.join(this.dir, 'pki');
+    return (fs.readdirSync(root, { recursive: true }) as string[])
+      .filter((f) => fs.statSync(path.join(root, f)).isFile())
+      .sort();
+  }
+
+  private npm(script: string, options: { allowFailure?: boolean } = {}): RunResult {
+    return run('npm', ['run', '--silent', script, '--', '--output', path.join(this.dir, 'cdktf.out')], {
+      cwd: PROJECT,
+      env: { ...process.env, CHARIOT_TLS_CONFIG: this.configFile },
+      ...options,
+    });
+  }
+}
