@@ -7,7 +7,7 @@ describe('ClientCert defaults', () => {
   const cert = () => stack.resource('tls_locally_signed_cert', 'edge-001/cert').props;
 
   test('is a TLS client certificate, not a CA', () => {
-    expect(cert()).toMatchObject({ is_ca_certificate: false, allowed_uses: ['digital_signature', 'key_encipherment', 'client_auth'] });
+    expect(cert()).toMatchObject({ is_ca_certificate: false, allowed_uses: ['digital_signature', 'client_auth'] });
   });
 
   test('takes its common name from its id, with no SAN', () => {

@@ -35,6 +35,7 @@ export const ConfigSchema = z
     leafValidityPeriodHours: hours.optional(),
     leafEarlyRenewalHours: z.number().int().nonnegative('must be 0 or more').optional(),
     writeCaPrivateKeys: z.boolean().optional(),
+    inventoryDirectory: z.string().min(1).optional(),
     backend: z
       .object({
         type: z.literal('local'),
@@ -54,10 +55,12 @@ export interface BackendConfig {
   readonly localPath: string;
 }
 
-/** What the app builds: the hierarchy and where its state goes. */
+/** What the app builds: the hierarchy, where its state goes and where synth writes the inventory. */
 export interface AppConfig {
   readonly pki: ChariotPkiProps;
   readonly backend: BackendConfig;
+  /** The directory of `pki-inventory.md` and `pki-inventory.json` (absolute): by default the configuration file's. */
+  readonly inventoryDirectory: string;
 }
 
 /** The local state file when the configuration names none: cdktf's own default name, in the project. */
@@ -126,7 +129,7 @@ function valueAt(json: unknown, at: (string | number)[]): unknown {
 
 /** Maps the file's fields onto the app's; relative paths are taken from the file's directory. */
 function toAppConfig(config: Config, baseDir: string): AppConfig {
-  const { caRsaBits, leafRsaBits, outputDirectory, backend, $schema, ...rest } = config;
+  const { caRsaBits, leafRsaBits, outputDirectory, backend, inventoryDirectory, $schema, ...rest } = config;
   return {
     pki: {
       ...rest,
@@ -135,5 +138,6 @@ function toAppConfig(config: Config, baseDir: string): AppConfig {
       leafKey: leafRsaBits ? { rsaBits: leafRsaBits } : undefined,
     },
     backend: { localPath: path.resolve(baseDir, backend?.path ?? DEFAULT_STATE_FILE) },
+    inventoryDirectory: path.resolve(baseDir, inventoryDirectory ?? '.'),
   };
 }

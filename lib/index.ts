@@ -7,3 +7,4 @@ export * from './leaf-certificate';
 export * from './server-cert';
 export * from './client-cert';
 export * from './chariot-pki';
+export * from './pki-inventory';

@@ -3,9 +3,9 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { ICertificateAuthority } from './certificate-authority';
 import { DistinguishedName } from './distinguished-name';
-import { KeyAlgorithm, KeyOptions } from './key';
+import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
 import { CA_ALLOWED_USES, checkPathLength, checkValidity, issueCertificate } from './private/issuance';
-import { resolveKeyOptions } from './private/key-pair';
+import { ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
 import { writePrivatePem, writePublicPem } from './private/pem-file';
 import { checkSubject } from './private/subject';
 import { Problems } from './private/validation';
@@ -80,7 +80,22 @@ export class IntermediateCa extends Construct implements ICertificateAuthority {
   public readonly chain: ICertificateAuthority[];
   public readonly commonName: string;
   public readonly validityPeriodHours: number;
-  public readonly maxPathLength: number;
+  /**
+   * How many CAs may stand below this one: always set on an intermediate (0 unless `maxPathLength` was given).
+   * Optional in the type only because `ICertificateAuthority` declares it so, and jsii forbids an
+   * implementation to make an optional property required.
+   */
+  public readonly maxPathLength?: number;
+  /** The subject of the intermediate certificate. */
+  public readonly subject: DistinguishedName;
+  /** The RSA key size in bits; `undefined` for an ECDSA key. */
+  public readonly rsaBits?: number;
+  /** The ECDSA curve; `undefined` for an RSA key. */
+  public readonly ecdsaCurve?: EcdsaCurve;
+  /** The key usages and extended key usages, as the tls provider names them (`cert_signing`, ...). */
+  public readonly allowedUses: string[];
+  /** Hours before expiry at which a deploy re-signs the certificate (same key). */
+  public readonly earlyRenewalHours: number;
   /** The CA that signed this one. */
   public readonly issuer: ICertificateAuthority;
   /** Path of the written certificate, if `certFile` was set. */
@@ -97,10 +112,10 @@ export class IntermediateCa extends Construct implements ICertificateAuthority {
     const problems = new Problems(this);
     const key = resolveKeyOptions(problems, 'key', props.key, DEFAULT_CA_RSA_BITS);
     this.validityPeriodHours = props.validityPeriodHours ?? DEFAULT_INTERMEDIATE_VALIDITY_HOURS;
-    const earlyRenewalHours = props.earlyRenewalHours ?? DEFAULT_INTERMEDIATE_EARLY_RENEWAL_HOURS;
+    this.earlyRenewalHours = props.earlyRenewalHours ?? DEFAULT_INTERMEDIATE_EARLY_RENEWAL_HOURS;
     this.maxPathLength = props.maxPathLength ?? 0;
     checkSubject(problems, 'subject', props.subject);
-    checkValidity(problems, this, this.validityPeriodHours, earlyRenewalHours, props.issuer);
+    checkValidity(problems, this, this.validityPeriodHours, this.earlyRenewalHours, props.issuer);
     checkPathLength(problems, this.maxPathLength, props.issuer);
     problems.throwIfAny();
 
@@ -112,12 +127,16 @@ export class IntermediateCa extends Construct implements ICertificateAuthority {
       isCa: true,
       maxPathLength: this.maxPathLength,
       validityPeriodHours: this.validityPeriodHours,
-      earlyRenewalHours,
+      earlyRenewalHours: this.earlyRenewalHours,
     });
     this.privateKey = issued.key;
     this.certificate = issued.cert;
     this.issuer = props.issuer;
     this.keyAlgorithm = key.algorithm;
+    this.rsaBits = rsaBitsOf(key);
+    this.ecdsaCurve = ecdsaCurveOf(key);
+    this.allowedUses = [...CA_ALLOWED_USES];
+    this.subject = props.subject;
     this.commonName = props.subject.commonName;
     this.certPem = issued.cert.certPem;
     this.privateKeyPem = issued.key.privateKeyPem;

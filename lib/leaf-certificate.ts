@@ -3,9 +3,9 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { ICertificateAuthority } from './certificate-authority';
 import { DistinguishedName } from './distinguished-name';
-import { KeyAlgorithm, KeyOptions } from './key';
+import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
 import { checkValidity, issueCertificate } from './private/issuance';
-import { resolveKeyOptions } from './private/key-pair';
+import { ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
 import { checkSubject } from './private/subject';
 import { trustBundlePem } from './private/trust-bundle';
 import { Problems, isDnsName, isIpAddress, isKnown } from './private/validation';
@@ -106,6 +106,8 @@ export abstract class LeafCertificate extends Construct {
   public readonly trustBundlePem: string;
   /** The CA that signed the certificate. */
   public readonly issuer: ICertificateAuthority;
+  /** The subject: the one given, else one with the default common name only. */
+  public readonly subject: DistinguishedName;
   /** The common name, as set at synth time. */
   public readonly commonName: string;
   /** The DNS names in the subjectAltName (the common name included where it is one). */
@@ -114,6 +116,12 @@ export abstract class LeafCertificate extends Construct {
   public readonly ipAddresses: string[];
   /** The key algorithm. */
   public readonly keyAlgorithm: KeyAlgorithm;
+  /** The RSA key size in bits; `undefined` for an ECDSA key. */
+  public readonly rsaBits?: number;
+  /** The ECDSA curve; `undefined` for an RSA key. */
+  public readonly ecdsaCurve?: EcdsaCurve;
+  /** The key usages and extended key usages, as the tls provider names them (`digital_signature`, `server_auth`, ...). */
+  public readonly allowedUses: string[];
   /** How long the certificate is valid, in hours. */
   public readonly validityPeriodHours: number;
   /** How many hours before expiry it is re-issued. */
@@ -140,8 +148,12 @@ export abstract class LeafCertificate extends Construct {
 
     this.role = role;
     this.issuer = props.issuer;
+    this.subject = subject;
     this.commonName = subject.commonName;
     this.keyAlgorithm = key.algorithm;
+    this.rsaBits = rsaBitsOf(key);
+    this.ecdsaCurve = ecdsaCurveOf(key);
+    this.allowedUses = leafAllowedUses(role, key.algorithm);
     // Java and OpenSSL match a server's SAN only, so a common name that is a host or address goes there too.
     const serverName = role === CertificateRole.SERVER ? subject.commonName : undefined;
     this.dnsNames = withCommonName(dnsNames, serverName, isDnsName);
@@ -150,7 +162,7 @@ export abstract class LeafCertificate extends Construct {
       issuer: props.issuer,
       subject,
       key,
-      allowedUses: leafAllowedUses(role, key.algorithm),
+      allowedUses: this.allowedUses,
       isCa: false,
       dnsNames: this.dnsNames,
       ipAddresses: this.ipAddresses,
@@ -171,7 +183,9 @@ export abstract class LeafCertificate extends Construct {
 
 /** Key usages by role; keyEncipherment only where an RSA key may be used for key transport. */
 function leafAllowedUses(role: CertificateRole, algorithm: KeyAlgorithm): string[] {
-  const usage = algorithm === KeyAlgorithm.RSA ? ['digital_signature', 'key_encipherment'] : ['digital_signature'];
+  // RFC 5280 4.2.1.12: clientAuth is consistent with digitalSignature only; RSA key transport is a server's.
+  const transport = role === CertificateRole.SERVER && algorithm === KeyAlgorithm.RSA;
+  const usage = transport ? ['digital_signature', 'key_encipherment'] : ['digital_signature'];
   return [...usage, role === CertificateRole.SERVER ? 'server_auth' : 'client_auth'];
 }
 

@@ -3,9 +3,9 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { ICertificateAuthority } from './certificate-authority';
 import { DistinguishedName } from './distinguished-name';
-import { KeyAlgorithm, KeyOptions } from './key';
+import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
 import { CA_ALLOWED_USES, checkPathLength, checkValidity, setMaxPathLength } from './private/issuance';
-import { createPrivateKey, resolveKeyOptions } from './private/key-pair';
+import { createPrivateKey, ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
 import { writePrivatePem, writePublicPem } from './private/pem-file';
 import { useProviders } from './private/providers';
 import { checkSubject, toProviderSubject } from './private/subject';
@@ -78,6 +78,16 @@ export class RootCa extends Construct implements ICertificateAuthority {
   public readonly commonName: string;
   public readonly validityPeriodHours: number;
   public readonly maxPathLength?: number;
+  /** The subject of the root certificate. */
+  public readonly subject: DistinguishedName;
+  /** The RSA key size in bits; `undefined` for an ECDSA key. */
+  public readonly rsaBits?: number;
+  /** The ECDSA curve; `undefined` for an RSA key. */
+  public readonly ecdsaCurve?: EcdsaCurve;
+  /** The key usages and extended key usages, as the tls provider names them (`cert_signing`, ...). */
+  public readonly allowedUses: string[];
+  /** Hours before expiry at which a deploy re-signs the root; 0 when it is never renewed early. */
+  public readonly earlyRenewalHours: number;
   /** Path of the written certificate, if `certFile` was set. */
   public readonly certFile?: string;
   /** Path of the written private key, if `privateKeyFile` was set. */
@@ -92,9 +102,9 @@ export class RootCa extends Construct implements ICertificateAuthority {
     const problems = new Problems(this);
     const key = resolveKeyOptions(problems, 'key', props.key, DEFAULT_CA_RSA_BITS);
     this.validityPeriodHours = props.validityPeriodHours ?? DEFAULT_ROOT_VALIDITY_HOURS;
-    const earlyRenewalHours = props.earlyRenewalHours ?? 0;
+    this.earlyRenewalHours = props.earlyRenewalHours ?? 0;
     checkSubject(problems, 'subject', props.subject);
-    checkValidity(problems, this, this.validityPeriodHours, earlyRenewalHours);
+    checkValidity(problems, this, this.validityPeriodHours, this.earlyRenewalHours);
     checkPathLength(problems, props.maxPathLength);
     problems.throwIfAny();
     useProviders(this);
@@ -108,11 +118,15 @@ export class RootCa extends Construct implements ICertificateAuthority {
       setSubjectKeyId: true,
       setAuthorityKeyId: true,
       validityPeriodHours: this.validityPeriodHours,
-      earlyRenewalHours,
+      earlyRenewalHours: this.earlyRenewalHours,
     });
     setMaxPathLength(this.certificate, props.maxPathLength);
 
     this.keyAlgorithm = key.algorithm;
+    this.rsaBits = rsaBitsOf(key);
+    this.ecdsaCurve = ecdsaCurveOf(key);
+    this.allowedUses = [...CA_ALLOWED_USES];
+    this.subject = props.subject;
     this.commonName = props.subject.commonName;
     this.maxPathLength = props.maxPathLength;
     this.certPem = this.certificate.certPem;

@@ -32,6 +32,16 @@ export function resolveKeyOptions(
   return resolved;
 }
 
+/** The RSA size of resolved key options, or `undefined` when the key is not RSA. */
+export function rsaBitsOf(key: ResolvedKeyOptions): number | undefined {
+  return key.algorithm === KeyAlgorithm.RSA ? key.rsaBits : undefined;
+}
+
+/** The curve of resolved key options, or `undefined` when the key is not ECDSA. */
+export function ecdsaCurveOf(key: ResolvedKeyOptions): EcdsaCurve | undefined {
+  return key.algorithm === KeyAlgorithm.ECDSA ? key.ecdsaCurve : undefined;
+}
+
 /** Creates the private key resource (child id `key`, part of the Terraform address contract). */
 export function createPrivateKey(scope: Construct, key: ResolvedKeyOptions): PrivateKey {
   return new PrivateKey(scope, 'key', {

@@ -31,10 +31,25 @@ quiet=no
 say() { printf 'engine: %s\n' "$*" >&2; }
 die() { printf 'engine: error: %s\n' "$*" >&2; exit 1; }
 
+# Checksum of a provider's patch files, so editing a patch also rebuilds.
+patches_sum() { # patch file names
+  local f sum=none
+  if [[ $# -gt 0 ]]; then
+    for f in "$@"; do [[ -f $here/patches/$f ]] || die "missing patch scripts/engine/patches/$f"; done
+    sum=$(cd "$here/patches" && cat -- "$@" | cksum | awk '{print $1}')
+  fi
+  printf '%s\n' "$sum"
+}
+# Unquoted on purpose: the *_PATCHES values are space-separated file names.
+# shellcheck disable=SC2086
+tls_patches_sum=$(patches_sum $TLS_PROVIDER_PATCHES)
+# shellcheck disable=SC2086
+local_patches_sum=$(patches_sum $LOCAL_PROVIDER_PATCHES)
+
 # Stamp names carry the pins, so changing a pin makes its part "missing".
 tofu_stamp=tofu-$OPENTOFU_VERSION
-tls_stamp=tls-$TLS_PROVIDER_VERSION-$TLS_PROVIDER_GOREF
-local_stamp=local-$LOCAL_PROVIDER_VERSION-$LOCAL_PROVIDER_GOREF
+tls_stamp=tls-$TLS_PROVIDER_VERSION-$TLS_PROVIDER_GOREF-patches-$tls_patches_sum
+local_stamp=local-$LOCAL_PROVIDER_VERSION-$LOCAL_PROVIDER_GOREF-patches-$local_patches_sum
 zlint_stamp=zlint-$ZLINT_VERSION
 
 # HCL string escaping for the paths written into tofurc.
@@ -137,7 +152,7 @@ check_changelog() { # dir label
 
 # --- OpenTofu -----------------------------------------------------------------------
 build_tofu() {
-  begin "building OpenTofu v$OPENTOFU_VERSION (first time, a few minutes)..."
+  begin "building OpenTofu v$OPENTOFU_VERSION (7-10 min on 2 cores with a cold Go cache)..."
   local dir src
   dir=$(module_dir "$OPENTOFU_MODULE" "v$OPENTOFU_VERSION")
   # Its go.mod has a replace directive, which `go install module@version` refuses:
@@ -150,8 +165,10 @@ build_tofu() {
   # version.dev=no is what the release build sets: `tofu version` says 1.12.6, not -dev.
   (cd "$src" && go build -trimpath -o "$tmp/tofu" \
     -ldflags "-s -w -X 'github.com/opentofu/opentofu/version.dev=no'" ./cmd/tofu)
+  # Own empty CLI config: a missing $TF_CLI_CONFIG_FILE would add warnings to the output.
   local v
-  v=$("$tmp/tofu" version | head -n1)
+  v=$(TF_CLI_CONFIG_FILE=/dev/null "$tmp/tofu" version 2>&1) || die "built tofu does not run: $v"
+  v=${v%%$'\n'*}
   [[ $v == "OpenTofu v$OPENTOFU_VERSION" ]] || die "built tofu says '$v', expected 'OpenTofu v$OPENTOFU_VERSION'"
   mv -f "$tmp/tofu" "$bin/tofu"
   rm -rf "$src"
@@ -161,12 +178,29 @@ build_tofu() {
 }
 
 # --- providers ----------------------------------------------------------------------
-build_provider() { # type module goref version stamp
-  local type=$1 module=$2 goref=$3 version=$4 stamp=$5
-  begin "building provider hashicorp/$type v$version ($goref)..."
-  check_changelog "$(module_dir "$module" "$goref")" "$version"
-  # go.mod has no replace directive, so go install works; GOBIN=tmp keeps it atomic.
-  GOBIN=$tmp go install -trimpath -ldflags "-s -w" "$module@$goref"
+build_provider() { # type module goref version stamp patches...
+  local type=$1 module=$2 goref=$3 version=$4 stamp=$5 dir src p
+  shift 5
+  begin "building provider hashicorp/$type v$version ($goref${*:+, patched: $*})..."
+  dir=$(module_dir "$module" "$goref")
+  check_changelog "$dir" "$version"
+  # Build in a writable copy so patches can be applied (fixed path: warm build cache).
+  src=$engine/src/$type
+  rm -rf "$src"
+  mkdir -p "$src"
+  cp -R "$dir/." "$src/"
+  chmod -R u+w "$src"
+  for p in "$@"; do
+    if command -v patch >/dev/null 2>&1; then
+      patch -d "$src" -p1 --forward --batch --quiet <"$here/patches/$p" >&2 ||
+        die "patch $p does not apply to $module@$goref"
+    else
+      # No patch(1): git apply, kept from finding the enclosing repository.
+      (cd "$src" && GIT_CEILING_DIRECTORIES=$engine/src git apply -p1 "$here/patches/$p") ||
+        die "patch $p does not apply to $module@$goref"
+    fi
+  done
+  (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$tmp/terraform-provider-$type" .)
   local name=terraform-provider-${type}_v$version host d
   for host in registry.opentofu.org registry.terraform.io; do
     d=$mirror/$host/hashicorp/$type
@@ -180,15 +214,20 @@ build_provider() { # type module goref version stamp
     "$mirror/registry.terraform.io/hashicorp/$type/$version/$platform/$name" 2>/dev/null ||
     cp -f "$mirror/registry.opentofu.org/hashicorp/$type/$version/$platform/$name" \
       "$mirror/registry.terraform.io/hashicorp/$type/$version/$platform/$name"
+  rm -rf "$src"
   rm -f "$stamps/$type"-*
   : >"$stamps/$stamp"
+  # New provider bits: lock files older than this stamp hold stale hashes (env.sh drops them).
+  : >"$stamps/providers-built"
   done_in "hashicorp/$type v$version -> $mirror/*/hashicorp/$type/$version/$platform"
 }
 
 # --- zlint --------------------------------------------------------------------------
 build_zlint() {
   begin "building zlint $ZLINT_VERSION..."
-  GOBIN=$tmp go install -trimpath -ldflags "-s -w" "$ZLINT_MODULE/cmd/zlint@$ZLINT_VERSION"
+  # main.version is what zlint's own release build sets (else: "dev-unknown").
+  GOBIN=$tmp go install -trimpath -ldflags "-s -w -X 'main.version=$ZLINT_VERSION'" \
+    "$ZLINT_MODULE/cmd/zlint@$ZLINT_VERSION"
   mv -f "$tmp/zlint" "$bin/zlint"
   rm -f "$stamps"/zlint-*
   : >"$stamps/$zlint_stamp"
@@ -197,10 +236,12 @@ build_zlint() {
 
 total=$SECONDS
 tofu_ok || build_tofu
-tls_ok ||
-  build_provider tls "$TLS_PROVIDER_MODULE" "$TLS_PROVIDER_GOREF" "$TLS_PROVIDER_VERSION" "$tls_stamp"
-local_ok ||
-  build_provider local "$LOCAL_PROVIDER_MODULE" "$LOCAL_PROVIDER_GOREF" "$LOCAL_PROVIDER_VERSION" "$local_stamp"
+# shellcheck disable=SC2086  # *_PATCHES: space-separated file names
+tls_ok || build_provider tls "$TLS_PROVIDER_MODULE" "$TLS_PROVIDER_GOREF" \
+  "$TLS_PROVIDER_VERSION" "$tls_stamp" $TLS_PROVIDER_PATCHES
+# shellcheck disable=SC2086
+local_ok || build_provider local "$LOCAL_PROVIDER_MODULE" "$LOCAL_PROVIDER_GOREF" \
+  "$LOCAL_PROVIDER_VERSION" "$local_stamp" $LOCAL_PROVIDER_PATCHES
 zlint_ok || build_zlint
 
 if [[ ! -f $tofurc || "$(<"$tofurc")" != "$(tofurc_text)" ]]; then

@@ -17,7 +17,8 @@
 # CHARIOT_TLS_ENGINE_BIN (the same), CHARIOT_TLS_ZLINT (the zlint binary, when there is
 # one), CHECKPOINT_DISABLE=1 and DISABLE_VERSION_CHECK=1 (no phoning home from tofu,
 # terraform or cdktf). Bundled only: TF_CLI_CONFIG_FILE, TF_PLUGIN_CACHE_DIR (cdktf would
-# otherwise point it at ~/.terraform.d/plugin-cache) and .engine/bin first on PATH.
+# otherwise point it at ~/.terraform.d/plugin-cache), TF_CLI_ARGS_providers_lock (see
+# below) and .engine/bin first on PATH.
 # When sourced it sets no shell options, and returns non-zero on error.
 
 _chariot_tls_engine_env() {
@@ -31,6 +32,7 @@ _chariot_tls_engine_env() {
   # user's own config: drop them before choosing another engine.
   [[ ${TF_CLI_CONFIG_FILE-} == "$engine/tofurc" ]] && unset TF_CLI_CONFIG_FILE
   [[ ${TF_PLUGIN_CACHE_DIR-} == "$engine/plugin-cache" ]] && unset TF_PLUGIN_CACHE_DIR
+  [[ ${TF_CLI_ARGS_providers_lock-} == "-fs-mirror=\"$engine/mirror\"" ]] && unset TF_CLI_ARGS_providers_lock
 
   export CHECKPOINT_DISABLE=1 DISABLE_VERSION_CHECK=1
   export CHARIOT_TLS_ENGINE_DIR=$engine
@@ -45,6 +47,23 @@ _chariot_tls_engine_env() {
       bin=$engine/bin/tofu
       export TF_CLI_CONFIG_FILE=$engine/tofurc
       export TF_PLUGIN_CACHE_DIR=$engine/plugin-cache
+      # cdktf runs `providers lock -platform=linux_amd64` (hard-coded in cdktf-cli 0.21)
+      # after init when a stack has no lock file yet; unlike init, that ignores
+      # provider_installation and asks the registry, which fails offline. tofu and
+      # terraform read extra args for that subcommand from this variable. (Not on
+      # linux_amd64? Pass --skip-provider-lock to cdktf: the mirror has only your platform.)
+      export TF_CLI_ARGS_providers_lock="-fs-mirror=\"$engine/mirror\""
+      # A provider rebuilt since a stack was initialised (new pin or patch, or .engine/
+      # rebuilt with another Go) has a new checksum, and init refuses it against the old .terraform.lock.hcl. These lock files
+      # live in the generated, git-ignored cdktf.out/ and the mirror is the only source, so
+      # drop stale ones: cdktf writes them again (init + providers lock from the mirror).
+      local lock
+      for lock in "$PWD"/cdktf.out/stacks/*/.terraform.lock.hcl; do
+        if [[ -f $lock && $lock -ot $engine/stamps/providers-built ]]; then
+          rm -f -- "$lock"
+          printf 'engine: removed %s (providers were rebuilt since)\n' "$lock" >&2
+        fi
+      done
       case ":$PATH:" in
         *":$engine/bin:"*) ;;
         *) export PATH=$engine/bin:$PATH ;;
@@ -83,6 +102,13 @@ _chariot_tls_engine_env() {
       ;;
   esac
 
+  if [[ $want != bundled ]]; then
+    # .engine/bin left on PATH by an earlier bundled source would shadow the user's tofu.
+    PATH=:$PATH:
+    PATH=${PATH//":$engine/bin:"/:}
+    PATH=${PATH#:}
+    export PATH=${PATH%:}
+  fi
   export TERRAFORM_BINARY_NAME=$bin CHARIOT_TLS_ENGINE_BIN=$bin
   if [[ -x $engine/bin/zlint ]]; then
     export CHARIOT_TLS_ZLINT=$engine/bin/zlint
@@ -107,7 +133,8 @@ else
   set -euo pipefail
   _chariot_tls_engine_env
   for _v in TERRAFORM_BINARY_NAME CHARIOT_TLS_ENGINE_BIN CHARIOT_TLS_ENGINE_DIR CHARIOT_TLS_ZLINT \
-    CHECKPOINT_DISABLE DISABLE_VERSION_CHECK TF_CLI_CONFIG_FILE TF_PLUGIN_CACHE_DIR PATH; do
+    CHECKPOINT_DISABLE DISABLE_VERSION_CHECK TF_CLI_CONFIG_FILE TF_PLUGIN_CACHE_DIR \
+    TF_CLI_ARGS_providers_lock PATH; do
     if [[ -n ${!_v+x} ]]; then
       printf 'export %s=%q\n' "$_v" "${!_v}"
     else

@@ -43,25 +43,24 @@ export async function startBroker(files: ServerFiles): Promise<Broker> {
     'require_certificate true',
     'tls_version tlsv1.2',
   ];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-broker-'));
+  const logFile = path.join(dir, 'mosquitto.log');
   const config = [
     // As root it would switch to the mosquitto user and lose access to the 0600 key.
     'user root',
     'allow_anonymous true',
-    'log_dest stdout',
+    // A file, not a pipe: while a test blocks in spawnSync nobody drains a pipe, and a full one stalls the broker.
+    `log_dest file ${logFile}`,
     'log_type all',
     `listener ${port} 127.0.0.1`,
     ...tlsBlock,
     `listener ${otherAddressPort} 127.0.0.2`,
     ...tlsBlock,
   ].join('\n');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-broker-'));
   const configFile = path.join(dir, 'mosquitto.conf');
   fs.writeFileSync(configFile, `${config}\n`);
-  const child = spawn('mosquitto', ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
-  await waitForListening(child, port, () => log);
+  const child = spawn('mosquitto', ['-c', configFile], { stdio: 'ignore' });
+  await waitForListening(child, port, () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : ''));
   return {
     port,
     otherAddressPort,

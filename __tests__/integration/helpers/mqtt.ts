@@ -26,7 +26,9 @@ export interface Subscription {
 
 /** Subscribes with mosquitto_sub over TLS and resolves once the broker acknowledged the subscription. */
 export function subscribe(host: string, port: number, files: ClientFiles, topic: string, count: number): Promise<Subscription> {
-  const child = spawn('mosquitto_sub', [...tlsArgs(host, port, files), '-d', '-v', '-t', topic, '-C', String(count), '-W', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdbuf: into a pipe, stdout is block-buffered and the SUBACK line would only arrive at exit.
+  const args = ['-oL', 'mosquitto_sub', ...tlsArgs(host, port, files), '-d', '-v', '-t', topic, '-C', String(count), '-W', '60'];
+  const child = spawn('stdbuf', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err += d));

@@ -1,0 +1,321 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  CliContext, ExitCode, Inspection, USAGE, distinctCertificates, expiringWithin, formatTable, inspect, main, readCertificateFiles, toJson,
+} from '../app/inspect';
+import { run } from './integration/helpers/run';
+
+const PROJECT = path.resolve(__dirname, '..');
+/** An hour ahead of the certificates' issue, so whole days left do not hinge on seconds: 365 days is 364 left. */
+const NOW = new Date(Date.now() + 60 * 60 * 1000);
+
+/**
+ * A hand-made deployment under DIR, signed with openssl:
+ *   ca/ca.crt               Test Root CA (EC P-256, 10 years)
+ *   ca/issuing/issuing.crt  Test Issuing CA, signed by the root
+ *   certs/ok/cert.pem       RSA 2048 leaf, 365 days        + ca.pem (issuing, root) + private.key
+ *   certs/soon/cert.pem     leaf, expires in 3 days
+ *   certs/expired/cert.pem  leaf, valid in January 2020 only (openssl ca -startdate/-enddate)
+ *   certs/rogue/cert.pem    leaf of a CA that is not in the directory
+ *   certs/forged/cert.pem   leaf naming the Test Issuing CA as issuer, signed by another key
+ *   certs/ok/fullchain.pem  ok leaf, issuing, root;  keys/only-a-key.pem: a key, no certificate
+ */
+function makeDeployment(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-'));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-work-'));
+  const at = (...parts: string[]) => path.join(dir, ...parts);
+  const w = (name: string) => path.join(work, name);
+  const openssl = (...args: string[]) => run('openssl', args, { cwd: work });
+  for (const d of ['ca/issuing', 'certs/ok', 'certs/soon', 'certs/expired', 'certs/rogue', 'certs/forged', 'keys']) fs.mkdirSync(at(d), { recursive: true });
+  fs.writeFileSync(w('ext.cnf'), [
+    '[ca_ext]', 'basicConstraints = critical,CA:TRUE,pathlen:0', 'keyUsage = critical,keyCertSign,cRLSign', 'subjectKeyIdentifier = hash', 'authorityKeyIdentifier = keyid',
+    '[leaf_ext]', 'basicConstraints = critical,CA:FALSE', 'keyUsage = critical,digitalSignature', 'extendedKeyUsage = clientAuth', 'authorityKeyIdentifier = keyid',
+    '[ca]', 'default_ca = issuing', '[issuing]', 'database = index.txt', 'new_certs_dir = .', 'serial = serial', 'default_md = sha256', 'policy = any', 'unique_subject = no',
+    '[any]', 'commonName = supplied', '',
+  ].join('\n'));
+  fs.writeFileSync(w('index.txt'), '');
+  fs.writeFileSync(w('serial'), '1000\n');
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  const ca = (name: string, subject: string, out: string) => openssl('req', '-x509', ...ec, '-keyout', w(`${name}.key`), '-out', out, '-days', '3650', '-subj', subject);
+  const csr = (name: string, subject: string, key = ec) => openssl('req', ...key, '-keyout', w(`${name}.key`), '-out', w(`${name}.csr`), '-subj', subject);
+  const sign = (name: string, issuer: string, days: string, out: string, ext = 'leaf_ext') =>
+    openssl('x509', '-req', '-in', w(`${name}.csr`), '-CA', issuer === 'root' ? at('ca/ca.crt') : w(`${issuer}.crt`), '-CAkey', w(`${issuer}.key`),
+      '-set_serial', String(Math.floor(Math.random() * 1e9)), '-days', days, '-extfile', w('ext.cnf'), '-extensions', ext, '-out', out);
+
+  ca('root', '/O=Test/CN=Test Root CA', at('ca/ca.crt'));
+  csr('issuing', '/O=Test/CN=Test Issuing CA');
+  sign('issuing', 'root', '1825', at('ca/issuing/issuing.crt'), 'ca_ext');
+  fs.copyFileSync(at('ca/issuing/issuing.crt'), w('issuing.crt'));
+
+  csr('ok', '/O=Test/OU=edge/CN=ok', ['-newkey', 'rsa:2048', '-nodes']);
+  sign('ok', 'issuing', '365', at('certs/ok/cert.pem'));
+  fs.copyFileSync(w('ok.key'), at('certs/ok/private.key'));
+  csr('soon', '/CN=soon');
+  sign('soon', 'issuing', '3', at('certs/soon/cert.pem'));
+  csr('expired', '/CN=expired');
+  openssl('ca', '-batch', '-config', w('ext.cnf'), '-cert', w('issuing.crt'), '-keyfile', w('issuing.key'), '-in', w('expired.csr'), '-out', at('certs/expired/cert.pem'),
+    '-startdate', '20200101000000Z', '-enddate', '20200201000000Z', '-extfile', w('ext.cnf'), '-extensions', 'leaf_ext', '-notext');
+
+  ca('rogue-ca', '/CN=Rogue CA', w('rogue-ca.crt'));
+  csr('rogue', '/CN=rogue');
+  sign('rogue', 'rogue-ca', '365', at('certs/rogue/cert.pem'));
+  ca('forger', '/O=Test/CN=Test Issuing CA', w('forger.crt'));
+  csr('forged', '/CN=forged');
+  sign('forged', 'forger', '365', at('certs/forged/cert.pem'));
+
+  const read = (file: string) => fs.readFileSync(at(file), 'utf8');
+  fs.writeFileSync(at('certs/ok/ca.pem'), read('ca/issuing/issuing.crt') + read('ca/ca.crt'));
+  fs.writeFileSync(at('certs/ok/fullchain.pem'), read('certs/ok/cert.pem') + read('ca/issuing/issuing.crt') + read('ca/ca.crt'));
+  fs.copyFileSync(w('soon.key'), at('keys/only-a-key.pem'));
+  return dir;
+}
+
+function fingerprint(file: string): string {
+  return run('openssl', ['x509', '-in', file, '-noout', '-fingerprint', '-sha256']).stdout.trim().replace(/^.*Fingerprint=/, '');
+}
+
+/** Runs the CLI's main with captured output. */
+function cli(argv: string[], overrides: Partial<CliContext> = {}): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = main(argv, {
+    stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, cwd: PROJECT, projectDir: fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-project-')), now: NOW, ...overrides,
+  });
+  return { code, stdout, stderr };
+}
+
+let dir: string;
+let inspection: Inspection;
+const find = (label: string) => inspection.certificates.find((c) => c.label === label)!;
+
+beforeAll(() => {
+  dir = makeDeployment();
+  inspection = inspect(dir, readCertificateFiles(dir), NOW);
+});
+
+describe('reading the deployed files', () => {
+  test('reads every .crt and .pem that holds a certificate, sorted; never a .key, nor a .pem that holds only a key', () => {
+    expect(readCertificateFiles(dir).map((f) => [f.file, f.certificates.length])).toEqual([
+      ['ca/ca.crt', 1],
+      ['ca/issuing/issuing.crt', 1],
+      ['certs/expired/cert.pem', 1],
+      ['certs/forged/cert.pem', 1],
+      ['certs/ok/ca.pem', 2],
+      ['certs/ok/cert.pem', 1],
+      ['certs/ok/fullchain.pem', 3],
+      ['certs/rogue/cert.pem', 1],
+      ['certs/soon/cert.pem', 1],
+    ]);
+  });
+
+  test('names each certificate of a bundle by its position', () => {
+    expect(inspection.certificates.filter((c) => c.file === 'certs/ok/fullchain.pem').map((c) => [c.label, c.subjectCommonName])).toEqual([
+      ['certs/ok/fullchain.pem#1', 'ok'],
+      ['certs/ok/fullchain.pem#2', 'Test Issuing CA'],
+      ['certs/ok/fullchain.pem#3', 'Test Root CA'],
+    ]);
+  });
+});
+
+describe('what inspect reports for each certificate', () => {
+  test('subject and issuer most specific first, key, SHA-256 fingerprint as openssl prints it', () => {
+    expect(find('certs/ok/cert.pem')).toMatchObject({
+      subject: 'CN=ok, OU=edge, O=Test',
+      subjectCommonName: 'ok',
+      issuer: 'CN=Test Issuing CA, O=Test',
+      issuerCommonName: 'Test Issuing CA',
+      key: 'RSA 2048',
+      isCa: false,
+      fingerprint256: fingerprint(path.join(dir, 'certs/ok/cert.pem')),
+    });
+    expect(find('ca/ca.crt')).toMatchObject({ key: 'ECDSA P-256', isCa: true, subject: 'CN=Test Root CA, O=Test' });
+  });
+
+  test('days left are whole days, rounded down', () => {
+    expect(find('certs/ok/cert.pem')).toMatchObject({ daysLeft: 364, expired: false });
+    expect(find('certs/soon/cert.pem')).toMatchObject({ daysLeft: 2, expired: false });
+  });
+
+  test('an expired certificate has negative days left, and its dates as signed', () => {
+    expect(find('certs/expired/cert.pem')).toMatchObject({
+      expired: true,
+      notBefore: new Date('2020-01-01T00:00:00Z'),
+      notAfter: new Date('2020-02-01T00:00:00Z'),
+    });
+    expect(find('certs/expired/cert.pem').daysLeft).toBeLessThan(-1000);
+  });
+
+  test('the root, the issuing CA and their leaves chain to ca/ca.crt, expired or not', () => {
+    expect(find('ca/ca.crt').chain).toEqual({ verified: true, path: ['Test Root CA'] });
+    expect(find('certs/ok/cert.pem').chain).toEqual({ verified: true, path: ['ok', 'Test Issuing CA', 'Test Root CA'] });
+    for (const label of ['ca/issuing/issuing.crt', 'certs/soon/cert.pem', 'certs/expired/cert.pem', 'certs/ok/fullchain.pem#1', 'certs/ok/ca.pem#2']) {
+      expect([label, find(label).chain.verified]).toEqual([label, true]);
+    }
+  });
+
+  test('a leaf of a CA that is not in the directory does not chain', () => {
+    expect(find('certs/rogue/cert.pem').chain).toEqual({ verified: false, path: [], problem: 'no signature path to the root in ca/ca.crt' });
+  });
+
+  test('a leaf that names a CA of ours as issuer but was signed by another key does not chain', () => {
+    expect(find('certs/forged/cert.pem').issuerCommonName).toBe('Test Issuing CA');
+    expect(find('certs/forged/cert.pem').chain.verified).toBe(false);
+  });
+
+  test('without ca/ca.crt nothing chains, and the reason says so', () => {
+    const files = readCertificateFiles(dir).filter((f) => f.file !== 'ca/ca.crt');
+    const result = inspect(dir, files, NOW);
+    expect(result.root).toBeUndefined();
+    expect(new Set(result.certificates.map((c) => c.chain.problem))).toEqual(new Set(['no root: ca/ca.crt is missing']));
+  });
+});
+
+describe('expiry warnings', () => {
+  test('expiringWithin lists what expires within N days or has expired, soonest first', () => {
+    expect(expiringWithin(inspection, 30).map((c) => c.label)).toEqual(['certs/expired/cert.pem', 'certs/soon/cert.pem']);
+    expect(expiringWithin(inspection, 0).map((c) => c.label)).toEqual(['certs/expired/cert.pem']);
+    expect(expiringWithin(inspection, 365).map((c) => c.label)).toContain('certs/ok/fullchain.pem#1');
+  });
+
+  test('--warn-days exits 2 and names each certificate due, with every file that holds it', () => {
+    const result = cli(['--dir', dir, '--warn-days', '30']);
+    expect(result.code).toBe(ExitCode.EXPIRING);
+    expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+      'inspect: CN=expired expired 2020-02-01T00:00:00.000Z, within 30 days: certs/expired/cert.pem',
+      expect.stringMatching(/^inspect: CN=soon expires \S+ \(2 days left\), within 30 days: certs\/soon\/cert\.pem$/),
+    ]);
+  });
+
+  test('--warn-days exits 0 when nothing is due', () => {
+    const fine = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-fine-'));
+    fs.mkdirSync(path.join(fine, 'ca'));
+    fs.copyFileSync(path.join(dir, 'ca/ca.crt'), path.join(fine, 'ca/ca.crt'));
+    fs.copyFileSync(path.join(dir, 'certs/ok/fullchain.pem'), path.join(fine, 'fullchain.pem'));
+    expect(cli(['--dir', fine, '--warn-days', '300'])).toMatchObject({ code: ExitCode.OK, stderr: '' });
+    expect(cli(['--dir', fine, '--warn-days', '365']).code).toBe(ExitCode.EXPIRING);
+  });
+});
+
+describe('the table', () => {
+  test('shows each certificate once, by its own file, counting the bundles that also hold it', () => {
+    const lines = formatTable(inspection).trimEnd().split('\n');
+    expect(lines[0].split(/\s{2,}/)).toEqual(['FILE', 'SUBJECT', 'ISSUER', 'NOT AFTER', 'DAYS LEFT', 'KEY', 'SHA-256 FINGERPRINT', 'CHAIN']);
+    expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[0])).toEqual([
+      'ca/ca.crt (+2)',
+      'ca/issuing/issuing.crt (+2)',
+      'certs/expired/cert.pem',
+      'certs/forged/cert.pem',
+      'certs/ok/cert.pem (+1)',
+      'certs/rogue/cert.pem',
+      'certs/soon/cert.pem',
+    ]);
+    expect(distinctCertificates(inspection.certificates)).toHaveLength(7);
+  });
+
+  test('a row has the names, the expiry date, days left, key, fingerprint and chain; problems stand out', () => {
+    const row = (file: string) => formatTable(inspection).split('\n').find((l) => l.startsWith(file))!.split(/\s{2,}/);
+    const ok = find('certs/ok/cert.pem');
+    expect(row('certs/ok/cert.pem')).toEqual(['certs/ok/cert.pem (+1)', 'ok', 'Test Issuing CA', ok.notAfter.toISOString().slice(0, 10), '364', 'RSA 2048', ok.fingerprint256, 'ok']);
+    expect(row('certs/expired/cert.pem').slice(3, 5)).toEqual(['2020-02-01', `${find('certs/expired/cert.pem').daysLeft} EXPIRED`]);
+    expect(row('certs/rogue/cert.pem')[7]).toBe('FAIL: no signature path to the root in ca/ca.crt');
+  });
+
+  test('--all lists every certificate of every file', () => {
+    const result = cli(['--dir', dir, '--all']);
+    expect(result.code).toBe(ExitCode.OK);
+    expect(result.stdout.trimEnd().split('\n')).toHaveLength(1 + 12);
+    expect(result.stdout).toContain('certs/ok/fullchain.pem#3 ');
+  });
+});
+
+describe('--json', () => {
+  test('prints every certificate of every file, the root, and what is due', () => {
+    const result = cli(['--dir', dir, '--json', '--warn-days', '30']);
+    expect(result.code).toBe(ExitCode.EXPIRING);
+    const json = JSON.parse(result.stdout);
+    expect(json).toMatchObject({
+      directory: dir,
+      checkedAt: NOW.toISOString(),
+      root: { file: 'ca/ca.crt', subject: 'CN=Test Root CA, O=Test', fingerprint256: find('ca/ca.crt').fingerprint256 },
+      warnDays: 30,
+      expiring: ['certs/expired/cert.pem', 'certs/soon/cert.pem'],
+    });
+    expect(json.certificates).toHaveLength(12);
+    expect(json.certificates.find((c: any) => c.label === 'certs/rogue/cert.pem')).toMatchObject({
+      file: 'certs/rogue/cert.pem', index: 1, count: 1, key: 'ECDSA P-256', expired: false,
+      chain: { verified: false, path: [], problem: 'no signature path to the root in ca/ca.crt' },
+    });
+    expect(json.certificates.find((c: any) => c.label === 'certs/expired/cert.pem')).toMatchObject({ notAfter: '2020-02-01T00:00:00.000Z', expired: true });
+  });
+
+  test('without --warn-days, warnDays is null and nothing is listed as due', () => {
+    expect(toJson(inspection)).toMatchObject({ warnDays: null, expiring: [] });
+  });
+});
+
+describe('the CLI', () => {
+  test('reads the output directory of the configuration by default', () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-config-'));
+    fs.writeFileSync(path.join(project, 'site.json'), JSON.stringify({ engineClients: ['e'], outputDirectory: dir }));
+    const result = cli(['--json'], { env: { CHARIOT_TLS_CONFIG: 'site.json' }, projectDir: project });
+    expect(result.code).toBe(ExitCode.OK);
+    expect(JSON.parse(result.stdout).directory).toBe(dir);
+  });
+
+  test('takes --dir from the directory the command was typed in', () => {
+    const result = cli(['--dir', path.basename(dir), '--json'], { cwd: path.dirname(dir) });
+    expect(JSON.parse(result.stdout).directory).toBe(dir);
+  });
+
+  test('a directory that does not exist is an error that says to deploy first', () => {
+    expect(cli(['--dir', '/nowhere/pki'])).toEqual({ code: ExitCode.ERROR, stdout: '', stderr: 'inspect: /nowhere/pki is not a directory; deploy first (npm run deploy) or name one with --dir DIR\n' });
+  });
+
+  test('a directory without certificates is an error', () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-empty-'));
+    expect(cli(['--dir', empty])).toMatchObject({ code: ExitCode.ERROR, stderr: expect.stringContaining(`no certificates under ${empty}`) });
+  });
+
+  test('without ca/ca.crt it still lists the certificates, and warns that no chain can be verified', () => {
+    const noRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-noroot-'));
+    fs.copyFileSync(path.join(dir, 'certs/ok/cert.pem'), path.join(noRoot, 'cert.pem'));
+    const result = cli(['--dir', noRoot]);
+    expect(result.code).toBe(ExitCode.OK);
+    expect(result.stdout).toContain('FAIL: no root: ca/ca.crt is missing');
+    expect(result.stderr).toBe(`inspect: warning: ${path.join(noRoot, 'ca/ca.crt')} is missing: no chain can be verified\n`);
+  });
+
+  test('a bad configuration is reported as such', () => {
+    const result = cli([], { env: { CHARIOT_TLS_CONFIG: '/nowhere/x.json' } });
+    expect(result).toMatchObject({ code: ExitCode.ERROR, stderr: 'inspect: /nowhere/x.json: cannot read the configuration file; check CHARIOT_TLS_CONFIG or create chariot-tls.json\n' });
+  });
+
+  test.each([
+    [['--warn-days', 'soon'], '--warn-days "soon" is not a whole number of days; use e.g. --warn-days 30'],
+    [['--warn-days=-3'], '--warn-days "-3" is not a whole number of days'],
+    [['--color'], "Unknown option '--color'"],
+    [['pki'], "Unexpected argument 'pki'"],
+  ])('refuses %j with the usage', (argv, message) => {
+    const result = cli(argv);
+    expect(result.code).toBe(ExitCode.ERROR);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('usage: npm run inspect -- [--dir DIR] [--json] [--all] [--warn-days N]');
+  });
+
+  test('docs/operate.md shows the usage line of --help', () => {
+    const doc = fs.readFileSync(path.join(PROJECT, 'docs/operate.md'), 'utf8');
+    expect(doc).toContain(USAGE.split('\n')[0].replace('usage: ', ''));
+  });
+
+  test('--help prints the usage and exits 0', () => {
+    expect(cli(['--help'])).toMatchObject({ code: ExitCode.OK, stdout: expect.stringMatching(/^usage: npm run inspect/) });
+  });
+
+  test('scripts/inspect.ts runs it as a process, exit code included', () => {
+    const result = run('npx', ['--no-install', 'ts-node', '--transpile-only', 'scripts/inspect.ts', '--dir', dir, '--warn-days', '30'], { cwd: PROJECT, allowFailure: true });
+    expect(result.status).toBe(ExitCode.EXPIRING);
+    expect(result.stdout).toMatch(/^FILE +SUBJECT/);
+    expect(result.stderr).toContain('inspect: CN=soon expires');
+  });
+});

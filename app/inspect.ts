@@ -1,0 +1,354 @@
+import { X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config';
+
+/** The trust anchor a chain must reach, relative to the directory inspected. */
+export const ROOT_FILE = 'ca/ca.crt';
+/** Files that may hold certificates; keys (`*.key`) are never read. */
+const CERTIFICATE_FILE = /\.(crt|pem|cer)$/;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Longer chains than this are not followed (ours have three certificates). */
+const MAX_CHAIN_LENGTH = 8;
+
+/** Exit codes of `npm run inspect`. */
+export enum ExitCode {
+  /** Every certificate was read; none expires within `--warn-days`. */
+  OK = 0,
+  /** Bad arguments, or nothing to inspect. */
+  ERROR = 1,
+  /** A certificate expires within `--warn-days` days, or has expired. */
+  EXPIRING = 2,
+}
+
+/** The certificates of one file, in file order. */
+export interface CertificateFile {
+  /** Path relative to the directory inspected, `/`-separated. */
+  readonly file: string;
+  readonly certificates: X509Certificate[];
+}
+
+/** Whether a certificate chains to the root in `ca/ca.crt`. */
+export interface ChainResult {
+  readonly verified: boolean;
+  /** Common names from the certificate up to the root, when verified. */
+  readonly path: string[];
+  /** Why it does not verify, when it does not. */
+  readonly problem?: string;
+}
+
+/** One certificate as found on disk. */
+export interface InspectedCertificate {
+  /** Its file, with `#N` when the file is a bundle (N counts from 1). */
+  readonly label: string;
+  readonly file: string;
+  /** Position in its file, from 1. */
+  readonly index: number;
+  /** How many certificates its file holds. */
+  readonly count: number;
+  /** The subject, most specific first: `CN=localhost, O=Acme`. */
+  readonly subject: string;
+  readonly subjectCommonName: string;
+  readonly issuer: string;
+  readonly issuerCommonName: string;
+  readonly serialNumber: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  /** Whole days until it expires, rounded down: negative once expired. */
+  readonly daysLeft: number;
+  readonly expired: boolean;
+  /** `RSA 2048`, `ECDSA P-256`, ... */
+  readonly key: string;
+  /** SHA-256 of the DER, as `AB:CD:...`. */
+  readonly fingerprint256: string;
+  readonly isCa: boolean;
+  readonly chain: ChainResult;
+}
+
+/** What `inspect` found in one directory. */
+export interface Inspection {
+  readonly directory: string;
+  readonly checkedAt: Date;
+  /** The root the chains are checked against, if `ca/ca.crt` holds one. */
+  readonly root?: X509Certificate;
+  readonly certificates: InspectedCertificate[];
+}
+
+/**
+ * Reads every certificate under `dir`, from files ending in `.crt`, `.pem` or `.cer`, sorted by path.
+ * Only `CERTIFICATE` PEM blocks are parsed: a key that happens to sit in a `.pem` file is ignored.
+ */
+export function readCertificateFiles(dir: string): CertificateFile[] {
+  const files = (fs.readdirSync(dir, { recursive: true }) as string[])
+    .map((f) => f.split(path.sep).join('/'))
+    .filter((f) => CERTIFICATE_FILE.test(f) && fs.statSync(path.join(dir, f)).isFile())
+    .sort(byText);
+  return files
+    .map((file) => ({ file, certificates: parsePem(fs.readFileSync(path.join(dir, file), 'utf8')) }))
+    .filter((f) => f.certificates.length > 0);
+}
+
+/** The certificates of a PEM text, in order. */
+export function parsePem(pem: string): X509Certificate[] {
+  return (pem.match(PEM_CERTIFICATE) ?? []).map((block) => new X509Certificate(block));
+}
+
+/**
+ * Describes each certificate and checks its chain: signature by signature, through the CA certificates
+ * found in any of the files, up to the first certificate of `ca/ca.crt`. Times are not part of the chain
+ * check; `daysLeft` and `expired` report them.
+ */
+export function inspect(directory: string, files: CertificateFile[], now: Date): Inspection {
+  const root = files.find((f) => f.file === ROOT_FILE)?.certificates[0];
+  const cas = unique(files.flatMap((f) => f.certificates).filter((c) => c.ca));
+  const certificates = files.flatMap((f) =>
+    f.certificates.map((cert, i) => {
+      const notAfter = new Date(cert.validTo);
+      const msLeft = notAfter.getTime() - now.getTime();
+      return {
+        label: f.certificates.length > 1 ? `${f.file}#${i + 1}` : f.file,
+        file: f.file,
+        index: i + 1,
+        count: f.certificates.length,
+        subject: distinguishedName(cert.subject),
+        subjectCommonName: commonName(cert.subject),
+        issuer: distinguishedName(cert.issuer),
+        issuerCommonName: commonName(cert.issuer),
+        serialNumber: cert.serialNumber,
+        notBefore: new Date(cert.validFrom),
+        notAfter,
+        daysLeft: Math.floor(msLeft / DAY_MS),
+        expired: msLeft <= 0,
+        key: keyText(cert),
+        fingerprint256: cert.fingerprint256,
+        isCa: cert.ca,
+        chain: checkChain(cert, root, cas),
+      };
+    }),
+  );
+  return { directory, checkedAt: now, root, certificates };
+}
+
+/** The certificates that expire within `days` days of `checkedAt` (or have expired), soonest first. */
+export function expiringWithin(inspection: Inspection, days: number): InspectedCertificate[] {
+  const limit = inspection.checkedAt.getTime() + days * DAY_MS;
+  return inspection.certificates.filter((c) => c.notAfter.getTime() <= limit).sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime());
+}
+
+/** One certificate and every place it was found, its own file (if any) first. */
+export interface DistinctCertificate {
+  readonly certificate: InspectedCertificate;
+  /** Every occurrence, the one in `certificate` included. */
+  readonly copies: InspectedCertificate[];
+}
+
+/**
+ * Groups the certificates by fingerprint. Each is represented by its occurrence in a file of its own
+ * (`server.crt` rather than `fullchain.pem#1`) where there is one; the groups keep file order.
+ */
+export function distinctCertificates(certificates: InspectedCertificate[]): DistinctCertificate[] {
+  const groups = new Map<string, InspectedCertificate[]>();
+  for (const c of certificates) groups.set(c.fingerprint256, [...(groups.get(c.fingerprint256) ?? []), c]);
+  return [...groups.values()]
+    .map((copies) => ({ certificate: copies.find((c) => c.count === 1) ?? copies[0], copies }))
+    .sort((a, b) => byText(a.certificate.label, b.certificate.label));
+}
+
+/**
+ * A table for people, columns aligned: one row per distinct certificate, named by its own file with
+ * `(+N)` when N other files hold a copy (bundles); with `all`, one row per certificate in every file.
+ */
+export function formatTable(inspection: Inspection, all = false): string {
+  const header = ['FILE', 'SUBJECT', 'ISSUER', 'NOT AFTER', 'DAYS LEFT', 'KEY', 'SHA-256 FINGERPRINT', 'CHAIN'];
+  const shown = all
+    ? inspection.certificates.map((c) => ({ c, file: c.label }))
+    : distinctCertificates(inspection.certificates).map(({ certificate: c, copies }) => ({ c, file: copies.length > 1 ? `${c.label} (+${copies.length - 1})` : c.label }));
+  const rows = shown.map(({ c, file }) => [
+    file,
+    c.subjectCommonName || c.subject,
+    c.issuerCommonName || c.issuer,
+    c.notAfter.toISOString().slice(0, 10),
+    c.expired ? `${c.daysLeft} EXPIRED` : String(c.daysLeft),
+    c.key,
+    c.fingerprint256,
+    c.chain.verified ? 'ok' : `FAIL: ${c.chain.problem}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
+  return `${[header, ...rows].map(line).join('\n')}\n`;
+}
+
+/** The inspection for machines. */
+export function toJson(inspection: Inspection, warnDays?: number): unknown {
+  const expiring = warnDays === undefined ? [] : expiringWithin(inspection, warnDays);
+  return {
+    directory: inspection.directory,
+    checkedAt: inspection.checkedAt.toISOString(),
+    root: inspection.root ? { file: ROOT_FILE, subject: distinguishedName(inspection.root.subject), fingerprint256: inspection.root.fingerprint256 } : null,
+    warnDays: warnDays ?? null,
+    expiring: expiring.map((c) => c.label),
+    certificates: inspection.certificates.map((c) => ({
+      ...c,
+      notBefore: c.notBefore.toISOString(),
+      notAfter: c.notAfter.toISOString(),
+      chain: { verified: c.chain.verified, path: c.chain.path, problem: c.chain.problem ?? null },
+    })),
+  };
+}
+
+/** Where the output of `main` goes, and what it sees. */
+export interface CliContext {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  /** Where `--dir` is taken from: the shell's directory. */
+  readonly cwd: string;
+  /** Where the configuration is looked up, as the deploy does: the project root. */
+  readonly projectDir: string;
+  readonly now: Date;
+}
+
+export const USAGE = `usage: npm run inspect -- [--dir DIR] [--json] [--all] [--warn-days N]
+
+Reads the certificates deployed under DIR (default: the output directory of the configuration,
+CHARIOT_TLS_CONFIG or chariot-tls.json) and prints, for each: file, subject, issuer, expiry, days left,
+key, SHA-256 fingerprint, and whether it chains to the root in ca/ca.crt. Private keys are never read.
+The table shows each certificate once, by its own file, "(+N)" counting the bundles that also hold it.
+
+  --dir DIR        the directory to read
+  --json           print JSON instead of a table: every certificate of every file
+  --all            list every certificate of every file in the table, bundles included
+  --warn-days N    exit 2 when a certificate expires within N days (or has expired), naming it on stderr
+  -h, --help       print this help
+
+Exit codes: 0 all fine, 1 error, 2 a certificate expires within --warn-days.
+`;
+
+/** The CLI: parses `argv`, inspects, prints, and returns the exit code. */
+export function main(argv: string[], context: CliContext): number {
+  let options: Options;
+  try {
+    options = parseOptions(argv);
+  } catch (e) {
+    context.stderr(`inspect: ${(e as Error).message}\n\n${USAGE}`);
+    return ExitCode.ERROR;
+  }
+  if (options.help) {
+    context.stdout(USAGE);
+    return ExitCode.OK;
+  }
+
+  let dir: string;
+  try {
+    dir = options.dir !== undefined ? path.resolve(context.cwd, options.dir) : loadConfig(context.env, context.projectDir).pki.outputDirectory!;
+  } catch (e) {
+    context.stderr(`inspect: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
+    return ExitCode.ERROR;
+  }
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    context.stderr(`inspect: ${dir} is not a directory; deploy first (npm run deploy) or name one with --dir DIR\n`);
+    return ExitCode.ERROR;
+  }
+  const files = readCertificateFiles(dir);
+  if (files.length === 0) {
+    context.stderr(`inspect: no certificates under ${dir} (no .crt, .pem or .cer file holds one); deploy first or check --dir\n`);
+    return ExitCode.ERROR;
+  }
+
+  const inspection = inspect(dir, files, context.now);
+  context.stdout(options.json ? `${JSON.stringify(toJson(inspection, options.warnDays), null, 2)}\n` : formatTable(inspection, options.all));
+  if (!inspection.root) context.stderr(`inspect: warning: ${path.join(dir, ROOT_FILE)} is missing: no chain can be verified\n`);
+  if (options.warnDays === undefined) return ExitCode.OK;
+  const expiring = distinctCertificates(expiringWithin(inspection, options.warnDays));
+  for (const { certificate: c, copies } of expiring) {
+    const when = c.expired ? `expired ${c.notAfter.toISOString()}` : `expires ${c.notAfter.toISOString()} (${c.daysLeft} days left)`;
+    context.stderr(`inspect: ${c.subject} ${when}, within ${options.warnDays} days: ${copies.map((copy) => copy.label).join(', ')}\n`);
+  }
+  return expiring.length > 0 ? ExitCode.EXPIRING : ExitCode.OK;
+}
+
+interface Options {
+  readonly dir?: string;
+  readonly json: boolean;
+  readonly all: boolean;
+  readonly warnDays?: number;
+  readonly help: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'dir': { type: 'string' },
+      'json': { type: 'boolean', default: false },
+      'all': { type: 'boolean', default: false },
+      'warn-days': { type: 'string' },
+      'help': { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const warn = values['warn-days'];
+  if (warn !== undefined && !/^\d+$/.test(warn)) {
+    throw new Error(`--warn-days ${JSON.stringify(warn)} is not a whole number of days; use e.g. --warn-days 30`);
+  }
+  return { dir: values.dir, json: values.json ?? false, all: values.all ?? false, warnDays: warn === undefined ? undefined : Number(warn), help: values.help ?? false };
+}
+
+function checkChain(cert: X509Certificate, root: X509Certificate | undefined, cas: X509Certificate[]): ChainResult {
+  if (!root) return { verified: false, path: [], problem: `no root: ${ROOT_FILE} is missing` };
+  const found = pathToRoot(cert, root, cas, 0);
+  return found
+    ? { verified: true, path: found.map((c) => commonName(c.subject) || distinguishedName(c.subject)) }
+    : { verified: false, path: [], problem: `no signature path to the root in ${ROOT_FILE}` };
+}
+
+/** The certificates from `cert` up to `root`, each signed by the next, or undefined. */
+function pathToRoot(cert: X509Certificate, root: X509Certificate, cas: X509Certificate[], depth: number): X509Certificate[] | undefined {
+  if (cert.fingerprint256 === root.fingerprint256) return root.verify(root.publicKey) ? [root] : undefined;
+  if (depth >= MAX_CHAIN_LENGTH) return undefined;
+  for (const ca of cas) {
+    if (ca.fingerprint256 === cert.fingerprint256 || !cert.checkIssued(ca) || !cert.verify(ca.publicKey)) continue;
+    const rest = pathToRoot(ca, root, cas, depth + 1);
+    if (rest) return [cert, ...rest];
+  }
+  return undefined;
+}
+
+/** One certificate per fingerprint, first seen first. */
+function unique(certs: X509Certificate[]): X509Certificate[] {
+  const seen = new Map<string, X509Certificate>();
+  for (const c of certs) if (!seen.has(c.fingerprint256)) seen.set(c.fingerprint256, c);
+  return [...seen.values()];
+}
+
+/** Node's `C=US\nO=Acme\nCN=x` (certificate order) as `CN=x, O=Acme, C=US` (most specific first). */
+function distinguishedName(text: string): string {
+  return text.split('\n').filter(Boolean).reverse().join(', ');
+}
+
+function commonName(text: string): string {
+  return /^CN=(.*)$/m.exec(text)?.[1] ?? '';
+}
+
+const CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+
+function keyText(cert: X509Certificate): string {
+  const key = cert.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+    case 'rsa-pss':
+      return `RSA ${details.modulusLength}`;
+    case 'ec':
+      return `ECDSA ${CURVES[details.namedCurve ?? ''] ?? details.namedCurve}`;
+    default:
+      return (key.asymmetricKeyType ?? 'unknown').toUpperCase();
+  }
+}
+
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
