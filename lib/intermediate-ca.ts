@@ -6,7 +6,7 @@ import { DistinguishedName } from './distinguished-name';
 import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
 import { CA_ALLOWED_USES, checkPathLength, checkValidity, issueCertificate } from './private/issuance';
 import { ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
-import { writePrivatePem, writePublicPem } from './private/pem-file';
+import { writeCaFiles } from './private/pem-file';
 import { checkSubject } from './private/subject';
 import { Problems } from './private/validation';
 import { DEFAULT_CA_RSA_BITS } from './root-ca';
@@ -143,9 +143,6 @@ export class IntermediateCa extends Construct implements ICertificateAuthority {
     this.privateKeyPkcs8Pem = issued.key.privateKeyPemPkcs8;
     this.chain = [this, ...props.issuer.chain];
     this.chainPem = `${this.certPem}${props.issuer.chainPem}`;
-    if (props.certFile) this.certFile = writePublicPem(this, 'cert-file', props.certFile, this.certPem);
-    if (props.privateKeyFile) {
-      this.privateKeyFile = writePrivatePem(this, 'key-file', props.privateKeyFile, this.privateKeyPem);
-    }
+    ({ certFile: this.certFile, privateKeyFile: this.privateKeyFile } = writeCaFiles(this, props, this.certPem, this.privateKeyPem));
   }
 }

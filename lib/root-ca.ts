@@ -6,7 +6,7 @@ import { DistinguishedName } from './distinguished-name';
 import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
 import { CA_ALLOWED_USES, checkPathLength, checkValidity, setMaxPathLength } from './private/issuance';
 import { createPrivateKey, ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
-import { writePrivatePem, writePublicPem } from './private/pem-file';
+import { writeCaFiles } from './private/pem-file';
 import { useProviders } from './private/providers';
 import { checkSubject, toProviderSubject } from './private/subject';
 import { Problems } from './private/validation';
@@ -134,9 +134,6 @@ export class RootCa extends Construct implements ICertificateAuthority {
     this.privateKeyPkcs8Pem = this.privateKey.privateKeyPemPkcs8;
     this.chainPem = this.certPem;
     this.chain = [this];
-    if (props.certFile) this.certFile = writePublicPem(this, 'cert-file', props.certFile, this.certPem);
-    if (props.privateKeyFile) {
-      this.privateKeyFile = writePrivatePem(this, 'key-file', props.privateKeyFile, this.privateKeyPem);
-    }
+    ({ certFile: this.certFile, privateKeyFile: this.privateKeyFile } = writeCaFiles(this, props, this.certPem, this.privateKeyPem));
   }
 }

@@ -16,3 +16,17 @@ export function writePrivatePem(scope: Construct, id: string, filename: string, 
   new SensitiveFile(scope, id, { filename, content, filePermission: '0600', directoryPermission: DIRECTORY_MODE });
   return filename;
 }
+
+/** Where a CA's certificate and key should be written; either may be left out. */
+export interface CaFiles {
+  readonly certFile?: string;
+  readonly privateKeyFile?: string;
+}
+
+/** Writes the CA files asked for (ids `cert-file` and `key-file`) and returns the paths written. */
+export function writeCaFiles(scope: Construct, wanted: CaFiles, certPem: string, privateKeyPem: string): CaFiles {
+  return {
+    certFile: wanted.certFile ? writePublicPem(scope, 'cert-file', wanted.certFile, certPem) : undefined,
+    privateKeyFile: wanted.privateKeyFile ? writePrivatePem(scope, 'key-file', wanted.privateKeyFile, privateKeyPem) : undefined,
+  };
+}
