@@ -47,9 +47,9 @@ describe('loadConfig sources', () => {
 
   test('state is a local file in the project by default, or where backend.path says, from the config folder', () => {
     const dir = tempDir();
-    expect(loadConfig({}, dir).backend).toEqual({ localPath: path.join(dir, 'terraform.chariot-tls.tfstate') });
+    expect(loadConfig({}, dir).backend).toEqual({ type: 'local', path: path.join(dir, 'terraform.chariot-tls.tfstate') });
     const file = writeJson(dir, 'site.json', { engineClients: ['e'], backend: { type: 'local', path: 'state/pki.tfstate' } });
-    expect(loadConfig({ CHARIOT_TLS_CONFIG: file }).backend).toEqual({ localPath: path.join(dir, 'state/pki.tfstate') });
+    expect(loadConfig({ CHARIOT_TLS_CONFIG: file }).backend).toEqual({ type: 'local', path: path.join(dir, 'state/pki.tfstate') });
   });
 
   test('a missing file named by CHARIOT_TLS_CONFIG is an error, not the defaults', () => {

@@ -286,6 +286,17 @@ describe('the CLI', () => {
     expect(result.stderr).toBe(`inspect: warning: ${path.join(noRoot, 'ca/ca.crt')} is missing: no chain can be verified\n`);
   });
 
+  test('files of a deploy that has not finished are refused with exit 3, quoting DEPLOY-INCOMPLETE', () => {
+    const unfinished = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-unfinished-'));
+    fs.cpSync(dir, unfinished, { recursive: true });
+    fs.writeFileSync(path.join(unfinished, 'DEPLOY-INCOMPLETE'), 'A chariot-tls deploy has not finished.\n');
+    expect(cli(['--dir', unfinished])).toEqual({
+      code: ExitCode.INCOMPLETE,
+      stdout: '',
+      stderr: `inspect: ${unfinished} holds the files of a deploy that has not finished; they may be a mix of old and new. ${path.join(unfinished, 'DEPLOY-INCOMPLETE')} says:\n\nA chariot-tls deploy has not finished.\n`,
+    });
+  });
+
   test('a bad configuration is reported as such', () => {
     const result = cli([], { env: { CHARIOT_TLS_CONFIG: '/nowhere/x.json' } });
     expect(result).toMatchObject({ code: ExitCode.ERROR, stderr: 'inspect: /nowhere/x.json: cannot read the configuration file; check CHARIOT_TLS_CONFIG or create chariot-tls.json\n' });

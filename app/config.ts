@@ -7,6 +7,14 @@ import { ChariotPkiProps } from '../lib';
 export const CONFIG_ENV = 'CHARIOT_TLS_CONFIG';
 /** The configuration file read from the project root when `CHARIOT_TLS_CONFIG` is unset. */
 export const DEFAULT_CONFIG_FILE = 'chariot-tls.json';
+/** The schema of the `pg` backend when the configuration names none (the engine's own default). */
+export const DEFAULT_PG_SCHEMA = 'terraform_remote_state';
+/** The environment variable the `pg` backend reads its connection string from, natively. */
+export const PG_CONN_STR_ENV = 'PG_CONN_STR';
+/** The environment variable that holds the state encryption passphrase; never written to a file. */
+export const STATE_PASSPHRASE_ENV = 'CHARIOT_TLS_STATE_PASSPHRASE';
+/** The shortest passphrase OpenTofu's PBKDF2 key provider accepts. */
+export const MIN_PASSPHRASE_LENGTH = 16;
 
 const hours = z.number().int('must be a whole number of hours').positive('must be more than 0');
 const rsaBits = z.number().int('must be a whole number').min(2048, 'must be at least 2048 (use 2048, 3072 or 4096)');
@@ -37,9 +45,25 @@ export const ConfigSchema = z
     writeCaPrivateKeys: z.boolean().optional(),
     inventoryDirectory: z.string().min(1).optional(),
     backend: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('local'), path: z.string().min(1) }).strict(),
+        z
+          .object({
+            type: z.literal('pg'),
+            connectionString: z
+              .string()
+              .min(1)
+              .refine((s) => !hasPassword(s), `holds a password; keep it out of the file: set ${PG_CONN_STR_ENV} instead, or use PGPASSWORD or ~/.pgpass`)
+              .optional(),
+            schemaName: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a PostgreSQL name: lower-case letters, digits and _').optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
+    stateEncryption: z
       .object({
-        type: z.literal('local'),
-        path: z.string().min(1),
+        enabled: z.boolean(),
+        migrateFromUnencrypted: z.boolean().optional(),
       })
       .strict()
       .optional(),
@@ -49,16 +73,40 @@ export const ConfigSchema = z
 /** The configuration file's contents. */
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** A local state file. */
+export interface LocalBackendConfig {
+  readonly type: 'local';
+  /** The state file (absolute path). */
+  readonly path: string;
+}
+
+/** State in PostgreSQL, shared by a team, with locking. */
+export interface PgBackendConfig {
+  readonly type: 'pg';
+  /** The connection string; when undefined, the engine reads `PG_CONN_STR` from the environment. */
+  readonly connectionString?: string;
+  /** The schema that holds the state table. */
+  readonly schemaName: string;
+}
+
 /** Where Terraform state lives: private keys are in it, so it is a secret. */
-export interface BackendConfig {
-  /** A local state file (absolute path). */
-  readonly localPath: string;
+export type BackendConfig = LocalBackendConfig | PgBackendConfig;
+
+/** Whether state and plans are encrypted at rest (docs/operate.md, "Encrypting state"). */
+export interface StateEncryptionConfig {
+  /** AES-GCM with a PBKDF2 key from the passphrase in `CHARIOT_TLS_STATE_PASSPHRASE`; enforced when on. */
+  readonly enabled: boolean;
+  /** Also read state and plans that are not encrypted yet (one deploy, to encrypt an existing state). */
+  readonly migrateFromUnencrypted: boolean;
 }
 
 /** What the app builds: the hierarchy, where its state goes and where synth writes the inventory. */
 export interface AppConfig {
   readonly pki: ChariotPkiProps;
   readonly backend: BackendConfig;
+  readonly stateEncryption: StateEncryptionConfig;
+  /** The configuration file read (absolute), or undefined when the defaults are used. */
+  readonly configFile?: string;
   /** The directory of `pki-inventory.md` and `pki-inventory.json` (absolute): by default the configuration file's. */
   readonly inventoryDirectory: string;
 }
@@ -89,7 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = pr
   const named = env[CONFIG_ENV];
   const file = named ? path.resolve(projectDir, named) : path.join(projectDir, DEFAULT_CONFIG_FILE);
   if (!named && !fs.existsSync(file)) return toAppConfig(DEFAULT_CONFIG, projectDir);
-  return toAppConfig(parseConfig(readJson(file), file), path.dirname(file));
+  return { ...toAppConfig(parseConfig(readJson(file), file), path.dirname(file)), configFile: file };
 }
 
 /** Validates parsed JSON against the schema; `source` names the file in errors. */
@@ -129,7 +177,7 @@ function valueAt(json: unknown, at: (string | number)[]): unknown {
 
 /** Maps the file's fields onto the app's; relative paths are taken from the file's directory. */
 function toAppConfig(config: Config, baseDir: string): AppConfig {
-  const { caRsaBits, leafRsaBits, outputDirectory, backend, inventoryDirectory, $schema, ...rest } = config;
+  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, $schema, ...rest } = config;
   return {
     pki: {
       ...rest,
@@ -137,7 +185,21 @@ function toAppConfig(config: Config, baseDir: string): AppConfig {
       caKey: caRsaBits ? { rsaBits: caRsaBits } : undefined,
       leafKey: leafRsaBits ? { rsaBits: leafRsaBits } : undefined,
     },
-    backend: { localPath: path.resolve(baseDir, backend?.path ?? DEFAULT_STATE_FILE) },
+    backend: toBackendConfig(backend, baseDir),
+    stateEncryption: { enabled: stateEncryption?.enabled ?? false, migrateFromUnencrypted: stateEncryption?.migrateFromUnencrypted ?? false },
     inventoryDirectory: path.resolve(baseDir, inventoryDirectory ?? '.'),
   };
+}
+
+function toBackendConfig(backend: Config['backend'], baseDir: string): BackendConfig {
+  if (backend?.type === 'pg') return { type: 'pg', connectionString: backend.connectionString, schemaName: backend.schemaName ?? DEFAULT_PG_SCHEMA };
+  return { type: 'local', path: path.resolve(baseDir, backend?.path ?? DEFAULT_STATE_FILE) };
+}
+
+/**
+ * Whether a PostgreSQL connection string carries a password: `postgres://user:secret@host/db`
+ * or the key-value form `host=h password=secret`.
+ */
+function hasPassword(connectionString: string): boolean {
+  return /^postgres(ql)?:\/\/[^/@]*:[^/@]*@/i.test(connectionString) || /(^|[\s?&])password=/i.test(connectionString);
 }

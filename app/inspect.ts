@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
+import { INCOMPLETE_MARKER } from './preflight';
 
 /** The trust anchor a chain must reach, relative to the directory inspected. */
 export const ROOT_FILE = 'ca/ca.crt';
@@ -21,6 +22,8 @@ export enum ExitCode {
   ERROR = 1,
   /** A certificate expires within `--warn-days` days, or has expired. */
   EXPIRING = 2,
+  /** The directory holds the files of a deploy that has not finished (`DEPLOY-INCOMPLETE`). */
+  INCOMPLETE = 3,
 }
 
 /** The certificates of one file, in file order. */
@@ -223,7 +226,8 @@ The table shows each certificate once, by its own file, "(+N)" counting the bund
   --warn-days N    exit 2 when a certificate expires within N days (or has expired), naming it on stderr
   -h, --help       print this help
 
-Exit codes: 0 all fine, 1 error, 2 a certificate expires within --warn-days.
+Exit codes: 0 all fine, 1 error, 2 a certificate expires within --warn-days,
+3 the files are from a deploy that has not finished (DIR/DEPLOY-INCOMPLETE exists).
 `;
 
 /** The CLI: parses `argv`, inspects, prints, and returns the exit code. */
@@ -250,6 +254,11 @@ export function main(argv: string[], context: CliContext): number {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     context.stderr(`inspect: ${dir} is not a directory; deploy first (npm run deploy) or name one with --dir DIR\n`);
     return ExitCode.ERROR;
+  }
+  const marker = path.join(dir, INCOMPLETE_MARKER);
+  if (fs.existsSync(marker)) {
+    context.stderr(`inspect: ${dir} holds the files of a deploy that has not finished; they may be a mix of old and new. ${marker} says:\n\n${fs.readFileSync(marker, 'utf8')}`);
+    return ExitCode.INCOMPLETE;
   }
   const files = readCertificateFiles(dir);
   if (files.length === 0) {

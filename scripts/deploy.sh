@@ -1,7 +1,78 @@
 #!/usr/bin/env bash
 # The main job: `npm run deploy` [-- cdktf deploy options]. Builds the engine on first use
 # (unless CHARIOT_TLS_ENGINE picks your own), then deploys the app's stack.
+#
+# Around the engine (docs/operate.md, "When a deploy fails"):
+#   - scripts/deploy-preflight.ts checks the environment against the configuration (state
+#     encryption passphrase, PG_CONN_STR) and warns once when state is not encrypted;
+#   - OUTPUT_DIR/DEPLOY-INCOMPLETE marks the files as unfinished until the deploy succeeds;
+#   - a local state file is kept at mode 0600 (it holds every private key);
+#   - the engine waits up to CHARIOT_TLS_LOCK_TIMEOUT (default 5m) for another deploy's lock;
+#   - a failure ends with what failed, in our words.
 set -euo pipefail
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-exec scripts/engine/run.sh npx --no-install cdktf deploy chariot-tls --auto-approve "$@"
+
+facts=$(npx --no-install ts-node --transpile-only scripts/deploy-preflight.ts) || exit 1
+output_dir='' marker='' state_file=''
+eval "$facts"
+
+# Files the engine changed are marked until it has finished them all; one left from an
+# unfinished deploy stays until this one succeeds.
+had_marker=false
+[[ -e $marker ]] && had_marker=true
+mkdir -p -- "$output_dir"
+cat >"$marker" <<EOF
+A chariot-tls deploy started at $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname) has not finished.
+The files in this directory may be a mix of old and new certificates and keys, or be missing:
+do not copy them to Chariot, MQTT Engine or MQTT Transmission. Run \`npm run deploy\` again;
+it completes the set and removes this file.
+EOF
+
+# Private keys live in state: a local state file is for its owner only, from its first byte.
+keep_state_private() {
+  [[ -n $state_file ]] || return 0
+  mkdir -p -- "$(dirname -- "$state_file")"
+  (umask 077 && : >>"$state_file")
+  chmod 600 -- "$state_file" "$state_file".backup 2>/dev/null || true
+}
+keep_state_private
+
+export TF_CLI_ARGS_apply="-lock-timeout=${CHARIOT_TLS_LOCK_TIMEOUT:-5m}${TF_CLI_ARGS_apply:+ $TF_CLI_ARGS_apply}"
+
+# The output is kept (mode 0600, removed on exit) to explain a failure; the engine never prints key material.
+log=$(mktemp)
+trap 'rm -f -- "$log"' EXIT
+interrupted() {
+  printf '\nchariot-tls: deploy interrupted. The files in %s may be incomplete (see %s); run `npm run deploy` again.\n' "$output_dir" "$marker" >&2
+  exit 130
+}
+trap interrupted INT TERM
+
+status=0
+scripts/engine/run.sh npx --no-install cdktf deploy chariot-tls --auto-approve "$@" 2>&1 | tee "$log" || status=$?
+keep_state_private
+
+if ((status == 0)); then
+  rm -f -- "$marker"
+  exit 0
+fi
+
+# The engine prints "<address>: Creating..." (Modifying, Destroying) before it touches anything.
+if ! $had_marker && ! grep -Eq ': (Creating|Modifying|Destroying)\.\.\.' "$log"; then
+  rm -f -- "$marker"
+  touched="No file was changed."
+else
+  touched="Files in $output_dir may be a mix of old and new, or missing; $marker says so until a deploy succeeds."
+fi
+if grep -q 'decryption failed for all provided methods' "$log"; then
+  reason="The state could not be decrypted: CHARIOT_TLS_STATE_PASSPHRASE is not the passphrase it was encrypted with. The state was not changed; export the right passphrase."
+elif grep -q 'encountered unencrypted payload without unencrypted method configured' "$log"; then
+  reason='The state is not encrypted yet, and encryption is enforced. To encrypt it, deploy once with "stateEncryption": { "enabled": true, "migrateFromUnencrypted": true } (docs/operate.md, "Encrypting state").'
+elif grep -Eq 'Error acquiring the state lock|Error locking state' "$log"; then
+  reason="Another deploy holds the state lock and did not finish within ${CHARIOT_TLS_LOCK_TIMEOUT:-5m} (CHARIOT_TLS_LOCK_TIMEOUT). Wait for it and deploy again; if no deploy is running, see docs/operate.md, \"Shared state for teams\"."
+else
+  reason="The engine reported the error above."
+fi
+printf '\nchariot-tls: deploy failed. %s\nchariot-tls: %s Run `npm run deploy` again once the cause is fixed.\n' "$reason" "$touched" >&2
+exit "$status"

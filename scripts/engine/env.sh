@@ -110,6 +110,11 @@ _chariot_tls_engine_env() {
     export PATH=${PATH%:}
   fi
   export TERRAFORM_BINARY_NAME=$bin CHARIOT_TLS_ENGINE_BIN=$bin
+  # State encryption (docs/operate.md, "Encrypting state"): the app's encryption block takes
+  # the passphrase from this Terraform variable, so it never enters cdk.tf.json.
+  if [[ -n ${CHARIOT_TLS_STATE_PASSPHRASE-} ]]; then
+    export TF_VAR_chariot_tls_state_passphrase=$CHARIOT_TLS_STATE_PASSPHRASE
+  fi
   if [[ -x $engine/bin/zlint ]]; then
     export CHARIOT_TLS_ZLINT=$engine/bin/zlint
   elif type -P zlint >/dev/null; then
