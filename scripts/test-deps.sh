@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the integration tests need and a fresh machine lacks:
-#   - Debian packages: mosquitto (a real MQTT broker), mosquitto-clients, openssl
+#   - Debian packages: mosquitto (a real MQTT broker), mosquitto-clients, openssl,
+#     postgresql (the server the shared-state tests start on loopback, with psql)
 #   - the engine, providers and zlint (scripts/engine/build.sh, a no-op once built)
 # Runs before `npm test` (npm's pretest). Packages are installed only when missing,
 # with apt-get as root; elsewhere it says what to install and stops.
 set -euo pipefail
 
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
-packages=(mosquitto mosquitto-clients openssl)
+packages=(mosquitto mosquitto-clients openssl postgresql)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -21,8 +22,10 @@ if ((${#missing[@]} > 0)); then
   echo "test-deps: installing ${missing[*]} (Debian packages)" >&2
   apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The package starts a broker on 1883; the tests start their own on free ports.
-  systemctl disable --now mosquitto >/dev/null 2>&1 || service mosquitto stop >/dev/null 2>&1 || true
+  # The packages start a broker on 1883 and a database on 5432; the tests start their own on free ports.
+  for service in mosquitto postgresql; do
+    systemctl disable --now "$service" >/dev/null 2>&1 || service "$service" stop >/dev/null 2>&1 || true
+  done
 fi
 
 "$root/scripts/engine/build.sh"

@@ -1,3 +1,4 @@
+import { ChildProcess, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -31,14 +32,25 @@ export class Deployment {
     return path.join(this.dir, 'chariot-tls.json');
   }
 
-  /** Runs `npm run deploy` (the README's main command) for this directory's configuration. */
-  public deploy(options: { allowFailure?: boolean } = {}): RunResult {
+  /** Runs `npm run deploy` (the README's main command) for this directory's configuration; `env` adds variables. */
+  public deploy(options: RunOptions = {}): RunResult {
     return this.npm('deploy', options);
   }
 
   /** Runs `npm run plan`: what the next deploy would do. */
-  public plan(): RunResult {
-    return this.npm('plan');
+  public plan(options: RunOptions = {}): RunResult {
+    return this.npm('plan', options);
+  }
+
+  /** Starts `npm run deploy` without waiting for it, its output piped; `env` adds variables. */
+  public startDeploy(env: NodeJS.ProcessEnv = {}): ChildProcess {
+    const [command, args, options] = this.npmCommand('deploy', env);
+    return spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  /** The directory the engine runs in for this deployment's stack. */
+  public get stackDir(): string {
+    return path.join(this.dir, 'cdktf.out', 'stacks', 'chariot-tls');
   }
 
   /** The absolute path of a file under this deployment's `pki/`. */
@@ -63,11 +75,24 @@ export class Deployment {
       .sort();
   }
 
-  private npm(script: string, options: { allowFailure?: boolean } = {}): RunResult {
-    return run('npm', ['run', '--silent', script, '--', '--output', path.join(this.dir, 'cdktf.out')], {
-      cwd: PROJECT,
-      env: { ...process.env, CHARIOT_TLS_CONFIG: this.configFile },
-      ...options,
-    });
+  private npm(script: string, { env, ...options }: RunOptions = {}): RunResult {
+    const [command, args, spawnOptions] = this.npmCommand(script, env);
+    return run(command, args, { ...spawnOptions, ...options });
   }
+
+  private npmCommand(script: string, env: NodeJS.ProcessEnv = {}): [string, string[], { cwd: string; env: NodeJS.ProcessEnv }] {
+    return [
+      'npm',
+      ['run', '--silent', script, '--', '--output', path.join(this.dir, 'cdktf.out')],
+      { cwd: PROJECT, env: { ...process.env, CHARIOT_TLS_CONFIG: this.configFile, ...env } },
+    ];
+  }
+}
+
+/** Options of a deploy or plan run. */
+export interface RunOptions {
+  /** Return a failed run's result instead of throwing. */
+  readonly allowFailure?: boolean;
+  /** Environment variables added to (or, when undefined, kept from) the test's own. */
+  readonly env?: NodeJS.ProcessEnv;
 }
