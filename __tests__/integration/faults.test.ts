@@ -14,7 +14,7 @@ jest.setTimeout(15 * 60_000);
 
 const CLIENTS = ['engine/engine', 'transmission/edge-1', 'transmission/edge-2'];
 // 4096-bit leaf keys: slow enough to generate that the engine is still at work when it is killed.
-const CONFIG = { engineClients: ['engine'], transmissionClients: ['edge-1', 'edge-2'], leafRsaBits: 4096 };
+const CONFIG = { server: { dnsNames: ['localhost'] }, engineClients: ['engine'], transmissionClients: ['edge-1', 'edge-2'], leafRsaBits: 4096 };
 const MARKER = 'DEPLOY-INCOMPLETE';
 
 let pki: Deployment;

@@ -13,7 +13,7 @@ import { verifyPki } from './helpers/verify';
 jest.setTimeout(15 * 60_000);
 
 const CLIENTS = ['engine/engine', 'transmission/edge-1', 'transmission/edge-2'];
-const BASE = { caRsaBits: 2048, engineClients: ['engine'], backend: { type: 'pg' }, stateEncryption: { enabled: true } };
+const BASE = { caRsaBits: 2048, server: { dnsNames: ['localhost'] }, engineClients: ['engine'], backend: { type: 'pg' }, stateEncryption: { enabled: true } };
 const BEFORE = { ...BASE, transmissionClients: ['edge-1'] };
 const AFTER = { ...BASE, transmissionClients: ['edge-1', 'edge-2'] };
 
@@ -56,7 +56,8 @@ describe('two deploys started at the same time', () => {
 
   test('both succeed: one applies the change, the other waits for the lock and finds nothing left to do', () => {
     expect(results.map((r) => r.status)).toEqual([0, 0]);
-    expect(results.map((r) => added(r.output)).sort((a, b) => a - b)).toEqual([0, 3]);
+    // edge-2's key, request, certificate and three files.
+    expect(results.map((r) => added(r.output)).sort((a, b) => a - b)).toEqual([0, 6]);
   });
 
   test('the result is one consistent PKI: every certificate verifies, and neither working copy plans a change', () => {
