@@ -8,6 +8,7 @@
 #   - OUTPUT_DIR/DEPLOY-INCOMPLETE marks the files as unfinished until the deploy succeeds;
 #   - a local state file is kept at mode 0600 (it holds every private key);
 #   - the engine waits up to CHARIOT_TLS_LOCK_TIMEOUT (default 5m) for another deploy's lock;
+#   - engine/exit-guard.sh makes an engine killed mid-apply a failure (cdktf took it for success);
 #   - a failure ends with what failed, in our words.
 set -euo pipefail
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,6 +17,12 @@ cd "$root"
 facts=$(npx --no-install ts-node --transpile-only scripts/deploy-preflight.ts) || exit 1
 output_dir='' marker='' state_file=''
 eval "$facts"
+
+# The engine as run.sh sets it up, behind exit-guard.sh: cdktf takes an engine killed by a
+# signal for one that succeeded.
+# shellcheck source=engine/env.sh
+. scripts/engine/env.sh || exit 1
+export TERRAFORM_BINARY_NAME=$root/scripts/engine/exit-guard.sh
 
 # Files the engine changed are marked until it has finished them all; one left from an
 # unfinished deploy stays until this one succeeds.
@@ -50,7 +57,7 @@ interrupted() {
 trap interrupted INT TERM
 
 status=0
-scripts/engine/run.sh npx --no-install cdktf deploy chariot-tls --auto-approve "$@" 2>&1 | tee "$log" || status=$?
+npx --no-install cdktf deploy chariot-tls --auto-approve "$@" 2>&1 | tee "$log" || status=$?
 keep_state_private
 
 if ((status == 0)); then
@@ -71,6 +78,8 @@ elif grep -q 'encountered unencrypted payload without unencrypted method configu
   reason='The state is not encrypted yet, and encryption is enforced. To encrypt it, deploy once with "stateEncryption": { "enabled": true, "migrateFromUnencrypted": true } (docs/operate.md, "Encrypting state").'
 elif grep -Eq 'Error acquiring the state lock|Error locking state' "$log"; then
   reason="Another deploy holds the state lock and did not finish within ${CHARIOT_TLS_LOCK_TIMEOUT:-5m} (CHARIOT_TLS_LOCK_TIMEOUT). Wait for it and deploy again; if no deploy is running, see docs/operate.md, \"Shared state for teams\"."
+elif grep -Eq 'failed with exit code 1[3-9][0-9]' "$log"; then
+  reason="The engine was stopped by a signal (killed or interrupted) before it finished."
 else
   reason="The engine reported the error above."
 fi

@@ -18,7 +18,8 @@
 # one), CHECKPOINT_DISABLE=1 and DISABLE_VERSION_CHECK=1 (no phoning home from tofu,
 # terraform or cdktf). Bundled only: TF_CLI_CONFIG_FILE, TF_PLUGIN_CACHE_DIR (cdktf would
 # otherwise point it at ~/.terraform.d/plugin-cache), TF_CLI_ARGS_providers_lock (see
-# below) and .engine/bin first on PATH.
+# below) and .engine/bin first on PATH. With CHARIOT_TLS_STATE_PASSPHRASE set, also
+# TF_VAR_chariot_tls_state_passphrase (state encryption; not printed in the run form).
 # When sourced it sets no shell options, and returns non-zero on error.
 
 _chariot_tls_engine_env() {
