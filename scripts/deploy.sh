@@ -81,7 +81,7 @@ elif grep -Eq 'Error acquiring the state lock|Error locking state' "$log"; then
 elif grep -Eq 'failed with exit code 1[3-9][0-9]' "$log"; then
   reason="The engine was stopped by a signal (killed or interrupted) before it finished."
 else
-  reason="The engine reported the error above."
+  reason="See the error above."
 fi
 printf '\nchariot-tls: deploy failed. %s\nchariot-tls: %s Run `npm run deploy` again once the cause is fixed.\n' "$reason" "$touched" >&2
 exit "$status"

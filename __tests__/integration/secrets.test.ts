@@ -82,7 +82,7 @@ describe('a deploy that fails while writing files', () => {
 
   test('ends with our message: what failed, that files may be mixed, to deploy again', () => {
     expect(failed.status).not.toBe(0);
-    expect(failed.stderr).toContain('chariot-tls: deploy failed. The engine reported the error above.');
+    expect(failed.stderr).toContain('chariot-tls: deploy failed. See the error above.');
     expect(failed.stderr).toContain(`Files in ${path.join(pki.dir, 'pki')} may be a mix of old and new, or missing; ${pki.file(MARKER)} says so until a deploy succeeds.`);
     expect(failed.stderr).toContain('Run `npm run deploy` again once the cause is fixed.');
   });
