@@ -107,6 +107,17 @@ describe('a deploy that fails while writing files', () => {
   });
 });
 
+describe('turning encryption on for an existing plain state', () => {
+  test('without migrateFromUnencrypted: refused in our words, pointing at migrateFromUnencrypted; the state unchanged', () => {
+    const state = fs.readFileSync(stateFile());
+    pki.configure({ ...ENCRYPTED, transmissionClients: ['edge-1', 'edge-2'] });
+    const result = pki.deploy({ env: WITH_PASSPHRASE, allowFailure: true });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('chariot-tls: deploy failed. The state is not encrypted yet, and encryption is enforced. To encrypt it, deploy once with "stateEncryption": { "enabled": true, "migrateFromUnencrypted": true }');
+    expect(fs.readFileSync(stateFile()).equals(state)).toBe(true);
+  });
+});
+
 describe('encrypting existing state (stateEncryption.migrateFromUnencrypted, one deploy)', () => {
   let rootBefore: string;
 
