@@ -45,7 +45,10 @@ keep_state_private() {
 }
 keep_state_private
 
-export TF_CLI_ARGS_apply="-lock-timeout=${CHARIOT_TLS_LOCK_TIMEOUT:-5m}${TF_CLI_ARGS_apply:+ $TF_CLI_ARGS_apply}"
+# Wait for another deploy's state lock (plan too: a deploy that plans first locks there).
+lock_timeout="-lock-timeout=${CHARIOT_TLS_LOCK_TIMEOUT:-5m}"
+export TF_CLI_ARGS_apply="$lock_timeout${TF_CLI_ARGS_apply:+ $TF_CLI_ARGS_apply}"
+export TF_CLI_ARGS_plan="$lock_timeout${TF_CLI_ARGS_plan:+ $TF_CLI_ARGS_plan}"
 
 # The output is kept (mode 0600, removed on exit) to explain a failure; the engine never prints key material.
 log=$(mktemp)
