@@ -6,6 +6,7 @@ import { IntermediateCa } from './intermediate-ca';
 import { KeyOptions } from './key';
 import { RootCa } from './root-ca';
 import { ServerCert } from './server-cert';
+import { UploadProduct, UploadReadme } from './upload-readme';
 import { Problems, checkUnique, isKnown } from './private/validation';
 
 /** A client name becomes a directory and a construct id: keep it to one safe path segment. */
@@ -190,6 +191,7 @@ export class ChariotPki extends Construct {
         trustedCas: [this.engineCa, this.transmissionCa],
         outputDirectory: path.join(this.outputDirectory, 'certs', 'server'),
       });
+      new UploadReadme(this.server, 'readme', { product: UploadProduct.CHARIOT, certificate: this.server });
     }
     const clients = (kind: string, issuer: IntermediateCa, names: string[]) => {
       const group = new Construct(this, kind);
@@ -203,6 +205,10 @@ export class ChariotPki extends Construct {
     };
     this.engineClients = clients('engine', this.engineCa, engineNames);
     this.transmissionClients = clients('transmission', this.transmissionCa, transmissionNames);
+    // Each certificate's folder is its upload folder; the README says what goes where.
+    const readme = (product: UploadProduct) => (cert: ClientCert) => new UploadReadme(cert, 'readme', { product, certificate: cert, server: this.server });
+    this.engineClients.forEach(readme(UploadProduct.MQTT_ENGINE));
+    this.transmissionClients.forEach(readme(UploadProduct.MQTT_TRANSMISSION));
   }
 }
 
