@@ -71,7 +71,7 @@ describe('UploadReadme in ChariotPki', () => {
   });
 
   test('the expiry date is the certificate\'s, filled in at deploy time, with the renewal window', () => {
-    expect(engine()).toContain('Certificate expires: ${tls_locally_signed_cert.pki_engine_engine-a_cert_33C12CB6.validity_end_time}; a deploy re-issues it from 60 days before.');
+    expect(engine()).toContain('Certificate expires: ${formatdate("YYYY-MM-DD hh:mm:ss ZZZ", tls_locally_signed_cert.pki_engine_engine-a_cert_33C12CB6.validity_end_time)}; a deploy re-issues it from 60 days before.');
   });
 });
 

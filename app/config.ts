@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { ChariotPkiProps } from '../lib';
+import { DEFAULT_PKCS12_PASSWORD_ENV } from './pkcs12';
 
 /** The environment variable that names the configuration file. */
 export const CONFIG_ENV = 'CHARIOT_TLS_CONFIG';
@@ -36,6 +37,12 @@ export const ConfigSchema = z
     leafEarlyRenewalHours: z.number().int().nonnegative('must be 0 or more').optional(),
     writeCaPrivateKeys: z.boolean().optional(),
     inventoryDirectory: z.string().min(1).optional(),
+    pkcs12: z
+      .object({
+        passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as "CHARIOT_TLS_PKCS12_PASSWORD"').optional(),
+      })
+      .strict()
+      .optional(),
     backend: z
       .object({
         type: z.literal('local'),
@@ -55,12 +62,20 @@ export interface BackendConfig {
   readonly localPath: string;
 }
 
+/** PKCS#12 output: after each deploy, a `.p12` per server and client certificate, for Java key stores. */
+export interface Pkcs12Config {
+  /** The environment variable that holds the password (never the configuration file). */
+  readonly passwordEnv: string;
+}
+
 /** What the app builds: the hierarchy, where its state goes and where synth writes the inventory. */
 export interface AppConfig {
   readonly pki: ChariotPkiProps;
   readonly backend: BackendConfig;
   /** The directory of `pki-inventory.md` and `pki-inventory.json` (absolute): by default the configuration file's. */
   readonly inventoryDirectory: string;
+  /** PKCS#12 output, when the configuration asks for it. */
+  readonly pkcs12?: Pkcs12Config;
 }
 
 /** The local state file when the configuration names none: cdktf's own default name, in the project. */
@@ -129,7 +144,7 @@ function valueAt(json: unknown, at: (string | number)[]): unknown {
 
 /** Maps the file's fields onto the app's; relative paths are taken from the file's directory. */
 function toAppConfig(config: Config, baseDir: string): AppConfig {
-  const { caRsaBits, leafRsaBits, outputDirectory, backend, inventoryDirectory, $schema, ...rest } = config;
+  const { caRsaBits, leafRsaBits, outputDirectory, backend, inventoryDirectory, pkcs12, $schema, ...rest } = config;
   return {
     pki: {
       ...rest,
@@ -139,5 +154,6 @@ function toAppConfig(config: Config, baseDir: string): AppConfig {
     },
     backend: { localPath: path.resolve(baseDir, backend?.path ?? DEFAULT_STATE_FILE) },
     inventoryDirectory: path.resolve(baseDir, inventoryDirectory ?? '.'),
+    pkcs12: pkcs12 && { passwordEnv: pkcs12.passwordEnv ?? DEFAULT_PKCS12_PASSWORD_ENV },
   };
 }

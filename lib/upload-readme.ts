@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { ClientCert, ClientCertFiles } from './client-cert';
 import { KeyAlgorithm } from './key';
@@ -9,6 +10,8 @@ import { Problems, isIpAddress, isKnown } from './private/validation';
 
 /** Chariot's MQTT over TLS port, what Engine and Transmission connect to. */
 const DEFAULT_PORT = 8883;
+/** Terraform's formatdate layout for the expiry: `2028-11-22 16:42:39 UTC`. */
+const EXPIRY_FORMAT = 'YYYY-MM-DD hh:mm:ss ZZZ';
 /** The README's name in each certificate's folder. */
 const README_FILE = 'README.txt';
 
@@ -181,7 +184,7 @@ function header(title: string, facts: ReadmeFacts): string[] {
     '',
     'Written by chariot-tls on deploy, and rewritten when the certificate changes: do not edit.',
     '',
-    `Certificate expires: ${facts.certificate.certificate.validityEndTime}; ${renewal}.`,
+    `Certificate expires: ${Fn.formatdate(EXPIRY_FORMAT, facts.certificate.certificate.validityEndTime)}; ${renewal}.`,
     '',
   ];
 }

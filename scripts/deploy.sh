@@ -4,4 +4,5 @@
 set -euo pipefail
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-exec scripts/engine/run.sh npx --no-install cdktf deploy chariot-tls --auto-approve "$@"
+# scripts/deploy.ts says what it deploys, then writes PKCS#12 files (if configured) and a summary.
+exec npx --no-install ts-node --transpile-only scripts/deploy.ts -- scripts/engine/run.sh npx --no-install cdktf deploy chariot-tls --auto-approve "$@"
