@@ -62,6 +62,27 @@ describe('loadConfig sources', () => {
   });
 });
 
+describe('pkcs12', () => {
+  const load = (config: unknown) => loadConfig({ CHARIOT_TLS_CONFIG: writeJson(tempDir(), 'site.json', config) });
+
+  test('is off by default', () => {
+    expect(load({ engineClients: ['e'] }).pkcs12).toBeUndefined();
+  });
+
+  test('"pkcs12": {} turns it on, with the password in CHARIOT_TLS_PKCS12_PASSWORD', () => {
+    expect(load({ engineClients: ['e'], pkcs12: {} }).pkcs12).toEqual({ passwordEnv: 'CHARIOT_TLS_PKCS12_PASSWORD' });
+  });
+
+  test('passwordEnv names another variable; the password itself is never in the file', () => {
+    expect(load({ engineClients: ['e'], pkcs12: { passwordEnv: 'SITE_P12_PASS' } }).pkcs12).toEqual({ passwordEnv: 'SITE_P12_PASS' });
+    expect(() => parseConfig({ pkcs12: { password: 'x' } }, 'chariot-tls.json')).toThrow(/pkcs12: unknown field\(s\) "password"/);
+  });
+
+  test('refuses a passwordEnv that is not a variable name', () => {
+    expect(() => parseConfig({ pkcs12: { passwordEnv: '$P12' } }, 'chariot-tls.json')).toThrow(/pkcs12\.passwordEnv "\$P12": must be an environment variable name such as "CHARIOT_TLS_PKCS12_PASSWORD"/);
+  });
+});
+
 describe('parseConfig validation', () => {
   const parse = (json: unknown) => () => parseConfig(json, 'chariot-tls.json');
 
