@@ -113,7 +113,7 @@ function checkProps(scope: Construct, props: UploadReadmeProps, port: number): S
   } else if (files === undefined) {
     problems.add('certificate', certificate.node.path, 'writes no files, so there is no folder for the README', 'set the certificate\'s outputDirectory');
   }
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  if (isKnown(port) && (!Number.isInteger(port) || port < 1 || port > 65535)) {
     problems.add('port', port, 'is not a TCP port', 'use a whole number from 1 to 65535, usually 8883');
   }
   problems.throwIfAny();

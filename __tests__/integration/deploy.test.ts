@@ -266,7 +266,8 @@ describe('later deploys', () => {
     expect(pki.read('certs/server/server.key')).toBe(serverKey);
     expect(new X509Certificate(pki.read('certs/server/server.crt')).subjectAltName).toBe('DNS:localhost, DNS:chariot.local, IP Address:127.0.0.1');
     expect(certificates(pki.read('certs/transmission/edge-4/cert.pem'))[0].subject).toMatch(/CN=edge-4/);
-    // Server: CSR, certificate, server.crt and fullchain.pem replaced; edge-4: key, CSR, certificate and 3 files.
-    expect(output).toMatch(/Resources: 10 added, 0 changed, 4 destroyed/);
+    // Server: CSR, certificate, server.crt, fullchain.pem and README.txt replaced; the 4 clients' README.txt (they list
+    // the server's URLs) replaced; edge-4: key, CSR, certificate and 4 files.
+    expect(output).toMatch(/Resources: 16 added, 0 changed, 9 destroyed/);
   });
 });
