@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { ChariotPkiProps } from '../lib';
+import { ChariotPkiProps, PreviousGeneration } from '../lib';
 
 /** The environment variable that names the configuration file. */
 export const CONFIG_ENV = 'CHARIOT_TLS_CONFIG';
@@ -9,6 +9,14 @@ export const CONFIG_ENV = 'CHARIOT_TLS_CONFIG';
 export const DEFAULT_CONFIG_FILE = 'chariot-tls.json';
 
 const hours = z.number().int('must be a whole number of hours').positive('must be more than 0');
+const renewalHours = z.number().int('must be a whole number of hours').nonnegative('must be 0 or more');
+const caGeneration = z
+  .object({
+    generation: z.number().int('must be a whole number').positive('must be 1 or more (1 is the CA as first deployed)').optional(),
+    previous: z.nativeEnum(PreviousGeneration).optional(),
+  })
+  .strict()
+  .optional();
 const rsaBits = z.number().int('must be a whole number').min(2048, 'must be at least 2048 (use 2048, 3072 or 4096)');
 
 /** The configuration file: every field optional, unknown fields refused (a typo must not pass silently). */
@@ -23,6 +31,8 @@ export const ConfigSchema = z
         commonName: z.string().min(1).optional(),
         dnsNames: z.array(z.string()).optional(),
         ipAddresses: z.array(z.string()).optional(),
+        validityPeriodHours: hours.optional(),
+        earlyRenewalHours: renewalHours.optional(),
       })
       .strict()
       .optional(),
@@ -33,7 +43,13 @@ export const ConfigSchema = z
     rootValidityPeriodHours: hours.optional(),
     intermediateValidityPeriodHours: hours.optional(),
     leafValidityPeriodHours: hours.optional(),
-    leafEarlyRenewalHours: z.number().int().nonnegative('must be 0 or more').optional(),
+    rootEarlyRenewalHours: renewalHours.optional(),
+    intermediateEarlyRenewalHours: renewalHours.optional(),
+    leafEarlyRenewalHours: renewalHours.optional(),
+    caGenerations: z
+      .object({ rootCa: caGeneration, serverCa: caGeneration, engineCa: caGeneration, transmissionCa: caGeneration })
+      .strict()
+      .optional(),
     writeCaPrivateKeys: z.boolean().optional(),
     inventoryDirectory: z.string().min(1).optional(),
     backend: z

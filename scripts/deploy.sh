@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The main job: `npm run deploy` [-- cdktf deploy options]. Builds the engine on first use
-# (unless CHARIOT_TLS_ENGINE picks your own), then deploys the app's stack.
+# The main job: `npm run deploy` [-- --output DIR]. Builds the engine on first use
+# (unless CHARIOT_TLS_ENGINE picks your own), then plans, reviews (refusing a CA change) and applies that plan.
 set -euo pipefail
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-exec scripts/engine/run.sh npx --no-install cdktf deploy chariot-tls --auto-approve "$@"
+exec scripts/engine/run.sh npx --no-install ts-node --transpile-only scripts/plan.ts --apply "$@"
