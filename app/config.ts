@@ -133,10 +133,22 @@ function readJson(file: string): unknown {
 function describeIssue(issue: z.ZodIssue, json: unknown): string {
   const field = issue.path.length > 0 ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') : '(top level)';
   if (issue.code === 'unrecognized_keys') {
-    const known = Object.keys(ConfigSchema.shape).filter((k) => k !== '$schema');
+    const known = Object.keys(shapeAt(issue.path)).filter((k) => k !== '$schema');
     return `${field}: unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; remove or rename them (known fields: ${known.join(', ')})`;
   }
   return `${field} ${JSON.stringify(valueAt(json, issue.path))}: ${issue.message}`;
+}
+
+/** The fields of the (nested) object the schema expects at `at`. */
+function shapeAt(at: (string | number)[]): z.ZodRawShape {
+  let schema: z.ZodTypeAny = ConfigSchema;
+  for (const key of at) {
+    while (schema instanceof z.ZodOptional) schema = schema.unwrap();
+    if (!(schema instanceof z.ZodObject)) return {};
+    schema = schema.shape[key];
+  }
+  while (schema instanceof z.ZodOptional) schema = schema.unwrap();
+  return schema instanceof z.ZodObject ? schema.shape : {};
 }
 
 function valueAt(json: unknown, at: (string | number)[]): unknown {
