@@ -270,10 +270,14 @@ export interface ProtectedKeyRefusal {
   readonly change?: string;
 }
 
-/** The addresses in the engine's `prevent_destroy` errors ("Resource ADDRESS has lifecycle.prevent_destroy set"). */
+/**
+ * The addresses in the engine's `prevent_destroy` errors: "Resource instance ADDRESS has prevent_destroy set"
+ * (OpenTofu, wrapped over lines) or "Resource ADDRESS has lifecycle.prevent_destroy set" (Terraform).
+ */
 export function preventDestroyAddresses(engineOutput: string): string[] {
   const plain = engineOutput.replace(/\x1b\[[0-9;]*m/g, '');
-  return [...new Set([...plain.matchAll(/Resource (\S+) has lifecycle\.prevent_destroy set/g)].map((m) => m[1]))];
+  const found = plain.matchAll(/Resource (?:instance\s+)?([\w.\-\[\]"]+)\s+has\s+(?:lifecycle\.)?prevent_destroy\s+set/g);
+  return [...new Set([...found].map((m) => m[1]))];
 }
 
 /** The key facts of `address` in a state (`tofu show -json`) or a synthesized stack. */

@@ -25,7 +25,10 @@ function main(argv: string[]): number {
   const engine = process.env.CHARIOT_TLS_ENGINE_BIN ?? 'tofu';
   // Logs and CI get plain text; a terminal gets the engine's colours.
   const color = process.stdout.isTTY ? [] : ['-no-color'];
-  if (run('npx', ['--no-install', 'cdktf', 'synth', '--output', outDir], { stdio: 'inherit' }).status !== 0) return 1;
+  const synth = run('npx', ['--no-install', 'cdktf', 'synth', '--output', outDir], { stdio: ['inherit', 'pipe', 'pipe'] });
+  process.stdout.write(withoutSpinner(synth.stdout));
+  process.stderr.write(withoutSpinner(synth.stderr));
+  if (synth.status !== 0) return 1;
   const stackDir = path.join(outDir, 'stacks', STACK);
   const synthesized = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
   const init = run(engine, ['init', '-input=false', '-no-color'], { cwd: stackDir });
@@ -72,6 +75,12 @@ function run(command: string, args: string[], options: SpawnSyncOptions = {}) {
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024, ...options });
   if (result.error) throw result.error;
   return { status: result.status ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+}
+
+/** cdktf's output without its progress spinner (frames redrawn with escape codes): warnings and errors stay. */
+function withoutSpinner(text: string): string {
+  const lines = text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split('\n');
+  return lines.filter((line) => line.trim() !== '' && !/^\s*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s/.test(line)).map((line) => `${line}\n`).join('');
 }
 
 function fail(message: string): number {
