@@ -33,6 +33,12 @@ describe('reducePlan', () => {
     });
   });
 
+  test('writes file names relative to the output directory', () => {
+    const file = (filename: string) => ({ address: 'local_file.pki_server_cert-file_355EB732', mode: 'managed', type: 'local_file', name: 'pki_server_cert-file_355EB732', change: { actions: ['create'], before: null, after: { filename, content: 'x' } } });
+    const plan = { resource_changes: [file('/srv/pki/certs/server/server.crt'), file('/elsewhere/server.crt')] };
+    expect(reducePlan(plan, undefined, '/srv/pki').changes.map((c) => c.after)).toEqual([{ filename: 'certs/server/server.crt' }, { filename: '/elsewhere/server.crt' }]);
+  });
+
   test('takes construct paths from the synthesized stack, without the stack name', () => {
     const plan = { resource_changes: [{ address: 'tls_private_key.pki_x_key_00000000', mode: 'managed', type: 'tls_private_key', name: 'pki_x_key_00000000', change: { actions: ['create'], before: null, after: {} } }] };
     const synthesized = { resource: { tls_private_key: { pki_x_key_00000000: { '//': { metadata: { path: 'chariot-tls/pki/transmission/edge_1/key' } } } } } };

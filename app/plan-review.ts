@@ -49,8 +49,9 @@ export interface ReducedPlan {
 /**
  * Reduces `tofu show -json` output to the review's facts. `synthesized` (the stack's `cdk.tf.json`) maps
  * addresses to construct paths; a resource no longer in it (being destroyed) gets its path from its name.
+ * File names under `outputDirectory` become relative to it, so the same change reduces the same on any machine.
  */
-export function reducePlan(plan: any, synthesized?: any): ReducedPlan {
+export function reducePlan(plan: any, synthesized?: any, outputDirectory?: string): ReducedPlan {
   const paths = constructPaths(synthesized);
   const changes: ResourceChange[] = (plan.resource_changes ?? [])
     .filter((rc: any) => rc.mode === 'managed')
@@ -60,8 +61,8 @@ export function reducePlan(plan: any, synthesized?: any): ReducedPlan {
       path: paths.get(rc.address) ?? pathFromName(rc.name),
       actions: [...rc.change.actions],
       replacePaths: [...new Set<string>((rc.change.replace_paths ?? []).map((p: unknown[]) => String(p[0])))].sort(),
-      before: keep(rc.change.before),
-      after: keep(rc.change.after),
+      before: keep(rc.change.before, outputDirectory),
+      after: keep(rc.change.after, outputDirectory),
     }))
     .sort((a: ResourceChange, b: ResourceChange) => a.address.localeCompare(b.address));
   return { formatVersion: 1, changes };
@@ -83,9 +84,14 @@ function pathFromName(name: string): string {
   return (CDKTF_NAME.exec(name)?.[1] ?? name).split('_').join('/');
 }
 
-function keep(values: any): Facts | null {
+function keep(values: any, outputDirectory?: string): Facts | null {
   if (!values || typeof values !== 'object') return null;
-  return Object.fromEntries(KEPT_ATTRIBUTES.filter((k) => values[k] !== undefined).map((k) => [k, values[k]]));
+  const facts: Facts = Object.fromEntries(KEPT_ATTRIBUTES.filter((k) => values[k] !== undefined).map((k) => [k, values[k]]));
+  const file = facts.filename;
+  if (outputDirectory && typeof file === 'string' && file.startsWith(`${outputDirectory}${path.sep}`)) {
+    facts.filename = path.relative(outputDirectory, file).split(path.sep).join('/');
+  }
+  return facts;
 }
 
 /** What a deploy does to one certificate (its key, request, certificate and files). */
@@ -115,7 +121,7 @@ export interface CertificateChange {
   readonly action: CertificateAction;
   /** Why, in words. */
   readonly reasons: string[];
-  /** The files written or removed, relative to the output directory when it is known. */
+  /** The names of the files it writes again or removes. */
   readonly files: string[];
   /** For a CA whose key or subject would change: what changes. Such a plan is refused unless allowed. */
   readonly identityChanges: string[];

@@ -13,6 +13,7 @@ import {
   allowedCaChanges, formatProtectedKeyRefusal, formatRefusal, formatSummary, keyChange, keyFactsInState,
   keyFactsInSynthesized, constructPaths, preventDestroyAddresses, reducePlan, refusedCaChanges, reviewPlan,
 } from '../app/plan-review';
+import { loadConfig } from '../app/config';
 
 /** The app's stack (main.ts). */
 const STACK = 'chariot-tls';
@@ -45,7 +46,7 @@ function main(argv: string[]): number {
     // `show -json` prints secrets: it is parsed here and never printed.
     const shown = run(engine, ['show', '-json', planFile], { cwd: stackDir });
     if (shown.status !== 0) return fail(shown.stderr);
-    const reduced = reducePlan(JSON.parse(shown.stdout), synthesized);
+    const reduced = reducePlan(JSON.parse(shown.stdout), synthesized, loadConfig().pki.outputDirectory);
     if (process.env[PLAN_JSON_ENV]) fs.writeFileSync(process.env[PLAN_JSON_ENV]!, `${JSON.stringify(reduced, null, 2)}\n`);
     const review = reviewPlan(reduced);
     process.stdout.write(`\n${formatSummary(review)}`);
