@@ -75,7 +75,7 @@ describe('reviewPlan on real plans', () => {
   test('rotation step 1: the new CAs are created; the clients\' bundles are rewritten; nothing is refused', () => {
     const changes = review('rotation-issuing');
     expect(find(changes, 'pki/server-ca-g2')).toMatchObject({ action: CertificateAction.CREATED, isCa: true, reasons: ['new CA'], commonName: 'Lifecycle Server CA G2' });
-    expect(find(changes, 'pki/engine/engine')).toMatchObject({ action: CertificateAction.FILES, files: ['ca.pem'] });
+    expect(find(changes, 'pki/engine/engine')).toMatchObject({ action: CertificateAction.FILES, files: ['ca.pem'], reasons: ['content changes (a bundle or chain gains or loses a CA certificate)'] });
     expect(refusedCaChanges(changes, [])).toEqual([]);
   });
 
@@ -133,7 +133,7 @@ describe('formatSummary', () => {
   });
 
   test('a CA whose files only are rewritten is not a CA change', () => {
-    const text = formatSummary([change({ construct: 'pki/root-ca', id: 'root-ca', isCa: true, action: CertificateAction.FILES, reasons: ['file content changes or a file is missing'], files: ['ca.crt'] })]);
+    const text = formatSummary([change({ construct: 'pki/root-ca', id: 'root-ca', isCa: true, action: CertificateAction.FILES, reasons: ['missing on disk: written again'], files: ['ca.crt'] })]);
     expect(text).not.toMatch(/CA CHANGE/);
   });
 });

@@ -148,18 +148,18 @@ function reviewCertificate(construct: string, changes: ResourceChange[]): Certif
   const isCa = Boolean(cert.after?.is_ca_certificate ?? cert.before?.is_ca_certificate);
   const subjectSource = cert.type === 'tls_self_signed_cert' ? cert : csr;
   const subject = (subjectSource?.after?.subject ?? subjectSource?.before?.subject) as any[] | undefined;
-  const files = changes
-    .filter((c) => FILE_TYPES.includes(c.type) && !isNoOp(c))
+  const fileChanges = changes.filter((c) => FILE_TYPES.includes(c.type) && !isNoOp(c));
+  const files = fileChanges
     .map((c) => String(c.after?.filename ?? c.before?.filename ?? c.path))
     .map((f) => path.basename(f))
     .sort();
   const identityChanges = [...keyReasons(key), ...subjectReasons(subjectSource)];
   const base = { construct, id: path.posix.basename(construct), isCa, commonName: subject?.[0]?.common_name, files };
-  const { action, reasons } = decide(cert, csr, identityChanges, isCa, files);
+  const { action, reasons } = decide(cert, csr, identityChanges, isCa, fileChanges);
   return { ...base, action, reasons, identityChanges: isCa && action === CertificateAction.REPLACED ? identityChanges : [] };
 }
 
-function decide(cert: ResourceChange, csr: ResourceChange | undefined, identity: string[], isCa: boolean, files: string[]) {
+function decide(cert: ResourceChange, csr: ResourceChange | undefined, identity: string[], isCa: boolean, fileChanges: ResourceChange[]) {
   if (isCreate(cert)) return { action: CertificateAction.CREATED, reasons: [isCa ? 'new CA' : 'new certificate'] };
   if (isDelete(cert)) return { action: CertificateAction.DESTROYED, reasons: [isCa ? 'CA retired: no longer in the configuration' : 'no longer in the configuration'] };
   if (isReplace(cert)) {
@@ -169,8 +169,16 @@ function decide(cert: ResourceChange, csr: ResourceChange | undefined, identity:
     return { action: renewalOnly ? CertificateAction.RENEWED : CertificateAction.REISSUED, reasons };
   }
   if (cert.actions.includes('update')) return { action: CertificateAction.UPDATED, reasons: changedAttributes(cert).map((a) => `${a} changes`) };
-  if (files.length > 0) return { action: CertificateAction.FILES, reasons: ['file content changes or a file is missing'] };
+  if (fileChanges.length > 0) return { action: CertificateAction.FILES, reasons: fileReasons(fileChanges) };
   return { action: CertificateAction.UNCHANGED, reasons: [] };
+}
+
+/** Why files are written again while their certificate stays: a bundle's content changed, or a file went missing. */
+function fileReasons(fileChanges: ResourceChange[]): string[] {
+  return [
+    ...(fileChanges.some((c) => c.replacePaths.includes('content')) ? ['content changes (a bundle or chain gains or loses a CA certificate)'] : []),
+    ...(fileChanges.some(isCreate) ? ['missing on disk: written again'] : []),
+  ];
 }
 
 const isNoOp = (c: ResourceChange) => c.actions.every((a) => a === 'no-op' || a === 'read');
