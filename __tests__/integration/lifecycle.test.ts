@@ -25,10 +25,16 @@ const CLIENT_CERTS = ['certs/engine/engine/cert.pem', 'certs/transmission/edge-1
 let pki: Deployment;
 let first: RunResult;
 
+const scratch: string[] = [];
+
 beforeAll(() => {
   pki = Deployment.create(BASE);
+  scratch.push(pki.dir);
   first = pki.deploy();
 });
+
+// The directories hold private keys and state: leave none behind.
+afterAll(() => scratch.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 /** Deploys `config`, keeping the reduced plan as fixture `name`; returns what the deploy printed. */
 function deploy(config: Record<string, unknown>, name: string): RunResult {
@@ -55,6 +61,7 @@ function everything(): Record<string, string> {
 /** A copy of today's files: what a product holds until someone gives it the new ones. */
 function snapshot(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-held-'));
+  scratch.push(dir);
   fs.cpSync(path.join(pki.dir, 'pki'), dir, { recursive: true });
   return dir;
 }
