@@ -111,6 +111,37 @@ describe('parseConfig validation', () => {
   });
 });
 
+describe('renewal windows and CA generations', () => {
+  const parse = (json: unknown) => () => parseConfig(json, 'chariot-tls.json');
+
+  test('reach the hierarchy as given', () => {
+    const dir = tempDir();
+    const fields = {
+      rootEarlyRenewalHours: 8760, intermediateEarlyRenewalHours: 4380, leafEarlyRenewalHours: 720,
+      server: { dnsNames: ['chariot'], validityPeriodHours: 2160, earlyRenewalHours: 360 },
+      caGenerations: { rootCa: { generation: 2, previous: 'issuing' }, serverCa: { generation: 3, previous: 'retired' } },
+    };
+    const file = writeJson(dir, 'site.json', fields);
+    expect(loadConfig({ CHARIOT_TLS_CONFIG: file }).pki).toMatchObject(fields);
+  });
+
+  test('refuses a negative renewal window', () => {
+    expect(parse({ intermediateEarlyRenewalHours: -1 })).toThrow(/intermediateEarlyRenewalHours -1: must be 0 or more/);
+  });
+
+  test('refuses a generation under 1, naming the CA', () => {
+    expect(parse({ caGenerations: { serverCa: { generation: 0 } } })).toThrow(/caGenerations\.serverCa\.generation 0: must be 1 or more \(1 is the CA as first deployed\)/);
+  });
+
+  test('refuses an unknown previous, listing the steps', () => {
+    expect(parse({ caGenerations: { rootCa: { generation: 2, previous: 'old' } } })).toThrow(/caGenerations\.rootCa\.previous "old": Invalid enum value\. Expected 'issuing' \| 'trusted' \| 'retired'/);
+  });
+
+  test('refuses an unknown CA under caGenerations', () => {
+    expect(parse({ caGenerations: { clientCa: { generation: 2 } } })).toThrow(/caGenerations: unknown field\(s\) "clientCa"; remove or rename them \(known fields: rootCa, serverCa, engineCa, transmissionCa\)/);
+  });
+});
+
 describe('the example configurations', () => {
   const examples = fs.readdirSync(path.join(PROJECT, 'examples')).filter((f) => f.endsWith('.json'));
 

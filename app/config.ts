@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { ChariotPkiProps } from '../lib';
 import { DEFAULT_PKCS12_PASSWORD_ENV } from './pkcs12';
+import { ChariotPkiProps, PreviousGeneration } from '../lib';
 
 /** The environment variable that names the configuration file. */
 export const CONFIG_ENV = 'CHARIOT_TLS_CONFIG';
@@ -10,6 +10,14 @@ export const CONFIG_ENV = 'CHARIOT_TLS_CONFIG';
 export const DEFAULT_CONFIG_FILE = 'chariot-tls.json';
 
 const hours = z.number().int('must be a whole number of hours').positive('must be more than 0');
+const renewalHours = z.number().int('must be a whole number of hours').nonnegative('must be 0 or more');
+const caGeneration = z
+  .object({
+    generation: z.number().int('must be a whole number').positive('must be 1 or more (1 is the CA as first deployed)').optional(),
+    previous: z.nativeEnum(PreviousGeneration).optional(),
+  })
+  .strict()
+  .optional();
 const rsaBits = z.number().int('must be a whole number').min(2048, 'must be at least 2048 (use 2048, 3072 or 4096)');
 
 /** The configuration file: every field optional, unknown fields refused (a typo must not pass silently). */
@@ -24,6 +32,8 @@ export const ConfigSchema = z
         commonName: z.string().min(1).optional(),
         dnsNames: z.array(z.string()).optional(),
         ipAddresses: z.array(z.string()).optional(),
+        validityPeriodHours: hours.optional(),
+        earlyRenewalHours: renewalHours.optional(),
       })
       .strict()
       .optional(),
@@ -34,7 +44,13 @@ export const ConfigSchema = z
     rootValidityPeriodHours: hours.optional(),
     intermediateValidityPeriodHours: hours.optional(),
     leafValidityPeriodHours: hours.optional(),
-    leafEarlyRenewalHours: z.number().int().nonnegative('must be 0 or more').optional(),
+    rootEarlyRenewalHours: renewalHours.optional(),
+    intermediateEarlyRenewalHours: renewalHours.optional(),
+    leafEarlyRenewalHours: renewalHours.optional(),
+    caGenerations: z
+      .object({ rootCa: caGeneration, serverCa: caGeneration, engineCa: caGeneration, transmissionCa: caGeneration })
+      .strict()
+      .optional(),
     writeCaPrivateKeys: z.boolean().optional(),
     inventoryDirectory: z.string().min(1).optional(),
     pkcs12: z
@@ -132,10 +148,22 @@ function readJson(file: string): unknown {
 function describeIssue(issue: z.ZodIssue, json: unknown): string {
   const field = issue.path.length > 0 ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') : '(top level)';
   if (issue.code === 'unrecognized_keys') {
-    const known = Object.keys(ConfigSchema.shape).filter((k) => k !== '$schema');
+    const known = Object.keys(shapeAt(issue.path)).filter((k) => k !== '$schema');
     return `${field}: unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; remove or rename them (known fields: ${known.join(', ')})`;
   }
   return `${field} ${JSON.stringify(valueAt(json, issue.path))}: ${issue.message}`;
+}
+
+/** The fields of the (nested) object the schema expects at `at`. */
+function shapeAt(at: (string | number)[]): z.ZodRawShape {
+  let schema: z.ZodTypeAny = ConfigSchema;
+  for (const key of at) {
+    while (schema instanceof z.ZodOptional) schema = schema.unwrap();
+    if (!(schema instanceof z.ZodObject)) return {};
+    schema = schema.shape[key];
+  }
+  while (schema instanceof z.ZodOptional) schema = schema.unwrap();
+  return schema instanceof z.ZodObject ? schema.shape : {};
 }
 
 function valueAt(json: unknown, at: (string | number)[]): unknown {

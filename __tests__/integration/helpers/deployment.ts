@@ -7,6 +7,14 @@ import { RunResult, run } from './run';
 /** The project root, where `npm run deploy` runs. */
 export const PROJECT = path.resolve(__dirname, '../../..');
 
+/** Options of `npm run deploy` and `npm run plan` in a deployment. */
+export interface NpmOptions {
+  /** Return a failed run instead of throwing. */
+  readonly allowFailure?: boolean;
+  /** Extra environment variables. */
+  readonly env?: Record<string, string>;
+}
+
 /**
  * A PKI deployed for real by the project's deploy script, in its own temporary directory:
  * its configuration, its `pki/` output, its state and its cdktf output all live there.
@@ -32,13 +40,13 @@ export class Deployment {
   }
 
   /** Runs `npm run deploy` (the README's main command) for this directory's configuration. */
-  public deploy(options: { allowFailure?: boolean } = {}): RunResult {
+  public deploy(options: NpmOptions = {}): RunResult {
     return this.npm('deploy', options);
   }
 
   /** Runs `npm run plan`: what the next deploy would do. */
-  public plan(): RunResult {
-    return this.npm('plan');
+  public plan(options: NpmOptions = {}): RunResult {
+    return this.npm('plan', options);
   }
 
   /** The absolute path of a file under this deployment's `pki/`. */
@@ -63,10 +71,10 @@ export class Deployment {
       .sort();
   }
 
-  private npm(script: string, options: { allowFailure?: boolean } = {}): RunResult {
+  private npm(script: string, { env, ...options }: NpmOptions = {}): RunResult {
     return run('npm', ['run', '--silent', script, '--', '--output', path.join(this.dir, 'cdktf.out')], {
       cwd: PROJECT,
-      env: { ...process.env, CHARIOT_TLS_CONFIG: this.configFile },
+      env: { ...process.env, CHARIOT_TLS_CONFIG: this.configFile, ...env },
       ...options,
     });
   }
