@@ -56,14 +56,14 @@ describe('ChariotPki hierarchy', () => {
 
 describe('ChariotPki file layout', () => {
   test('writes the documented layout and no CA key', () => {
-    const leafFiles = (dir: string) => ['ca.pem', 'cert.pem', 'private.key'].map((f) => `${OUT}/certs/${dir}/${f}`);
+    const leafFiles = (dir: string) => ['README.txt', 'ca.pem', 'cert.pem', 'private.key'].map((f) => `${OUT}/certs/${dir}/${f}`);
     expect(filenames()).toEqual([
       `${OUT}/ca/ca.crt`,
       `${OUT}/ca/engine/engine-ca.crt`,
       `${OUT}/ca/server/server-ca.crt`,
       `${OUT}/ca/transmission/transmission-ca.crt`,
       ...leafFiles('engine/engine'),
-      ...['ca-chain.pem', 'client-ca.pem', 'fullchain.pem', 'server.crt', 'server.key', 'server.pkcs8.key'].map((f) => `${OUT}/certs/server/${f}`),
+      ...['README.txt', 'ca-chain.pem', 'client-ca.pem', 'fullchain.pem', 'server.crt', 'server.key', 'server.pkcs8.key'].map((f) => `${OUT}/certs/server/${f}`),
       ...leafFiles('transmission/edge-1'),
       ...leafFiles('transmission/edge-2'),
     ].sort());

@@ -62,6 +62,27 @@ describe('loadConfig sources', () => {
   });
 });
 
+describe('pkcs12', () => {
+  const load = (config: unknown) => loadConfig({ CHARIOT_TLS_CONFIG: writeJson(tempDir(), 'site.json', config) });
+
+  test('is off by default', () => {
+    expect(load({ engineClients: ['e'] }).pkcs12).toBeUndefined();
+  });
+
+  test('"pkcs12": {} turns it on, with the password in CHARIOT_TLS_PKCS12_PASSWORD', () => {
+    expect(load({ engineClients: ['e'], pkcs12: {} }).pkcs12).toEqual({ passwordEnv: 'CHARIOT_TLS_PKCS12_PASSWORD' });
+  });
+
+  test('passwordEnv names another variable; the password itself is never in the file', () => {
+    expect(load({ engineClients: ['e'], pkcs12: { passwordEnv: 'SITE_P12_PASS' } }).pkcs12).toEqual({ passwordEnv: 'SITE_P12_PASS' });
+    expect(() => parseConfig({ pkcs12: { password: 'x' } }, 'chariot-tls.json')).toThrow(/pkcs12: unknown field\(s\) "password"/);
+  });
+
+  test('refuses a passwordEnv that is not a variable name', () => {
+    expect(() => parseConfig({ pkcs12: { passwordEnv: '$P12' } }, 'chariot-tls.json')).toThrow(/pkcs12\.passwordEnv "\$P12": must be an environment variable name such as "CHARIOT_TLS_PKCS12_PASSWORD"/);
+  });
+});
+
 describe('parseConfig validation', () => {
   const parse = (json: unknown) => () => parseConfig(json, 'chariot-tls.json');
 
@@ -87,6 +108,37 @@ describe('parseConfig validation', () => {
 
   test('refuses validity hours that are not positive whole numbers', () => {
     expect(parse({ leafValidityPeriodHours: 1.5, rootValidityPeriodHours: 0 })).toThrow(/rootValidityPeriodHours 0: must be more than 0[^]*leafValidityPeriodHours 1\.5: must be a whole number/);
+  });
+});
+
+describe('renewal windows and CA generations', () => {
+  const parse = (json: unknown) => () => parseConfig(json, 'chariot-tls.json');
+
+  test('reach the hierarchy as given', () => {
+    const dir = tempDir();
+    const fields = {
+      rootEarlyRenewalHours: 8760, intermediateEarlyRenewalHours: 4380, leafEarlyRenewalHours: 720,
+      server: { dnsNames: ['chariot'], validityPeriodHours: 2160, earlyRenewalHours: 360 },
+      caGenerations: { rootCa: { generation: 2, previous: 'issuing' }, serverCa: { generation: 3, previous: 'retired' } },
+    };
+    const file = writeJson(dir, 'site.json', fields);
+    expect(loadConfig({ CHARIOT_TLS_CONFIG: file }).pki).toMatchObject(fields);
+  });
+
+  test('refuses a negative renewal window', () => {
+    expect(parse({ intermediateEarlyRenewalHours: -1 })).toThrow(/intermediateEarlyRenewalHours -1: must be 0 or more/);
+  });
+
+  test('refuses a generation under 1, naming the CA', () => {
+    expect(parse({ caGenerations: { serverCa: { generation: 0 } } })).toThrow(/caGenerations\.serverCa\.generation 0: must be 1 or more \(1 is the CA as first deployed\)/);
+  });
+
+  test('refuses an unknown previous, listing the steps', () => {
+    expect(parse({ caGenerations: { rootCa: { generation: 2, previous: 'old' } } })).toThrow(/caGenerations\.rootCa\.previous "old": Invalid enum value\. Expected 'issuing' \| 'trusted' \| 'retired'/);
+  });
+
+  test('refuses an unknown CA under caGenerations', () => {
+    expect(parse({ caGenerations: { clientCa: { generation: 2 } } })).toThrow(/caGenerations: unknown field\(s\) "clientCa"; remove or rename them \(known fields: rootCa, serverCa, engineCa, transmissionCa\)/);
   });
 });
 

@@ -107,7 +107,7 @@ describe('the default hierarchy inventory', () => {
     });
   });
 
-  test('describes the server: its names, RSA 2048, serverAuth, 2 years renewed 60 days early, its six files', () => {
+  test('describes the server: its names, RSA 2048, serverAuth, 2 years renewed 60 days early, its six files and README', () => {
     expect(byPath('server')).toMatchObject({
       subjectText: 'CN=localhost',
       issuer: { constructPath: 'chariot-tls/pki/server-ca', commonName: 'Chariot TLS Server CA' },
@@ -124,6 +124,7 @@ describe('the default hierarchy inventory', () => {
       renewableAfterDays: 670,
     });
     expect(byPath('server').files).toEqual([
+      { path: 'certs/server/README.txt', kind: 'readme', secret: false },
       { path: 'certs/server/ca-chain.pem', kind: 'caChain', secret: false },
       { path: 'certs/server/client-ca.pem', kind: 'clientCa', secret: false },
       { path: 'certs/server/fullchain.pem', kind: 'fullChain', secret: false },
@@ -133,13 +134,14 @@ describe('the default hierarchy inventory', () => {
     ]);
   });
 
-  test('describes a client: clientAuth, its kind as OU, its three files', () => {
+  test('describes a client: clientAuth, its kind as OU, its three files and README', () => {
     expect(byPath('engine/engine')).toMatchObject({
       subjectText: 'CN=engine, OU=engine, O=Chariot TLS',
       issuer: { commonName: 'Chariot TLS Engine CA' },
       dnsNames: [],
       extendedKeyUsages: ['clientAuth'],
       files: [
+        { path: 'certs/engine/engine/README.txt', kind: 'readme', secret: false },
         { path: 'certs/engine/engine/ca.pem', kind: 'ca', secret: false },
         { path: 'certs/engine/engine/cert.pem', kind: 'cert', secret: false },
         { path: 'certs/engine/engine/private.key', kind: 'privateKey', secret: true },
@@ -172,7 +174,7 @@ describe('the default hierarchy inventory', () => {
       '| Basic constraints | not a CA |',
       '| Validity | 17520 hours (730 days) |',
       '| Renewal | re-issued by a deploy in its last 1440 hours (60 days), i.e. from 16080 hours (670 days) after issue |',
-      '| Files | `certs/server/ca-chain.pem`, `certs/server/client-ca.pem`, `certs/server/fullchain.pem`, `certs/server/server.crt`, ' +
+      '| Files | `certs/server/README.txt`, `certs/server/ca-chain.pem`, `certs/server/client-ca.pem`, `certs/server/fullchain.pem`, `certs/server/server.crt`, ' +
         '`certs/server/server.key` (private key, 0600), `certs/server/server.pkcs8.key` (private key, 0600) |',
     ].join('\n'));
     expect(md).toContain('| Renewal | not before expiry (earlyRenewalHours 0): renew on purpose |');

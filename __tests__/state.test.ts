@@ -162,23 +162,3 @@ describe('preflight: what a deploy checks before the engine starts', () => {
   });
 
 });
-
-describe('scripts/engine/exit-guard.sh, the engine as npm run deploy runs it', () => {
-  const guard = path.join(PROJECT, 'scripts/engine/exit-guard.sh');
-
-  function fakeEngine(script: string): string {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-guard-')), 'tofu');
-    fs.writeFileSync(file, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
-    return file;
-  }
-
-  test('passes the arguments, the output and the exit status through', () => {
-    const result = run(guard, ['apply', '-auto-approve'], { env: { ...process.env, CHARIOT_TLS_ENGINE_BIN: fakeEngine('printf "%s|" "$@"; exit 3') }, allowFailure: true });
-    expect([result.status, result.stdout]).toEqual([3, 'apply|-auto-approve|']);
-  });
-
-  test('an engine killed by a signal is a plain failure, 128 + the signal (cdktf 0.21 takes a killed engine for success)', () => {
-    const result = run(guard, ['apply'], { env: { ...process.env, CHARIOT_TLS_ENGINE_BIN: fakeEngine('kill -KILL $$') }, allowFailure: true });
-    expect(result.status).toBe(137);
-  });
-});

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { ChariotPkiProps } from '../lib';
+import { DEFAULT_PKCS12_PASSWORD_ENV } from './pkcs12';
+import { ChariotPkiProps, PreviousGeneration } from '../lib';
 
 /** The environment variable that names the configuration file. */
 export const CONFIG_ENV = 'CHARIOT_TLS_CONFIG';
@@ -17,6 +18,14 @@ export const STATE_PASSPHRASE_ENV = 'CHARIOT_TLS_STATE_PASSPHRASE';
 export const MIN_PASSPHRASE_LENGTH = 16;
 
 const hours = z.number().int('must be a whole number of hours').positive('must be more than 0');
+const renewalHours = z.number().int('must be a whole number of hours').nonnegative('must be 0 or more');
+const caGeneration = z
+  .object({
+    generation: z.number().int('must be a whole number').positive('must be 1 or more (1 is the CA as first deployed)').optional(),
+    previous: z.nativeEnum(PreviousGeneration).optional(),
+  })
+  .strict()
+  .optional();
 const rsaBits = z.number().int('must be a whole number').min(2048, 'must be at least 2048 (use 2048, 3072 or 4096)');
 
 /** The configuration file: every field optional, unknown fields refused (a typo must not pass silently). */
@@ -31,6 +40,8 @@ export const ConfigSchema = z
         commonName: z.string().min(1).optional(),
         dnsNames: z.array(z.string()).optional(),
         ipAddresses: z.array(z.string()).optional(),
+        validityPeriodHours: hours.optional(),
+        earlyRenewalHours: renewalHours.optional(),
       })
       .strict()
       .optional(),
@@ -41,9 +52,21 @@ export const ConfigSchema = z
     rootValidityPeriodHours: hours.optional(),
     intermediateValidityPeriodHours: hours.optional(),
     leafValidityPeriodHours: hours.optional(),
-    leafEarlyRenewalHours: z.number().int().nonnegative('must be 0 or more').optional(),
+    rootEarlyRenewalHours: renewalHours.optional(),
+    intermediateEarlyRenewalHours: renewalHours.optional(),
+    leafEarlyRenewalHours: renewalHours.optional(),
+    caGenerations: z
+      .object({ rootCa: caGeneration, serverCa: caGeneration, engineCa: caGeneration, transmissionCa: caGeneration })
+      .strict()
+      .optional(),
     writeCaPrivateKeys: z.boolean().optional(),
     inventoryDirectory: z.string().min(1).optional(),
+    pkcs12: z
+      .object({
+        passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as "CHARIOT_TLS_PKCS12_PASSWORD"').optional(),
+      })
+      .strict()
+      .optional(),
     backend: z
       .discriminatedUnion('type', [
         z.object({ type: z.literal('local'), path: z.string().min(1) }).strict(),
@@ -100,6 +123,12 @@ export interface StateEncryptionConfig {
   readonly migrateFromUnencrypted: boolean;
 }
 
+/** PKCS#12 output: after each deploy, a `.p12` per server and client certificate, for Java key stores. */
+export interface Pkcs12Config {
+  /** The environment variable that holds the password (never the configuration file). */
+  readonly passwordEnv: string;
+}
+
 /** What the app builds: the hierarchy, where its state goes and where synth writes the inventory. */
 export interface AppConfig {
   readonly pki: ChariotPkiProps;
@@ -109,6 +138,8 @@ export interface AppConfig {
   readonly configFile?: string;
   /** The directory of `pki-inventory.md` and `pki-inventory.json` (absolute): by default the configuration file's. */
   readonly inventoryDirectory: string;
+  /** PKCS#12 output, when the configuration asks for it. */
+  readonly pkcs12?: Pkcs12Config;
 }
 
 /** The local state file when the configuration names none: cdktf's own default name, in the project. */
@@ -165,10 +196,22 @@ function readJson(file: string): unknown {
 function describeIssue(issue: z.ZodIssue, json: unknown): string {
   const field = issue.path.length > 0 ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') : '(top level)';
   if (issue.code === 'unrecognized_keys') {
-    const known = Object.keys(ConfigSchema.shape).filter((k) => k !== '$schema');
+    const known = Object.keys(shapeAt(issue.path)).filter((k) => k !== '$schema');
     return `${field}: unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; remove or rename them (known fields: ${known.join(', ')})`;
   }
   return `${field} ${JSON.stringify(valueAt(json, issue.path))}: ${issue.message}`;
+}
+
+/** The fields of the (nested) object the schema expects at `at`. */
+function shapeAt(at: (string | number)[]): z.ZodRawShape {
+  let schema: z.ZodTypeAny = ConfigSchema;
+  for (const key of at) {
+    while (schema instanceof z.ZodOptional) schema = schema.unwrap();
+    if (!(schema instanceof z.ZodObject)) return {};
+    schema = schema.shape[key];
+  }
+  while (schema instanceof z.ZodOptional) schema = schema.unwrap();
+  return schema instanceof z.ZodObject ? schema.shape : {};
 }
 
 function valueAt(json: unknown, at: (string | number)[]): unknown {
@@ -177,7 +220,7 @@ function valueAt(json: unknown, at: (string | number)[]): unknown {
 
 /** Maps the file's fields onto the app's; relative paths are taken from the file's directory. */
 function toAppConfig(config: Config, baseDir: string): AppConfig {
-  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, $schema, ...rest } = config;
+  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, pkcs12, $schema, ...rest } = config;
   return {
     pki: {
       ...rest,
@@ -188,6 +231,7 @@ function toAppConfig(config: Config, baseDir: string): AppConfig {
     backend: toBackendConfig(backend, baseDir),
     stateEncryption: { enabled: stateEncryption?.enabled ?? false, migrateFromUnencrypted: stateEncryption?.migrateFromUnencrypted ?? false },
     inventoryDirectory: path.resolve(baseDir, inventoryDirectory ?? '.'),
+    pkcs12: pkcs12 && { passwordEnv: pkcs12.passwordEnv ?? DEFAULT_PKCS12_PASSWORD_ENV },
   };
 }
 

@@ -1,11 +1,13 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
+import { ICertificateAuthority } from './certificate-authority';
 import { ClientCert } from './client-cert';
 import { DistinguishedName } from './distinguished-name';
 import { IntermediateCa } from './intermediate-ca';
 import { KeyOptions } from './key';
 import { RootCa } from './root-ca';
 import { ServerCert } from './server-cert';
+import { UploadProduct, UploadReadme } from './upload-readme';
 import { Problems, checkUnique, isKnown } from './private/validation';
 
 /** A client name becomes a directory and a construct id: keep it to one safe path segment. */
@@ -32,6 +34,78 @@ export interface ChariotServerOptions {
    * @default - the first DNS name, else the first IP address
    */
   readonly commonName?: string;
+
+  /**
+   * How long the server certificate is valid, in hours.
+   * @default - `leafValidityPeriodHours` of the `ChariotPki`
+   */
+  readonly validityPeriodHours?: number;
+
+  /**
+   * Hours before expiry at which a deploy re-issues the server certificate (same key).
+   * @default - `leafEarlyRenewalHours` of the `ChariotPki`
+   */
+  readonly earlyRenewalHours?: number;
+}
+
+/**
+ * What the previous generation of a CA still does while a new generation takes over: the three
+ * steps of a rotation without an outage (docs/operate.md, "Rotating a CA").
+ */
+export enum PreviousGeneration {
+  /** Step 1: the new generation is created and trusted by every bundle; the previous one still signs. */
+  ISSUING = 'issuing',
+  /** Step 2: the new generation signs; the previous one is still trusted by every bundle. */
+  TRUSTED = 'trusted',
+  /** Step 3: the previous generation is gone: its key, certificate and file are destroyed. */
+  RETIRED = 'retired',
+}
+
+/**
+ * Which generation of a CA is current, and what the one before it still does.
+ */
+export interface CaGenerationOptions {
+  /**
+   * The CA's generation: 1 is the CA as first deployed, each rotation adds one. From generation 2
+   * on, the CA's construct id, common name and file carry `-gN` / ` GN` (`server-ca-g2`, "... Server CA G2").
+   * @default 1
+   */
+  readonly generation?: number;
+
+  /**
+   * What generation `generation - 1` still does. Required from generation 2 on.
+   * @default - none: generation 1 has no predecessor
+   */
+  readonly previous?: PreviousGeneration;
+}
+
+/**
+ * The generations of the four CAs of a `ChariotPki`.
+ */
+export interface CaGenerations {
+  /**
+   * The Root CA. A new root generation signs the intermediates (their keys stay); both roots are trusted during the overlap.
+   * @default - generation 1
+   */
+  readonly rootCa?: CaGenerationOptions;
+
+  /**
+   * The Server CA, which signs the Chariot server certificate.
+   * @default - generation 1
+   */
+  readonly serverCa?: CaGenerationOptions;
+
+  /**
+   * The Engine CA, which signs the MQTT Engine client certificates.
+   * @default - generation 1
+   */
+  readonly engineCa?: CaGenerationOptions;
+
+  /**
+   * The Transmission CA, which signs the MQTT Transmission client certificates.
+   * @default - generation 1
+   */
+  readonly transmissionCa?: CaGenerationOptions;
 }
 
 /**
@@ -100,6 +174,20 @@ export interface ChariotPkiProps {
   readonly intermediateValidityPeriodHours?: number;
 
   /**
+   * Hours before expiry at which a deploy re-signs the root (same key). A re-signed root re-issues
+   * every certificate below it, so it is off by default: rotate or renew the root on purpose.
+   * @default 0 (never renewed automatically)
+   */
+  readonly rootEarlyRenewalHours?: number;
+
+  /**
+   * Hours before expiry at which a deploy re-signs the Server, Engine and Transmission CAs (same key);
+   * the certificates they signed are re-issued with them.
+   * @default 8760 (1 year)
+   */
+  readonly intermediateEarlyRenewalHours?: number;
+
+  /**
    * Validity of the server and client certificates, in hours.
    * @default 17520 (2 years)
    */
@@ -116,6 +204,12 @@ export interface ChariotPkiProps {
    * @default false - CA keys stay in Terraform state only
    */
   readonly writeCaPrivateKeys?: boolean;
+
+  /**
+   * The generation of each CA, to rotate a CA without an outage (docs/operate.md, "Rotating a CA").
+   * @default - every CA at generation 1
+   */
+  readonly caGenerations?: CaGenerations;
 }
 
 /**
@@ -126,14 +220,16 @@ export interface ChariotPkiProps {
 export class ChariotPki extends Construct {
   /** The absolute directory the files are written under. */
   public readonly outputDirectory: string;
-  /** The Root CA, the trust anchor of every product. */
+  /** The Root CA generation that signs the intermediates: the trust anchor of every product. */
   public readonly rootCa: RootCa;
-  /** Signs the Chariot server certificates. */
+  /** The Server CA generation that signs the Chariot server certificate. */
   public readonly serverCa: IntermediateCa;
-  /** Signs the MQTT Engine client certificates. */
+  /** The Engine CA generation that signs the MQTT Engine client certificates. */
   public readonly engineCa: IntermediateCa;
-  /** Signs the MQTT Transmission client certificates. */
+  /** The Transmission CA generation that signs the MQTT Transmission client certificates. */
   public readonly transmissionCa: IntermediateCa;
+  /** Every CA generation that exists (signing or only trusted), roots first, oldest generation first. */
+  public readonly certificateAuthorities: ICertificateAuthority[];
   /** The Chariot server certificate, if a server was given. */
   public readonly server?: ServerCert;
   /** The MQTT Engine client certificates, in the order given. */
@@ -145,6 +241,7 @@ export class ChariotPki extends Construct {
     super(scope, id);
     const engineNames = props.engineClients ?? [];
     const transmissionNames = props.transmissionClients ?? [];
+    const generations = props.caGenerations ?? {};
     checkHierarchy(this, props, engineNames, transmissionNames);
 
     this.outputDirectory = path.resolve(props.outputDirectory ?? 'pki');
@@ -156,24 +253,33 @@ export class ChariotPki extends Construct {
       certFile: path.join(this.outputDirectory, dir, `${base}.crt`),
       privateKeyFile: props.writeCaPrivateKeys ? path.join(this.outputDirectory, dir, `${base}.key`) : undefined,
     });
-    const intermediate = (caId: string, title: string) =>
-      new IntermediateCa(this, `${caId}-ca`, {
-        issuer: this.rootCa,
-        subject: dn(`${organization} ${title} CA`, 'CA'),
-        key: props.caKey,
-        validityPeriodHours: props.intermediateValidityPeriodHours,
-        ...caFiles(`ca/${caId}`, `${caId}-ca`),
-      });
 
-    this.rootCa = new RootCa(this, 'root-ca', {
-      subject: dn(`${organization} Root CA`, 'CA'),
-      key: props.caKey,
-      validityPeriodHours: props.rootValidityPeriodHours,
-      ...caFiles('ca', 'ca'),
-    });
-    this.serverCa = intermediate('server', 'Server');
-    this.engineCa = intermediate('engine', 'Engine');
-    this.transmissionCa = intermediate('transmission', 'Transmission');
+    const roots = liveGenerations(generations.rootCa, (n) =>
+      new RootCa(this, generationId('root-ca', n), {
+        subject: dn(`${organization} Root CA${generationSuffix(n)}`, 'CA'),
+        key: props.caKey,
+        validityPeriodHours: props.rootValidityPeriodHours,
+        earlyRenewalHours: props.rootEarlyRenewalHours,
+        ...caFiles('ca', generationId('ca', n)),
+      }));
+    this.rootCa = roots.issuing;
+    const intermediate = (caId: string, title: string, options?: CaGenerationOptions) =>
+      liveGenerations(options, (n) =>
+        new IntermediateCa(this, generationId(`${caId}-ca`, n), {
+          issuer: this.rootCa,
+          subject: dn(`${organization} ${title} CA${generationSuffix(n)}`, 'CA'),
+          key: props.caKey,
+          validityPeriodHours: props.intermediateValidityPeriodHours,
+          earlyRenewalHours: props.intermediateEarlyRenewalHours,
+          ...caFiles(`ca/${caId}`, generationId(`${caId}-ca`, n)),
+        }));
+    const server = intermediate('server', 'Server', generations.serverCa);
+    const engine = intermediate('engine', 'Engine', generations.engineCa);
+    const transmission = intermediate('transmission', 'Transmission', generations.transmissionCa);
+    this.serverCa = server.issuing;
+    this.engineCa = engine.issuing;
+    this.transmissionCa = transmission.issuing;
+    this.certificateAuthorities = [...roots.live, ...server.live, ...engine.live, ...transmission.live];
 
     const leaf = {
       key: props.leafKey,
@@ -183,13 +289,17 @@ export class ChariotPki extends Construct {
     if (props.server) {
       this.server = new ServerCert(this, 'server', {
         ...leaf,
+        validityPeriodHours: props.server.validityPeriodHours ?? props.leafValidityPeriodHours,
+        earlyRenewalHours: props.server.earlyRenewalHours ?? props.leafEarlyRenewalHours,
         issuer: this.serverCa,
         dnsNames: props.server.dnsNames,
         ipAddresses: props.server.ipAddresses,
         subject: props.server.commonName ? dn(props.server.commonName) : undefined,
-        trustedCas: [this.engineCa, this.transmissionCa],
+        // During a rotation every live generation is trusted, so peers on either side keep connecting.
+        trustedCas: [...engine.live, ...transmission.live, ...roots.live],
         outputDirectory: path.join(this.outputDirectory, 'certs', 'server'),
       });
+      new UploadReadme(this.server, 'readme', { product: UploadProduct.CHARIOT, certificate: this.server });
     }
     const clients = (kind: string, issuer: IntermediateCa, names: string[]) => {
       const group = new Construct(this, kind);
@@ -197,13 +307,45 @@ export class ChariotPki extends Construct {
         ...leaf,
         issuer,
         subject: dn(name, kind),
-        trustedCas: [this.serverCa],
+        trustedCas: [...server.live, ...roots.live],
         outputDirectory: path.join(this.outputDirectory, 'certs', kind, name),
       }));
     };
     this.engineClients = clients('engine', this.engineCa, engineNames);
     this.transmissionClients = clients('transmission', this.transmissionCa, transmissionNames);
+    // Each certificate's folder is its upload folder; the README says what goes where.
+    const readme = (product: UploadProduct) => (cert: ClientCert) => new UploadReadme(cert, 'readme', { product, certificate: cert, server: this.server });
+    this.engineClients.forEach(readme(UploadProduct.MQTT_ENGINE));
+    this.transmissionClients.forEach(readme(UploadProduct.MQTT_TRANSMISSION));
   }
+}
+
+/** The generations of one CA that exist: the one that signs, and all that bundles trust (oldest first). */
+interface LiveGenerations<T> {
+  readonly issuing: T;
+  readonly live: T[];
+}
+
+/** Creates the live generations of a CA (validated by `checkGenerations`) with `create(n)`. */
+function liveGenerations<T>(options: CaGenerationOptions | undefined, create: (generation: number) => T): LiveGenerations<T> {
+  const current = options?.generation ?? 1;
+  const previous = options?.previous;
+  if (current === 1 || previous === undefined || previous === PreviousGeneration.RETIRED) {
+    const only = create(current);
+    return { issuing: only, live: [only] };
+  }
+  const [older, newer] = [create(current - 1), create(current)];
+  return { issuing: previous === PreviousGeneration.ISSUING ? older : newer, live: [older, newer] };
+}
+
+/** Generation 1 keeps the id of the CA as first released (ids are Terraform addresses); later ones add `-gN`. */
+function generationId(base: string, generation: number): string {
+  return generation === 1 ? base : `${base}-g${generation}`;
+}
+
+/** A new generation gets a new name: two CAs with one name and different keys confuse chain building. */
+function generationSuffix(generation: number): string {
+  return generation === 1 ? '' : ` G${generation}`;
 }
 
 /** Checks what the composite itself decides, before any key or certificate is declared. */
@@ -220,5 +362,31 @@ function checkHierarchy(scope: Construct, props: ChariotPkiProps, engineNames: s
     });
     checkUnique(problems, field, names);
   }
+  for (const [ca, options] of Object.entries(props.caGenerations ?? {})) {
+    checkGeneration(problems, `caGenerations.${ca}`, options as CaGenerationOptions);
+  }
   problems.throwIfAny();
+}
+
+const PREVIOUS_VALUES = Object.values(PreviousGeneration);
+
+function checkGeneration(problems: Problems, field: string, options: CaGenerationOptions): void {
+  const { generation = 1, previous } = options;
+  if (!isKnown(generation) || !isKnown(previous)) return;
+  if (!Number.isInteger(generation) || generation < 1) {
+    problems.add(`${field}.generation`, generation, 'is not a whole number, 1 or more', 'use 1 for the CA as first deployed, 2 for its first rotation');
+    return;
+  }
+  if (previous !== undefined && !PREVIOUS_VALUES.includes(previous)) {
+    problems.add(`${field}.previous`, previous, `is not one of ${PREVIOUS_VALUES.join(', ')}`, 'use "issuing", then "trusted", then "retired" (docs/operate.md, "Rotating a CA")');
+  } else if (generation === 1 && previous !== undefined) {
+    problems.add(`${field}.previous`, previous, 'has no generation to refer to at generation 1', 'remove it, or set generation to 2 to start a rotation');
+  } else if (generation > 1 && previous === undefined) {
+    problems.add(
+      `${field}.previous`,
+      undefined,
+      `is missing at generation ${generation}: say what generation ${generation - 1} still does`,
+      'set "issuing" (step 1: the new CA is trusted, the old one still signs), then "trusted" (step 2), then "retired" (step 3); see docs/operate.md, "Rotating a CA"',
+    );
+  }
 }

@@ -6,5 +6,6 @@ export * from './intermediate-ca';
 export * from './leaf-certificate';
 export * from './server-cert';
 export * from './client-cert';
+export * from './upload-readme';
 export * from './chariot-pki';
 export * from './pki-inventory';

@@ -10,6 +10,7 @@ import { EcdsaCurve, KeyAlgorithm } from './key';
 import { CertificateRole, LeafCertificate } from './leaf-certificate';
 import { RootCa } from './root-ca';
 import { ServerCert } from './server-cert';
+import { UploadReadme } from './upload-readme';
 
 /** Bumped when a field of `PkiInventory.toJson()` changes meaning or is removed. */
 const INVENTORY_FORMAT_VERSION = 1;
@@ -131,7 +132,8 @@ export class PkiInventory {
     const found = scope.node.findAll();
     const composites = found.filter((c): c is ChariotPki => c instanceof ChariotPki);
     const outputDirectory = path.resolve(options.outputDirectory ?? (composites.length === 1 ? composites[0].outputDirectory : process.cwd()));
-    const certificates = hierarchyOrder(found.filter(isInventoried)).map((c) => describe(c, outputDirectory));
+    const readmes = found.filter((c): c is UploadReadme => c instanceof UploadReadme);
+    const certificates = hierarchyOrder(found.filter(isInventoried)).map((c) => describe(c, outputDirectory, readmes));
     const shown = options.inventoryDirectory === undefined ? undefined : showDirectory(outputDirectory, options.inventoryDirectory);
     return new PkiInventory(certificates, shown);
   }
@@ -278,7 +280,7 @@ function hierarchyOrder(certs: Inventoried[]): Inventoried[] {
   return children(undefined).flatMap(visit);
 }
 
-function describe(c: Inventoried, outputDirectory: string): InventoryCertificate {
+function describe(c: Inventoried, outputDirectory: string, readmes: UploadReadme[]): InventoryCertificate {
   const uses = c.allowedUses;
   const common = {
     constructPath: c.node.path,
@@ -290,7 +292,7 @@ function describe(c: Inventoried, outputDirectory: string): InventoryCertificate
     extendedKeyUsages: uses.filter((u) => u in EXTENDED_KEY_USAGES).map((u) => EXTENDED_KEY_USAGES[u]),
     validityPeriodHours: c.validityPeriodHours,
     earlyRenewalHours: c.earlyRenewalHours,
-    files: filesOf(c, outputDirectory),
+    files: filesOf(c, outputDirectory, readmes),
   };
   if (c instanceof RootCa) {
     return { ...common, role: InventoryRole.ROOT_CA, dnsNames: [], ipAddresses: [], isCa: true, maxPathLength: c.maxPathLength };
@@ -309,12 +311,12 @@ function describe(c: Inventoried, outputDirectory: string): InventoryCertificate
   };
 }
 
-function filesOf(c: Inventoried, outputDirectory: string): InventoryFile[] {
+function filesOf(c: Inventoried, outputDirectory: string, readmes: UploadReadme[]): InventoryFile[] {
   const named: Record<string, string | undefined> =
     c instanceof RootCa || c instanceof IntermediateCa
       ? { cert: c.certFile, privateKey: c.privateKeyFile }
       : c instanceof ServerCert || c instanceof ClientCert
-        ? { ...c.files }
+        ? { ...c.files, readme: readmes.find((r) => r.certificate === c)?.file }
         : {};
   return Object.entries(named)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)

@@ -109,7 +109,7 @@ export class RootCa extends Construct implements ICertificateAuthority {
     problems.throwIfAny();
     useProviders(this);
 
-    this.privateKey = createPrivateKey(this, key);
+    this.privateKey = createPrivateKey(this, key, true);
     this.certificate = new SelfSignedCert(this, 'cert', {
       privateKeyPem: this.privateKey.privateKeyPem,
       subject: [toProviderSubject(props.subject)],

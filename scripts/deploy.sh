@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job: `npm run deploy` [-- cdktf deploy options]. Builds the engine on first use
-# (unless CHARIOT_TLS_ENGINE picks your own), then deploys the app's stack.
+# The main job: `npm run deploy` [-- --output DIR]. Builds the engine on first use
+# (unless CHARIOT_TLS_ENGINE picks your own), then plans, reviews (refusing a CA change) and applies that plan.
 #
 # Around the engine (docs/operate.md, "When a deploy fails"):
 #   - scripts/deploy-preflight.ts checks the environment against the configuration (state
@@ -8,7 +8,6 @@
 #   - OUTPUT_DIR/DEPLOY-INCOMPLETE marks the files as unfinished until the deploy succeeds;
 #   - a local state file is kept at mode 0600 (it holds every private key);
 #   - the engine waits up to CHARIOT_TLS_LOCK_TIMEOUT (default 5m) for another deploy's lock;
-#   - engine/exit-guard.sh makes an engine killed mid-apply a failure (cdktf took it for success);
 #   - a failure ends with what failed, in our words.
 set -euo pipefail
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,12 +16,6 @@ cd "$root"
 facts=$(npx --no-install ts-node --transpile-only scripts/deploy-preflight.ts) || exit 1
 output_dir='' marker='' state_file=''
 eval "$facts"
-
-# The engine as run.sh sets it up, behind exit-guard.sh: cdktf takes an engine killed by a
-# signal for one that succeeded.
-# shellcheck source=engine/env.sh
-. scripts/engine/env.sh || exit 1
-export TERRAFORM_BINARY_NAME=$root/scripts/engine/exit-guard.sh
 
 # Files the engine changed are marked until it has finished them all; one left from an
 # unfinished deploy stays until this one succeeds.
@@ -60,7 +53,10 @@ interrupted() {
 trap interrupted INT TERM
 
 status=0
-npx --no-install cdktf deploy chariot-tls --auto-approve "$@" 2>&1 | tee "$log" || status=$?
+# scripts/deploy.ts says what it deploys, then writes PKCS#12 files (if configured) and a summary;
+# scripts/plan.ts plans, reviews and applies.
+npx --no-install ts-node --transpile-only scripts/deploy.ts -- \
+  scripts/engine/run.sh npx --no-install ts-node --transpile-only scripts/plan.ts --apply "$@" 2>&1 | tee "$log" || status=$?
 keep_state_private
 
 if ((status == 0)); then
@@ -81,8 +77,8 @@ elif grep -q 'encountered unencrypted payload without unencrypted method configu
   reason='The state is not encrypted yet, and encryption is enforced. To encrypt it, deploy once with "stateEncryption": { "enabled": true, "migrateFromUnencrypted": true } (docs/operate.md, "Encrypting state").'
 elif grep -Eq 'Error acquiring the state lock|Error locking state' "$log"; then
   reason="Another deploy holds the state lock and did not finish within ${CHARIOT_TLS_LOCK_TIMEOUT:-5m} (CHARIOT_TLS_LOCK_TIMEOUT). Wait for it and deploy again; if no deploy is running, see docs/operate.md, \"Shared state for teams\"."
-elif grep -Eq 'failed with exit code 1[3-9][0-9]' "$log"; then
-  reason="The engine was stopped by a signal (killed or interrupted) before it finished."
+elif grep -q 'Saved plan is stale' "$log"; then
+  reason="Another deploy changed the state after this one planned, so its plan was not applied."
 else
   reason="See the error above."
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the integration tests need and a fresh machine lacks:
 #   - Debian packages: mosquitto (a real MQTT broker), mosquitto-clients, openssl,
-#     postgresql (the server the shared-state tests start on loopback, with psql)
+#     postgresql (the server the shared-state tests start on loopback, with psql), and
+#     default-jre-headless when there is no java/keytool (PKCS#12 files are loaded by Java)
 #   - the engine, providers and zlint (scripts/engine/build.sh, a no-op once built)
 # Runs before `npm test` (npm's pretest). Packages are installed only when missing,
 # with apt-get as root; elsewhere it says what to install and stops.
@@ -14,6 +15,7 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+command -v java >/dev/null && command -v keytool >/dev/null || missing+=(default-jre-headless)
 if ((${#missing[@]} > 0)); then
   if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
     echo "test-deps: missing Debian packages: ${missing[*]}; install them (apt-get install ${missing[*]}) and run again" >&2

@@ -36,11 +36,11 @@ function x509Text(file: string): string {
 
 describe('the files a deploy writes', () => {
   test('follow the documented layout, with no CA key on disk', () => {
-    const client = (c: string) => ['ca.pem', 'cert.pem', 'private.key'].map((f) => `certs/${c}/${f}`);
+    const client = (c: string) => ['README.txt', 'ca.pem', 'cert.pem', 'private.key'].map((f) => `certs/${c}/${f}`);
     expect(pki.files()).toEqual([
       ...CA_CERTS,
       ...CLIENTS.flatMap(client),
-      ...['ca-chain.pem', 'client-ca.pem', 'fullchain.pem', 'server.crt', 'server.key', 'server.pkcs8.key'].map((f) => `certs/server/${f}`),
+      ...['README.txt', 'ca-chain.pem', 'client-ca.pem', 'fullchain.pem', 'server.crt', 'server.key', 'server.pkcs8.key'].map((f) => `certs/server/${f}`),
     ].sort());
   });
 
@@ -266,7 +266,8 @@ describe('later deploys', () => {
     expect(pki.read('certs/server/server.key')).toBe(serverKey);
     expect(new X509Certificate(pki.read('certs/server/server.crt')).subjectAltName).toBe('DNS:localhost, DNS:chariot.local, IP Address:127.0.0.1');
     expect(certificates(pki.read('certs/transmission/edge-4/cert.pem'))[0].subject).toMatch(/CN=edge-4/);
-    // Server: CSR, certificate, server.crt and fullchain.pem replaced; edge-4: key, CSR, certificate and 3 files.
-    expect(output).toMatch(/Resources: 10 added, 0 changed, 4 destroyed/);
+    // Server: CSR, certificate, server.crt, fullchain.pem and README.txt replaced; the 4 clients' README.txt (they list
+    // the server's URLs) replaced; edge-4: key, CSR, certificate and 4 files.
+    expect(output).toMatch(/Resources: 16 added, 0 changed, 9 destroyed/);
   });
 });

@@ -30,7 +30,7 @@ const git = (...args: string[]) => run('git', ['-C', pki.dir, ...args]).stdout;
 const inspect = () => run('npx', ['--no-install', 'ts-node', '--transpile-only', 'scripts/inspect.ts', '--dir', path.join(pki.dir, 'pki')], { cwd: PROJECT, allowFailure: true });
 
 /** Saves a plan of the deployed stack to `file` with the engine itself, as a person reviewing a change would. */
-function savePlan(file: string, env: NodeJS.ProcessEnv = {}): void {
+function savePlan(file: string, env: Record<string, string> = {}): void {
   runEngine(pki.stackDir, ['plan', '-input=false', '-no-color', `-out=${file}`], { env });
 }
 

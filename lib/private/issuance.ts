@@ -38,7 +38,7 @@ export interface Issued {
  * (Terraform addresses: part of the contract, never to be renamed).
  */
 export function issueCertificate(scope: Construct, options: IssueOptions): Issued {
-  const key = createPrivateKey(scope, options.key);
+  const key = createPrivateKey(scope, options.key, options.isCa);
   const request = new CertRequest(scope, 'csr', {
     privateKeyPem: key.privateKeyPem,
     subject: [toProviderSubject(options.subject)],

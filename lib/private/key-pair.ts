@@ -42,11 +42,17 @@ export function ecdsaCurveOf(key: ResolvedKeyOptions): EcdsaCurve | undefined {
   return key.algorithm === KeyAlgorithm.ECDSA ? key.ecdsaCurve : undefined;
 }
 
-/** Creates the private key resource (child id `key`, part of the Terraform address contract). */
-export function createPrivateKey(scope: Construct, key: ResolvedKeyOptions): PrivateKey {
+/**
+ * Creates the private key resource (child id `key`, part of the Terraform address contract).
+ * A CA key gets `prevent_destroy`: the engine then refuses any plan that would replace it (a new
+ * algorithm or size), since a new CA key breaks every bundle that trusts the old one. Removing the
+ * construct (retiring a CA generation) still destroys it: protection lives in the configuration.
+ */
+export function createPrivateKey(scope: Construct, key: ResolvedKeyOptions, isCa = false): PrivateKey {
   return new PrivateKey(scope, 'key', {
     algorithm: key.algorithm,
     rsaBits: key.algorithm === KeyAlgorithm.RSA ? key.rsaBits : undefined,
     ecdsaCurve: key.algorithm === KeyAlgorithm.ECDSA ? key.ecdsaCurve : undefined,
+    lifecycle: isCa ? { preventDestroy: true } : undefined,
   });
 }

@@ -8,6 +8,14 @@ import { RunResult, run } from './run';
 /** The project root, where `npm run deploy` runs. */
 export const PROJECT = path.resolve(__dirname, '../../..');
 
+/** Options of `npm run deploy` and `npm run plan` in a deployment. */
+export interface NpmOptions {
+  /** Return a failed run instead of throwing. */
+  readonly allowFailure?: boolean;
+  /** Extra environment variables. */
+  readonly env?: Record<string, string>;
+}
+
 /**
  * A PKI deployed for real by the project's deploy script, in its own temporary directory:
  * its configuration, its `pki/` output, its state and its cdktf output all live there.
@@ -32,18 +40,18 @@ export class Deployment {
     return path.join(this.dir, 'chariot-tls.json');
   }
 
-  /** Runs `npm run deploy` (the README's main command) for this directory's configuration; `env` adds variables. */
-  public deploy(options: RunOptions = {}): RunResult {
+  /** Runs `npm run deploy` (the README's main command) for this directory's configuration. */
+  public deploy(options: NpmOptions = {}): RunResult {
     return this.npm('deploy', options);
   }
 
   /** Runs `npm run plan`: what the next deploy would do. */
-  public plan(options: RunOptions = {}): RunResult {
+  public plan(options: NpmOptions = {}): RunResult {
     return this.npm('plan', options);
   }
 
   /** Starts `npm run deploy` without waiting for it, its output piped; `env` adds variables. */
-  public startDeploy(env: NodeJS.ProcessEnv = {}): ChildProcess {
+  public startDeploy(env: Record<string, string> = {}): ChildProcess {
     const [command, args, options] = this.npmCommand('deploy', env);
     return spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   }
@@ -75,12 +83,12 @@ export class Deployment {
       .sort();
   }
 
-  private npm(script: string, { env, ...options }: RunOptions = {}): RunResult {
+  private npm(script: string, { env, ...options }: NpmOptions = {}): RunResult {
     const [command, args, spawnOptions] = this.npmCommand(script, env);
     return run(command, args, { ...spawnOptions, ...options });
   }
 
-  private npmCommand(script: string, env: NodeJS.ProcessEnv = {}): [string, string[], { cwd: string; env: NodeJS.ProcessEnv }] {
+  private npmCommand(script: string, env: Record<string, string> = {}): [string, string[], { cwd: string; env: NodeJS.ProcessEnv }] {
     return [
       'npm',
       ['run', '--silent', script, '--', '--output', path.join(this.dir, 'cdktf.out')],
@@ -89,10 +97,3 @@ export class Deployment {
   }
 }
 
-/** Options of a deploy or plan run. */
-export interface RunOptions {
-  /** Return a failed run's result instead of throwing. */
-  readonly allowFailure?: boolean;
-  /** Environment variables added to (or, when undefined, kept from) the test's own. */
-  readonly env?: NodeJS.ProcessEnv;
-}

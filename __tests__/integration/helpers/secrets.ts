@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PROJECT } from './deployment';
-import { RunOptions } from './deployment';
+import { NpmOptions, PROJECT } from './deployment';
 import { RunResult, run } from './run';
 
 /** A private key's trace in some text, named by file and line: never the key material itself. */
@@ -42,7 +41,7 @@ export function output(result: RunResult): string {
 }
 
 /** Runs the engine (`tofu ARGS`) in `stackDir` with the project's engine environment (scripts/engine/env.sh). */
-export function runEngine(stackDir: string, args: string[], options: RunOptions = {}): RunResult {
+export function runEngine(stackDir: string, args: string[], options: NpmOptions = {}): RunResult {
   const { env, ...rest } = options;
   return run('bash', ['-c', '. scripts/engine/env.sh && cd "$1" && shift && "$TERRAFORM_BINARY_NAME" "$@"', 'engine', stackDir, ...args], {
     cwd: PROJECT,

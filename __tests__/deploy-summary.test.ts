@@ -1,0 +1,104 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ChariotPki, PkiInventory } from '../lib';
+import { CertificateChange, formatStart, formatSummary, snapshot, summarize } from '../app/deploy-summary';
+import { Pkcs12Outcome } from '../app/pkcs12';
+import { TestKey, certificatePem, rsaKey } from './helpers/certificates';
+import { synth } from './helpers/synth';
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Whole seconds, as certificates keep their dates: 700 days ahead is 700 days left. */
+const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
+const inDays = (days: number) => new Date(NOW.getTime() + days * DAY_MS);
+
+/** The hierarchy of a server and one client, written to a fresh directory. */
+function setUp(): { dir: string; inventory: PkiInventory } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-summary-'));
+  let inventory: PkiInventory | undefined;
+  synth((scope) => {
+    inventory = PkiInventory.of(new ChariotPki(scope, 'pki', { outputDirectory: dir, server: { dnsNames: ['chariot.example.com'] }, engineClients: ['engine-a'] }));
+  });
+  return { dir, inventory: inventory! };
+}
+
+/** Writes a certificate at `file` under `dir` (issuer and chain do not matter to the summary). */
+function writeCert(dir: string, file: string, commonName: string, key: TestKey, notAfter: Date): void {
+  fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+  fs.writeFileSync(path.join(dir, file), certificatePem({ commonName, key, notAfter }));
+}
+
+/** The hierarchy's certificate files: path, common name, days to expiry. */
+const FILES: [string, string, number][] = [
+  ['ca/ca.crt', 'Root CA', 3650],
+  ['ca/server/server-ca.crt', 'Server CA', 1825],
+  ['ca/engine/engine-ca.crt', 'Engine CA', 1825],
+  ['ca/transmission/transmission-ca.crt', 'Transmission CA', 1825],
+  ['certs/server/server.crt', 'chariot.example.com', 730],
+  ['certs/engine/engine-a/cert.pem', 'engine-a', 700],
+];
+
+/** A fresh directory with every certificate of FILES written. */
+function deployed(): { dir: string; inventory: PkiInventory } {
+  const fresh = setUp();
+  for (const [file, cn, days] of FILES) writeCert(fresh.dir, file, cn, rsaKey(), inDays(days));
+  return fresh;
+}
+
+describe('deploy summary', () => {
+  const { dir, inventory } = setUp();
+  const keys = new Map(FILES.map(([file]) => [file, rsaKey()]));
+  const before = snapshot(inventory, dir);
+  for (const [file, cn, days] of FILES) writeCert(dir, file, cn, keys.get(file)!, inDays(days));
+  const first = summarize(inventory, dir, before, snapshot(inventory, dir));
+
+  test('a first deploy created every certificate and key', () => {
+    expect(before.size).toBe(0);
+    expect(first.certificates.map((c) => c.change)).toEqual(Array(6).fill(CertificateChange.CREATED));
+    expect(formatSummary(first, NOW)).toContain('  certificates   6 created, 0 renewed, 0 re-keyed, 0 unchanged\n  keys           6 created, 0 unchanged\n');
+  });
+
+  test('a new certificate for the same key is renewed, for a new key re-keyed; the rest unchanged', () => {
+    const was = snapshot(inventory, dir);
+    writeCert(dir, 'certs/server/server.crt', 'chariot.example.com', keys.get('certs/server/server.crt')!, inDays(731));
+    writeCert(dir, 'certs/engine/engine-a/cert.pem', 'engine-a', rsaKey(), inDays(730));
+    const next = summarize(inventory, dir, was, snapshot(inventory, dir));
+    const changeOf = (cn: string) => next.certificates.find((c) => c.certificate.subject.commonName === cn)!.change;
+    expect(changeOf('chariot.example.com')).toBe(CertificateChange.RENEWED);
+    expect(changeOf('engine-a')).toBe(CertificateChange.REKEYED);
+    expect(changeOf('Chariot TLS Root CA')).toBe(CertificateChange.UNCHANGED);
+    const text = formatSummary(next, NOW);
+    expect(text).toContain('  certificates   0 created, 1 renewed, 1 re-keyed, 4 unchanged\n  keys           1 created, 5 unchanged\n');
+  });
+
+  test('names the certificate that expires first, with its file and the days left', () => {
+    const at = deployed();
+    const text = formatSummary(summarize(at.inventory, at.dir, new Map(), snapshot(at.inventory, at.dir)), NOW);
+    const client = snapshot(at.inventory, at.dir).get('test/pki/engine/engine-a')!.notAfter;
+    expect(text).toContain(`  expires first  ${client.toISOString().slice(0, 10)}  engine-a (certs/engine/engine-a/cert.pem), in 700 days\n`);
+  });
+
+  test('the next renewal is the earliest expiry less its renewal window; the root (never renewed early) is left out', () => {
+    const at = deployed();
+    const summary = summarize(at.inventory, at.dir, new Map(), snapshot(at.inventory, at.dir));
+    const client = summary.certificates.find((c) => c.file === 'certs/engine/engine-a/cert.pem')!;
+    expect(client.renewableFrom!.getTime()).toBe(client.notAfter.getTime() - 60 * DAY_MS);
+    expect(summary.certificates.find((c) => c.file === 'ca/ca.crt')!.renewableFrom).toBeUndefined();
+    // The CAs are re-signed in their last year: 1825 - 365 days comes after the client's 700 - 60.
+    expect(formatSummary(summary, NOW)).toMatch(
+      new RegExp(`\n  next renewal   ${client.renewableFrom!.toISOString().slice(0, 10)}  engine-a \\(certs/engine/engine-a/cert\\.pem\\): a deploy on or after this date re-issues it$`),
+    );
+  });
+
+  test('says where the files are, and counts PKCS#12 files when they are on', () => {
+    const text = formatSummary({ ...first, pkcs12: [Pkcs12Outcome.CREATED, Pkcs12Outcome.UNCHANGED, Pkcs12Outcome.UNCHANGED] }, NOW);
+    expect(text).toMatch(/^chariot-tls: deployed 6 certificates\n/);
+    expect(text).toContain(`  files          ${dir} (each folder under certs/ has a README.txt: which file goes into which field)\n`);
+    expect(text).toContain('  PKCS#12        1 created, 0 updated, 2 unchanged (mode 0600)\n');
+    expect(formatSummary(first, NOW)).not.toContain('PKCS#12');
+  });
+
+  test('the start line counts what is about to be deployed', () => {
+    expect(formatStart(inventory, dir)).toBe(`chariot-tls: deploying 1 root CA, 3 intermediate CAs, 1 server certificate, 1 client certificate into ${dir}; the engine reports each key and certificate as it goes`);
+  });
+});
