@@ -74,9 +74,9 @@ describe('a deploy that fails while writing files', () => {
   let failed: ReturnType<Deployment['deploy']>;
 
   beforeAll(() => {
-    // A directory where edge-2's certificate goes: the engine creates its key, then cannot write the file.
+    // A directory where edge-2's ca.pem goes: the engine creates its key, then cannot write the file.
     pki.configure({ ...CONFIG, transmissionClients: ['edge-1', 'edge-2'] });
-    fs.mkdirSync(pki.file('certs/transmission/edge-2/cert.pem'), { recursive: true });
+    fs.mkdirSync(pki.file('certs/transmission/edge-2/ca.pem'), { recursive: true });
     failed = pki.deploy({ env: NO_PASSPHRASE, allowFailure: true });
   });
 
@@ -99,7 +99,7 @@ describe('a deploy that fails while writing files', () => {
   });
 
   test('the next deploy completes the set and removes the marker', () => {
-    fs.rmdirSync(pki.file('certs/transmission/edge-2/cert.pem'));
+    fs.rmdirSync(pki.file('certs/transmission/edge-2/ca.pem'));
     pki.deploy({ env: NO_PASSPHRASE });
     expect(fs.existsSync(pki.file(MARKER))).toBe(false);
     expect(inspect().status).toBe(0);
