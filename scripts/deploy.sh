@@ -54,9 +54,13 @@ trap interrupted INT TERM
 
 status=0
 # scripts/deploy.ts says what it deploys, then writes PKCS#12 files (if configured) and a summary;
-# scripts/plan.ts plans, reviews and applies.
-npx --no-install ts-node --transpile-only scripts/deploy.ts -- \
-  scripts/engine/run.sh npx --no-install ts-node --transpile-only scripts/plan.ts --apply "$@" 2>&1 | tee "$log" || status=$?
+# scripts/plan.ts plans, reviews and applies. stdout and stderr stay apart, each also copied to the log.
+{
+  {
+    npx --no-install ts-node --transpile-only scripts/deploy.ts -- \
+      scripts/engine/run.sh npx --no-install ts-node --transpile-only scripts/plan.ts --apply "$@" | tee -a "$log"
+  } 2>&1 1>&3 | tee -a "$log" >&2
+} 3>&1 || status=$?
 keep_state_private
 
 if ((status == 0)); then
