@@ -30,6 +30,7 @@ interface Options {
 /** One step's result over the repeats: median time, largest peak memory. */
 interface Step {
   readonly seconds: number;
+  readonly cpuSeconds: number;
   readonly peakRssMib: number;
 }
 
@@ -121,13 +122,20 @@ function synthAddresses(dir: string): Set<string> {
   return new Set(Object.entries(stack.resource).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`)));
 }
 
-/** The engine's summary line, e.g. `{ added: 6, changed: 0, destroyed: 0 }`; `undefined` for "No changes." */
-function applySummary(output: string): { added: number; changed: number; destroyed: number } | undefined {
+interface ApplySummary {
+  readonly added: number;
+  readonly changed: number;
+  readonly destroyed: number;
+  /** The plan said "No changes." */
+  readonly noChanges: boolean;
+}
+
+/** What the engine said it did, from its output. */
+function applySummary(output: string): ApplySummary {
   const text = output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
   const m = /Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed/.exec(text);
-  if (m) return { added: Number(m[1]), changed: Number(m[2]), destroyed: Number(m[3]) };
-  if (/No changes\./.test(text)) return undefined;
-  throw new Error('the deploy printed neither "Apply complete!" nor "No changes."');
+  if (!m) throw new Error('the deploy did not print "Apply complete!"');
+  return { added: Number(m[1]), changed: Number(m[2]), destroyed: Number(m[3]), noChanges: /\bNo changes\./.test(text) };
 }
 
 function check(condition: boolean, message: string): void {
@@ -140,7 +148,7 @@ function median(values: number[]): number {
 }
 
 function summarize(ms: Measurement[]): Step {
-  return { seconds: median(ms.map((m) => m.seconds)), peakRssMib: Math.max(...ms.map((m) => m.peakRssMib)) };
+  return { seconds: median(ms.map((m) => m.seconds)), cpuSeconds: median(ms.map((m) => m.cpuSeconds)), peakRssMib: Math.max(...ms.map((m) => m.peakRssMib)) };
 }
 
 function load(): string {
@@ -173,19 +181,20 @@ async function round(n: number, keep: boolean): Promise<Round> {
 
     const cold = await npm(dir, 'deploy', 'cold');
     const afterCold = stateIds(stateFile);
-    check(applySummary(cold.output)?.added === resources.size, `cold deploy created all ${resources.size} resources`);
+    check(applySummary(cold.output).added === resources.size, `cold deploy created all ${resources.size} resources`);
     check(afterCold.size === resources.size, `state holds all ${resources.size} resources after the cold deploy`);
     const stateBytes = fs.statSync(stateFile).size;
 
     const noChange = await npm(dir, 'deploy', 'no-change');
-    check(applySummary(noChange.output) === undefined, 'the second deploy found no changes');
+    const unchanged = applySummary(noChange.output);
+    check(unchanged.noChanges && unchanged.added + unchanged.changed + unchanged.destroyed === 0, 'the second deploy found no changes');
     check(sameIds(afterCold, stateIds(stateFile)), 'no resource changed id on the no-change deploy');
 
     fs.writeFileSync(configFile, JSON.stringify(config(n + 1), null, 2));
     const addOne = await npm(dir, 'deploy', 'add-one');
     const added = [...synthAddresses(dir)].filter((a) => !resources.has(a));
     const summary = applySummary(addOne.output);
-    check(summary !== undefined && summary.added === added.length && summary.changed === 0 && summary.destroyed === 0,
+    check(summary.added === added.length && summary.changed === 0 && summary.destroyed === 0,
       `adding one client adds ${added.length} resources and changes or destroys none (engine said ${JSON.stringify(summary)})`);
     const afterAdd = stateIds(stateFile);
     check([...afterCold].every(([address, id]) => afterAdd.get(address) === id), 'every existing resource kept its id');
@@ -230,13 +239,14 @@ async function benchmark(n: number, options: Options): Promise<Row> {
 }
 
 const s = (step: Step) => `${step.seconds.toFixed(1)} s`;
+const cpu = (step: Step) => `${step.cpuSeconds.toFixed(1)} s`;
 const mib = (step: Step) => `${Math.round(step.peakRssMib)}`;
 const ratio = (ours: Step, theirs: Step) => `${(ours.seconds / theirs.seconds).toFixed(2)}x`;
 
 function table(rows: Row[]): string {
   const lines = [
-    '| N | step | time | peak MiB | / openssl serial | / keygen floor |',
-    '|---:|---|---:|---:|---:|---:|',
+    '| N | step | time | CPU time | peak MiB | time / openssl serial | time / keygen floor |',
+    '|---:|---|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
     const steps: [string, Step][] = [
@@ -246,10 +256,10 @@ function table(rows: Row[]): string {
       ['one-client-added deploy', row.addOne],
     ];
     for (const [name, step] of steps) {
-      lines.push(`| ${row.n} | ${name} | ${s(step)} | ${mib(step)} | ${ratio(step, row.baseline)} | ${ratio(step, row.floor)} |`);
+      lines.push(`| ${row.n} | ${name} | ${s(step)} | ${cpu(step)} | ${mib(step)} | ${ratio(step, row.baseline)} | ${ratio(step, row.floor)} |`);
     }
-    lines.push(`| ${row.n} | openssl procedure, serial | ${s(row.baseline)} | ${mib(row.baseline)} | 1.00x | ${ratio(row.baseline, row.floor)} |`);
-    lines.push(`| ${row.n} | keygen floor, ${os.cpus().length} cores | ${s(row.floor)} | ${mib(row.floor)} | | 1.00x |`);
+    lines.push(`| ${row.n} | openssl procedure, serial | ${s(row.baseline)} | ${cpu(row.baseline)} | ${mib(row.baseline)} | 1.00x | ${ratio(row.baseline, row.floor)} |`);
+    lines.push(`| ${row.n} | keygen floor, ${os.cpus().length} cores | ${s(row.floor)} | ${cpu(row.floor)} | ${mib(row.floor)} | | 1.00x |`);
   }
   lines.push('', '| N | state file | one client added | load average before (1, 5, 15 min) |', '|---:|---:|---|---|');
   for (const row of rows) {

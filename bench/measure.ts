@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 /** What one timed command did. */
 export interface Measurement {
   /** Wall-clock seconds. */
   readonly seconds: number;
+  /** CPU seconds (user + system) of the command and every descendant it waited for. */
+  readonly cpuSeconds: number;
   /** The largest sum of resident memory over the command's whole process tree, in MiB (sampled). */
   readonly peakRssMib: number;
   readonly status: number;
@@ -18,14 +22,16 @@ export const SAMPLE_INTERVAL_MS = 100;
 const PAGE_BYTES = 4096;
 
 /**
- * Runs a command without a shell and measures its wall time and the peak resident memory of
- * its process tree (every descendant's RSS summed, sampled from /proc every 100 ms: a process
- * that lives less than that may be missed, none here does).
+ * Runs a command without a shell and measures its wall time, its CPU time (GNU time: the
+ * rusage of the whole tree, which a loaded machine inflates less than wall time) and the peak
+ * resident memory of its process tree (every descendant's RSS summed, sampled from /proc every
+ * 100 ms: a process that lives less than that may be missed).
  */
 export function measure(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Measurement> {
+  const rusage = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-measure-')), 'rusage');
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', rusage, command, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     child.stderr.on('data', (c: Buffer) => chunks.push(c));
@@ -40,8 +46,11 @@ export function measure(command: string, args: string[], options: { cwd?: string
     });
     child.on('close', (code) => {
       clearInterval(timer);
+      const [user, system] = fs.readFileSync(rusage, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+      fs.rmSync(path.dirname(rusage), { recursive: true, force: true });
       resolve({
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        cpuSeconds: user + system,
         peakRssMib: peak / 2 ** 20,
         status: code ?? 1,
         output: Buffer.concat(chunks).toString('utf8'),

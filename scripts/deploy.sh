@@ -5,4 +5,4 @@ set -euo pipefail
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 # scripts/deploy.ts says what it deploys, then writes PKCS#12 files (if configured) and a summary.
-exec npx --no-install ts-node --transpile-only scripts/deploy.ts -- scripts/engine/run.sh npx --no-install ts-node --transpile-only scripts/plan.ts --apply "$@"
+exec scripts/app.sh scripts/deploy.ts -- scripts/engine/run.sh scripts/app.sh scripts/plan.ts --apply "$@"
