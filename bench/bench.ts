@@ -11,7 +11,7 @@
  * cores (bench/keygen-floor.sh). Prints a table with each of ours as a ratio to both, and
  * writes it to the results file. See bench/README.md.
  * --cdktf deploys with `cdktf deploy` (the CLI between the app and the engine) inside the same deploy
- * wrapper, instead of `npm run deploy` (scripts/apply.sh), to measure what the CLI costs.
+ * wrapper, instead of `npm run deploy`, to measure what the CLI costs.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,7 +27,7 @@ interface Options {
   readonly repeats: number;
   readonly results?: string;
   readonly keep: boolean;
-  /** Deploy through `cdktf deploy` instead of scripts/apply.sh. */
+  /** Deploy through `cdktf deploy` instead of `npm run deploy`. */
   readonly cdktf: boolean;
 }
 

@@ -18,7 +18,7 @@
 # one), CHECKPOINT_DISABLE=1 and DISABLE_VERSION_CHECK=1 (no phoning home from tofu,
 # terraform or cdktf). Bundled only: TF_CLI_CONFIG_FILE, TF_PLUGIN_CACHE_DIR (cdktf would
 # otherwise point it at ~/.terraform.d/plugin-cache), TF_CLI_ARGS_providers_lock (see
-# below), TF_CLI_ARGS_plan (-concise, see below) and .engine/bin first on PATH.
+# below) and .engine/bin first on PATH.
 # When sourced it sets no shell options, and returns non-zero on error.
 
 _chariot_tls_engine_env() {
@@ -33,7 +33,6 @@ _chariot_tls_engine_env() {
   [[ ${TF_CLI_CONFIG_FILE-} == "$engine/tofurc" ]] && unset TF_CLI_CONFIG_FILE
   [[ ${TF_PLUGIN_CACHE_DIR-} == "$engine/plugin-cache" ]] && unset TF_PLUGIN_CACHE_DIR
   [[ ${TF_CLI_ARGS_providers_lock-} == "-fs-mirror=\"$engine/mirror\"" ]] && unset TF_CLI_ARGS_providers_lock
-  [[ ${TF_CLI_ARGS_plan-} == -concise ]] && unset TF_CLI_ARGS_plan
 
   export CHECKPOINT_DISABLE=1 DISABLE_VERSION_CHECK=1
   export CHARIOT_TLS_ENGINE_DIR=$engine
@@ -54,13 +53,6 @@ _chariot_tls_engine_env() {
       # terraform read extra args for that subcommand from this variable. (Not on
       # linux_amd64? Pass --skip-provider-lock to cdktf: the mirror has only your platform.)
       export TF_CLI_ARGS_providers_lock="-fs-mirror=\"$engine/mirror\""
-      # `npm run plan` runs `cdktf diff`, which matches every line the engine prints against
-      # every resource address: quadratic in the fleet. -concise drops the "Refreshing
-      # state..." line per resource (OpenTofu >= 1.8; terraform lacks the flag, hence bundled
-      # only): on cdktf deploy at 100 clients, no changes, that was 22% less CPU (bench/RESULTS.md).
-      # A user's own value is kept.
-      # (`npm run deploy` runs the engine without cdktf's CLI: scripts/apply.sh.)
-      [[ -n ${TF_CLI_ARGS_plan-} ]] || export TF_CLI_ARGS_plan=-concise
       # A provider rebuilt since a stack was initialised (new pin or patch, or .engine/
       # rebuilt with another Go) has a new checksum, and init refuses it against the old .terraform.lock.hcl. These lock files
       # live in the generated, git-ignored cdktf.out/ and the mirror is the only source, so
@@ -142,7 +134,7 @@ else
   _chariot_tls_engine_env
   for _v in TERRAFORM_BINARY_NAME CHARIOT_TLS_ENGINE_BIN CHARIOT_TLS_ENGINE_DIR CHARIOT_TLS_ZLINT \
     CHECKPOINT_DISABLE DISABLE_VERSION_CHECK TF_CLI_CONFIG_FILE TF_PLUGIN_CACHE_DIR \
-    TF_CLI_ARGS_providers_lock TF_CLI_ARGS_plan PATH; do
+    TF_CLI_ARGS_providers_lock PATH; do
     if [[ -n ${!_v+x} ]]; then
       printf 'export %s=%q\n' "$_v" "${!_v}"
     else
