@@ -13,7 +13,7 @@ set -euo pipefail
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-facts=$(npx --no-install ts-node --transpile-only scripts/deploy-preflight.ts) || exit 1
+facts=$(scripts/app.sh scripts/deploy-preflight.ts) || exit 1
 output_dir='' marker='' state_file=''
 eval "$facts"
 
@@ -57,8 +57,7 @@ status=0
 # scripts/plan.ts plans, reviews and applies. stdout and stderr stay apart, each also copied to the log.
 {
   {
-    npx --no-install ts-node --transpile-only scripts/deploy.ts -- \
-      scripts/engine/run.sh npx --no-install ts-node --transpile-only scripts/plan.ts --apply "$@" | tee -a "$log"
+    scripts/app.sh scripts/deploy.ts -- scripts/engine/run.sh scripts/app.sh scripts/plan.ts --apply "$@" | tee -a "$log"
   } 2>&1 1>&3 | tee -a "$log" >&2
 } 3>&1 || status=$?
 keep_state_private
@@ -69,9 +68,14 @@ if ((status == 0)); then
 fi
 
 # The engine prints "<address>: Creating..." (Modifying, Destroying) before it touches anything.
-if ! $had_marker && ! grep -Eq ': (Creating|Modifying|Destroying)\.\.\.' "$log"; then
-  rm -f -- "$marker"
-  touched="No file was changed."
+# A marker found at the start belongs to an unfinished deploy (or one running beside this one): it stays.
+if ! grep -Eq ': (Creating|Modifying|Destroying)\.\.\.' "$log"; then
+  touched="No file was changed by this deploy."
+  if ! $had_marker; then
+    rm -f -- "$marker"
+  elif [[ -e $marker ]]; then
+    touched+=" $marker, left by a deploy that has not finished, stays until a deploy succeeds."
+  fi
 else
   touched="Files in $output_dir may be a mix of old and new, or missing; $marker says so until a deploy succeeds."
 fi

@@ -155,7 +155,7 @@ describe('encrypted state', () => {
     const result = pki.deploy({ env: { CHARIOT_TLS_STATE_PASSPHRASE: 'not the passphrase of this state' }, allowFailure: true });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('chariot-tls: deploy failed. The state could not be decrypted: CHARIOT_TLS_STATE_PASSPHRASE is not the passphrase it was encrypted with. The state was not changed; export the right passphrase.');
-    expect(result.stderr).toContain('No file was changed.');
+    expect(result.stderr).toContain('No file was changed by this deploy.');
     expect(fs.readFileSync(stateFile()).equals(state)).toBe(true);
     expect(pki.files().map((f) => [f, pki.read(f)])).toEqual(files);
   });

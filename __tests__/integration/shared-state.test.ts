@@ -63,7 +63,7 @@ describe('two deploys started at the same time', () => {
       expect(added(other.output)).toBe(0);
     } else {
       expect(other.output).toContain('chariot-tls: deploy failed. Another deploy changed the state after this one planned, so its plan was not applied.');
-      expect(other.output).toContain('No file was changed.');
+      expect(other.output).toContain('No file was changed by this deploy.');
     }
   });
 
@@ -92,7 +92,7 @@ describe('a lock held longer than CHARIOT_TLS_LOCK_TIMEOUT', () => {
       const result = bob.deploy({ env: { ...env, CHARIOT_TLS_LOCK_TIMEOUT: '3s' }, allowFailure: true });
       expect(result.status).not.toBe(0);
       expect(result.stderr).toContain('chariot-tls: deploy failed. Another deploy holds the state lock and did not finish within 3s (CHARIOT_TLS_LOCK_TIMEOUT).');
-      expect(result.stderr).toContain('No file was changed.');
+      expect(result.stderr).toContain('No file was changed by this deploy.');
     } finally {
       holder.kill();
     }

@@ -1,0 +1,326 @@
+/**
+ * `npm run bench [-- --n 1,10,100,500] [--repeats 1] [--results bench/RESULTS.md] [--keep] [--cdktf]`
+ *
+ * For each N (Transmission clients, beside the default server and one Engine client) it times,
+ * with the project's own commands and engine (`npm run synth`, `npm run deploy`): synth, a cold
+ * deploy, a deploy with nothing to change, and a deploy that adds one client; with each step's
+ * peak memory and the state file's size. It checks that the no-change deploy changed nothing
+ * and that adding a client created only that client's key, CSR, certificate and files.
+ * In the same run: the openssl procedure for the same hierarchy, one step after another
+ * (bench/openssl-baseline.sh), and the floor: the same RSA keys from `openssl genrsa` on all
+ * cores (bench/keygen-floor.sh). Prints a table with each of ours as a ratio to both, and
+ * writes it to the results file. See bench/README.md.
+ * --cdktf deploys with `cdktf deploy` (the CLI between the app and the engine) inside the same deploy
+ * wrapper, instead of `npm run deploy`, to measure what the CLI costs.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Measurement, SAMPLE_INTERVAL_MS, measure } from './measure';
+
+const PROJECT = path.resolve(__dirname, '..');
+const STACK = 'chariot-tls';
+
+interface Options {
+  readonly ns: number[];
+  readonly repeats: number;
+  readonly results?: string;
+  readonly keep: boolean;
+  /** Deploy through `cdktf deploy` instead of `npm run deploy`. */
+  readonly cdktf: boolean;
+}
+
+/** One step's result over the repeats: median time, largest peak memory. */
+interface Step {
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly peakRssMib: number;
+}
+
+interface Row {
+  readonly n: number;
+  readonly synth: Step;
+  readonly cold: Step;
+  readonly noChange: Step;
+  readonly addOne: Step;
+  readonly baseline: Step;
+  readonly floor: Step;
+  readonly stateBytes: number;
+  readonly addedOnAddOne: string;
+  readonly loadBefore: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  let ns = [1, 10, 100, 500];
+  let repeats = 1;
+  let results: string | undefined = path.join(PROJECT, 'bench', 'RESULTS.md');
+  let keep = false;
+  let cdktf = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--n') ns = value().split(',').map((s) => positiveInt(s, '--n'));
+    else if (arg === '--repeats') repeats = positiveInt(value(), '--repeats');
+    else if (arg === '--results') results = value() === '-' ? undefined : path.resolve(argv[i]);
+    else if (arg === '--keep') keep = true;
+    else if (arg === '--cdktf') cdktf = true;
+    else throw new Error(`unknown option ${arg}; use --n 1,10,100,500 --repeats R --results FILE|- --keep --cdktf`);
+  }
+  return { ns, repeats, results, keep, cdktf };
+}
+
+function positiveInt(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${option} ${JSON.stringify(text)}: use whole numbers of 1 or more`);
+  return n;
+}
+
+/** The configuration for N Transmission clients, with everything written inside `dir`. */
+function config(n: number): Record<string, unknown> {
+  return {
+    outputDirectory: 'pki',
+    inventoryDirectory: '.',
+    backend: { type: 'local', path: 'terraform.tfstate' },
+    server: { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] },
+    engineClients: ['engine'],
+    transmissionClients: Array.from({ length: n }, (_, i) => clientName(i + 1)),
+  };
+}
+
+function clientName(i: number): string {
+  return `edge-${String(i).padStart(4, '0')}`;
+}
+
+/**
+ * A project command (`npm run synth|deploy`) for the configuration in `dir`, checked to succeed;
+ * `cdktf` deploys with `cdktf deploy` inside the same deploy wrapper instead.
+ */
+async function npm(dir: string, script: string, log: string, cdktf = false): Promise<Measurement> {
+  const env = { ...process.env, CHARIOT_TLS_CONFIG: path.join(dir, 'chariot-tls.json') };
+  const output = ['--output', path.join(dir, 'cdktf.out')];
+  const [command, args] = cdktf
+    ? ['scripts/app.sh', ['scripts/deploy.ts', '--', 'scripts/engine/run.sh', 'node_modules/.bin/cdktf', 'deploy', STACK, '--auto-approve', ...output]]
+    : ['npm', ['run', '--silent', script, '--', ...output]];
+  const m = await measure(command, args, { cwd: PROJECT, env });
+  fs.writeFileSync(path.join(dir, `${log}.log`), m.output);
+  if (m.status !== 0) throw new Error(`npm run ${script} (${log}) exited ${m.status}; see ${path.join(dir, `${log}.log`)}`);
+  return m;
+}
+
+async function script(name: string, args: string[], dir: string): Promise<Measurement> {
+  const m = await measure(path.join(PROJECT, 'bench', name), args);
+  fs.writeFileSync(path.join(dir, `${path.basename(name, '.sh')}.log`), m.output);
+  if (m.status !== 0) throw new Error(`bench/${name} exited ${m.status}: ${m.output.slice(-2000)}`);
+  return m;
+}
+
+/** Resource address -> id, for every resource in the state file. */
+function stateIds(file: string): Map<string, string> {
+  const state = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    resources: { mode: string; type: string; name: string; instances: { attributes: { id: string } }[] }[];
+  };
+  return new Map(state.resources.filter((r) => r.mode === 'managed').map((r) => [`${r.type}.${r.name}`, r.instances[0].attributes.id]));
+}
+
+/** Resource addresses in the synthesized stack. */
+function synthAddresses(dir: string): Set<string> {
+  const stack = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', STACK, 'cdk.tf.json'), 'utf8')) as {
+    resource: Record<string, Record<string, unknown>>;
+  };
+  return new Set(Object.entries(stack.resource).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`)));
+}
+
+interface ApplySummary {
+  readonly added: number;
+  readonly changed: number;
+  readonly destroyed: number;
+  /** The plan said "No changes." */
+  readonly noChanges: boolean;
+}
+
+/** What the engine said it did, from its output. */
+function applySummary(output: string): ApplySummary {
+  const text = output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+  const m = /Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed/.exec(text);
+  if (!m) throw new Error('the deploy did not print "Apply complete!"');
+  return { added: Number(m[1]), changed: Number(m[2]), destroyed: Number(m[3]), noChanges: /\bNo changes\./.test(text) };
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function summarize(ms: Measurement[]): Step {
+  return { seconds: median(ms.map((m) => m.seconds)), cpuSeconds: median(ms.map((m) => m.cpuSeconds)), peakRssMib: Math.max(...ms.map((m) => m.peakRssMib)) };
+}
+
+function load(): string {
+  return os.loadavg().map((l) => l.toFixed(2)).join(' ');
+}
+
+/** One round's measurements. */
+interface Round {
+  readonly synth: Measurement;
+  readonly cold: Measurement;
+  readonly noChange: Measurement;
+  readonly addOne: Measurement;
+  readonly baseline: Measurement;
+  readonly floor: Measurement;
+  readonly stateBytes: number;
+  /** The resource addresses the one-client-added deploy created. */
+  readonly added: string[];
+}
+
+/** One full round for N in a fresh directory: every step, with its checks. */
+async function round(n: number, { keep, cdktf }: Options): Promise<Round> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `chariot-tls-bench-${n}-`));
+  try {
+    const configFile = path.join(dir, 'chariot-tls.json');
+    fs.writeFileSync(configFile, JSON.stringify(config(n), null, 2));
+    const stateFile = path.join(dir, 'terraform.tfstate');
+
+    const synth = await npm(dir, 'synth', 'synth');
+    const resources = synthAddresses(dir);
+
+    const cold = await npm(dir, 'deploy', 'cold', cdktf);
+    const afterCold = stateIds(stateFile);
+    check(applySummary(cold.output).added === resources.size, `cold deploy created all ${resources.size} resources`);
+    check(afterCold.size === resources.size, `state holds all ${resources.size} resources after the cold deploy`);
+    const stateBytes = fs.statSync(stateFile).size;
+
+    const noChange = await npm(dir, 'deploy', 'no-change', cdktf);
+    const unchanged = applySummary(noChange.output);
+    check(unchanged.noChanges && unchanged.added + unchanged.changed + unchanged.destroyed === 0, 'the second deploy found no changes');
+    check(sameIds(afterCold, stateIds(stateFile)), 'no resource changed id on the no-change deploy');
+
+    fs.writeFileSync(configFile, JSON.stringify(config(n + 1), null, 2));
+    const addOne = await npm(dir, 'deploy', 'add-one', cdktf);
+    const added = [...synthAddresses(dir)].filter((a) => !resources.has(a));
+    const summary = applySummary(addOne.output);
+    check(summary.added === added.length && summary.changed === 0 && summary.destroyed === 0,
+      `adding one client adds ${added.length} resources and changes or destroys none (engine said ${JSON.stringify(summary)})`);
+    const afterAdd = stateIds(stateFile);
+    check([...afterCold].every(([address, id]) => afterAdd.get(address) === id), 'every existing resource kept its id');
+    const newKeys = added.filter((a) => a.startsWith('tls_private_key.'));
+    const newCerts = added.filter((a) => a.startsWith('tls_locally_signed_cert.'));
+    check(newKeys.length === 1 && newCerts.length === 1 && added.every((a) => a.includes(`_${clientName(n + 1)}_`)),
+      `only ${clientName(n + 1)}'s key and certificate are new: ${added.join(', ')}`);
+
+    const baseline = await script('openssl-baseline.sh', [path.join(dir, 'openssl'), String(n)], dir);
+    const floor = await script('keygen-floor.sh', [path.join(dir, 'floor'), String(n)], dir);
+    return { synth, cold, noChange, addOne, baseline, floor, stateBytes, added };
+  } finally {
+    if (keep) console.error(`kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function sameIds(a: Map<string, string>, b: Map<string, string>): boolean {
+  return a.size === b.size && [...a].every(([address, id]) => b.get(address) === id);
+}
+
+async function benchmark(n: number, options: Options): Promise<Row> {
+  const loadBefore = load();
+  const rounds: Round[] = [];
+  for (let r = 0; r < options.repeats; r++) {
+    console.error(`N=${n}: round ${r + 1}/${options.repeats} (load ${load()})`);
+    rounds.push(await round(n, options));
+  }
+  const step = (pick: (x: Round) => Measurement) => summarize(rounds.map(pick));
+  return {
+    n,
+    synth: step((x) => x.synth),
+    cold: step((x) => x.cold),
+    noChange: step((x) => x.noChange),
+    addOne: step((x) => x.addOne),
+    baseline: step((x) => x.baseline),
+    floor: step((x) => x.floor),
+    stateBytes: rounds[rounds.length - 1].stateBytes,
+    addedOnAddOne: `${rounds[0].added.length} resources: 1 key, 1 CSR, 1 certificate, ${rounds[0].added.length - 3} files`,
+    loadBefore,
+  };
+}
+
+const s = (step: Step) => `${step.seconds.toFixed(1)} s`;
+const cpu = (step: Step) => `${step.cpuSeconds.toFixed(1)} s`;
+const mib = (step: Step) => `${Math.round(step.peakRssMib)}`;
+const ratio = (ours: Step, theirs: Step) => `${(ours.seconds / theirs.seconds).toFixed(2)}x`;
+
+function table(rows: Row[]): string {
+  const lines = [
+    '| N | step | time | CPU time | peak MiB | time / openssl serial | time / keygen floor |',
+    '|---:|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    const steps: [string, Step][] = [
+      ['synth', row.synth],
+      ['cold deploy', row.cold],
+      ['no-change deploy', row.noChange],
+      ['one-client-added deploy', row.addOne],
+    ];
+    for (const [name, step] of steps) {
+      lines.push(`| ${row.n} | ${name} | ${s(step)} | ${cpu(step)} | ${mib(step)} | ${ratio(step, row.baseline)} | ${ratio(step, row.floor)} |`);
+    }
+    lines.push(`| ${row.n} | openssl procedure, serial | ${s(row.baseline)} | ${cpu(row.baseline)} | ${mib(row.baseline)} | 1.00x | ${ratio(row.baseline, row.floor)} |`);
+    lines.push(`| ${row.n} | keygen floor, ${os.cpus().length} cores | ${s(row.floor)} | ${cpu(row.floor)} | ${mib(row.floor)} | | 1.00x |`);
+  }
+  lines.push('', '| N | state file | one client added | load average before (1, 5, 15 min) |', '|---:|---:|---|---|');
+  for (const row of rows) {
+    lines.push(`| ${row.n} | ${(row.stateBytes / 2 ** 20).toFixed(1)} MiB | ${row.addedOnAddOne} | ${row.loadBefore} |`);
+  }
+  return lines.join('\n');
+}
+
+function machine(options: Options): string {
+  const engine = execFileSync(path.join(PROJECT, 'scripts', 'engine', 'run.sh'), ['tofu', 'version'], { cwd: PROJECT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0];
+  return [
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
+    `- engine: ${engine}; openssl: ${execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim()}; node ${process.version}`,
+    `- command: \`npm run bench -- --n ${options.ns.join(',')} --repeats ${options.repeats}${options.cdktf ? ' --cdktf' : ''}\` (times: median of the repeats; memory: the largest peak)`,
+    `- deploys: ${options.cdktf ? '`cdktf deploy` inside the deploy wrapper (scripts/deploy.ts)' : '`npm run deploy`, as a user runs it'}`,
+    `- memory: the summed RSS of the step's whole process tree (npm, cdktf, the app, tofu, providers), sampled every ${SAMPLE_INTERVAL_MS} ms`,
+  ].join('\n');
+}
+
+const BEGIN = '<!-- bench:begin (written by npm run bench) -->';
+const END = '<!-- bench:end -->';
+
+/** Puts the report between the markers of the results file, keeping the notes around them. */
+function writeResults(file: string, report: string): void {
+  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `# Benchmark results\n\n${BEGIN}\n${END}\n`;
+  const start = old.indexOf(BEGIN);
+  const end = old.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${file} lacks the ${BEGIN} ... ${END} markers; add them where the run goes`);
+  fs.writeFileSync(file, `${old.slice(0, start + BEGIN.length)}\n${report}${old.slice(end)}`);
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const rows: Row[] = [];
+  for (const n of options.ns) {
+    rows.push(await benchmark(n, options));
+    console.error(`N=${n} done (load ${load()})`);
+  }
+  const report = `${machine(options)}\n- load average after: ${load()}\n\n${table(rows)}\n`;
+  console.log(report);
+  if (options.results) {
+    writeResults(options.results, report);
+    console.error(`wrote ${path.relative(PROJECT, options.results)}`);
+  }
+}
+
+main().catch((e: Error) => {
+  console.error(`bench: ${e.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The baseline a user would pick instead of chariot-tls: the Cirrus Link openssl procedure
+# (shared seed 000), scripted for the hierarchy chariot-tls builds, one key and certificate
+# after another: Root CA, Server / Engine / Transmission CAs (RSA 4096), the Chariot server
+# certificate and one Engine client (RSA 2048), N Transmission clients (RSA 2048), and the
+# same files (chains and trust bundles). No pass phrases: a scripted run cannot type them.
+#
+# Usage: bench/openssl-baseline.sh OUTPUT_DIR N [CA_BITS] [LEAF_BITS]
+set -euo pipefail
+
+if [[ $# -lt 2 ]]; then
+  printf 'usage: %s OUTPUT_DIR N [CA_BITS] [LEAF_BITS]\n' "$0" >&2
+  exit 2
+fi
+out=$1 n=$2 ca_bits=${3:-4096} leaf_bits=${4:-2048}
+org='Chariot TLS'
+mkdir -p "$out"
+cd "$out"
+umask 077
+mkdir -p ca/server ca/engine ca/transmission certs/server certs/engine certs/transmission
+
+ext=$(mktemp)
+trap 'rm -f "$ext"' EXIT
+cat >"$ext" <<'EOF'
+[intermediate]
+basicConstraints = critical, CA:true, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign, digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[server]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[client]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+
+# openssl genrsa, then a CSR, then the issuer signs it (the procedure's three steps per certificate).
+issue() { # key csr cert bits subject issuer_cert issuer_key ext_section days
+  openssl genrsa -out "$1" "$4" 2>/dev/null
+  openssl req -new -key "$1" -subj "$5" -out "$2"
+  openssl x509 -req -in "$2" -CA "$6" -CAkey "$7" -CAcreateserial -days "$9" \
+    -sha256 -extfile "$ext" -extensions "$8" -out "$3" 2>/dev/null
+}
+
+openssl genrsa -out ca/ca.key "$ca_bits" 2>/dev/null
+openssl req -new -x509 -key ca/ca.key -days 3650 -sha256 -subj "/O=$org/OU=CA/CN=$org Root CA" \
+  -addext 'basicConstraints=critical,CA:true' -addext 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature' \
+  -out ca/ca.crt
+for kind in server engine transmission; do
+  issue "ca/$kind/$kind-ca.key" "ca/$kind/$kind-ca.csr" "ca/$kind/$kind-ca.crt" "$ca_bits" \
+    "/O=$org/OU=CA/CN=$org ${kind^} CA" ca/ca.crt ca/ca.key intermediate 1825
+done
+
+issue certs/server/server.key certs/server/server.csr certs/server/server.crt "$leaf_bits" \
+  "/O=$org/CN=localhost" ca/server/server-ca.crt ca/server/server-ca.key server 730
+cat ca/server/server-ca.crt ca/ca.crt >certs/server/ca-chain.pem
+cat certs/server/server.crt certs/server/ca-chain.pem >certs/server/fullchain.pem
+cat ca/engine/engine-ca.crt ca/transmission/transmission-ca.crt ca/ca.crt >certs/server/client-ca.pem
+
+client() { # kind name
+  local dir=certs/$1/$2
+  mkdir -p "$dir"
+  issue "$dir/private.key" "$dir/client.csr" "$dir/cert.pem" "$leaf_bits" "/O=$org/OU=$1/CN=$2" \
+    "ca/$1/$1-ca.crt" "ca/$1/$1-ca.key" client 730
+  cat ca/server/server-ca.crt ca/ca.crt >"$dir/ca.pem"
+}
+client engine engine
+for ((i = 1; i <= n; i++)); do
+  client transmission "$(printf 'edge-%04d' "$i")"
+done
