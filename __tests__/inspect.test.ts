@@ -22,31 +22,10 @@ const NOW = new Date(Date.now() + 60 * 60 * 1000);
  *   certs/ok/fullchain.pem  ok leaf, issuing, root;  keys/only-a-key.pem: a key, no certificate
  */
 function makeDeployment(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-'));
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-work-'));
-  const at = (...parts: string[]) => path.join(dir, ...parts);
-  const w = (name: string) => path.join(work, name);
-  const openssl = (...args: string[]) => run('openssl', args, { cwd: work });
-  for (const d of ['ca/issuing', 'certs/ok', 'certs/soon', 'certs/expired', 'certs/rogue', 'certs/forged', 'keys']) fs.mkdirSync(at(d), { recursive: true });
-  fs.writeFileSync(w('ext.cnf'), [
-    '[ca_ext]', 'basicConstraints = critical,CA:TRUE,pathlen:0', 'keyUsage = critical,keyCertSign,cRLSign', 'subjectKeyIdentifier = hash', 'authorityKeyIdentifier = keyid',
-    '[leaf_ext]', 'basicConstraints = critical,CA:FALSE', 'keyUsage = critical,digitalSignature', 'extendedKeyUsage = clientAuth', 'authorityKeyIdentifier = keyid',
-    '[ca]', 'default_ca = issuing', '[issuing]', 'database = index.txt', 'new_certs_dir = .', 'serial = serial', 'default_md = sha256', 'policy = any', 'unique_subject = no',
-    '[any]', 'commonName = supplied', '',
-  ].join('\n'));
-  fs.writeFileSync(w('index.txt'), '');
-  fs.writeFileSync(w('serial'), '1000\n');
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  const ca = (name: string, subject: string, out: string) => openssl('req', '-x509', ...ec, '-keyout', w(`${name}.key`), '-out', out, '-days', '3650', '-subj', subject);
-  const csr = (name: string, subject: string, key = ec) => openssl('req', ...key, '-keyout', w(`${name}.key`), '-out', w(`${name}.csr`), '-subj', subject);
-  const sign = (name: string, issuer: string, days: string, out: string, ext = 'leaf_ext') =>
-    openssl('x509', '-req', '-in', w(`${name}.csr`), '-CA', issuer === 'root' ? at('ca/ca.crt') : w(`${issuer}.crt`), '-CAkey', w(`${issuer}.key`),
-      '-set_serial', String(Math.floor(Math.random() * 1e9)), '-days', days, '-extfile', w('ext.cnf'), '-extensions', ext, '-out', out);
-
+  const { dir, at, w, openssl, ca, csr, sign } = certificateMaker(['ca/issuing', 'certs/ok', 'certs/soon', 'certs/expired', 'certs/rogue', 'certs/forged', 'keys']);
   ca('root', '/O=Test/CN=Test Root CA', at('ca/ca.crt'));
   csr('issuing', '/O=Test/CN=Test Issuing CA');
   sign('issuing', 'root', '1825', at('ca/issuing/issuing.crt'), 'ca_ext');
-  fs.copyFileSync(at('ca/issuing/issuing.crt'), w('issuing.crt'));
 
   csr('ok', '/O=Test/OU=edge/CN=ok', ['-newkey', 'rsa:2048', '-nodes']);
   sign('ok', 'issuing', '365', at('certs/ok/cert.pem'));
@@ -69,6 +48,66 @@ function makeDeployment(): string {
   fs.writeFileSync(at('certs/ok/fullchain.pem'), read('certs/ok/cert.pem') + read('ca/issuing/issuing.crt') + read('ca/ca.crt'));
   fs.copyFileSync(w('soon.key'), at('keys/only-a-key.pem'));
   return dir;
+}
+
+/**
+ * A directory mid root rotation (docs/operate.md, "Rotating a CA"), signed with openssl:
+ *   ca/ca.crt                   Test Root CA (generation 1)   ca/issuing/issuing.crt     Test Issuing CA, by it
+ *   ca/ca-g2.crt                Test Root CA G2               ca/issuing/issuing-g2.crt  Test Issuing CA G2, by it
+ *   certs/g1/cert.pem           leaf of Test Issuing CA       certs/g2/cert.pem          leaf of Test Issuing CA G2
+ *   certs/foreign/ca.crt        Foreign Root CA, self-signed but not a root file of ours
+ *   certs/foreign/cert.pem      leaf of Foreign Root CA
+ */
+function makeRotation(): string {
+  const { dir, at, ca, csr, sign } = certificateMaker(['ca/issuing', 'certs/g1', 'certs/g2', 'certs/foreign']);
+  for (const [suffix, file, name] of [['', 'ca/ca.crt', 'g1'], [' G2', 'ca/ca-g2.crt', 'g2']]) {
+    ca(`root-${name}`, `/O=Test/CN=Test Root CA${suffix}`, at(file));
+    csr(`issuing-${name}`, `/O=Test/CN=Test Issuing CA${suffix}`);
+    sign(`issuing-${name}`, `root-${name}`, '1825', at(`ca/issuing/issuing${name === 'g1' ? '' : '-g2'}.crt`), 'ca_ext');
+    csr(`leaf-${name}`, `/CN=leaf ${name}`);
+    sign(`leaf-${name}`, `issuing-${name}`, '365', at(`certs/${name}/cert.pem`));
+  }
+  ca('foreign-root', '/CN=Foreign Root CA', at('certs/foreign/ca.crt'));
+  csr('foreign', '/CN=foreign');
+  sign('foreign', 'foreign-root', '365', at('certs/foreign/cert.pem'));
+  return dir;
+}
+
+/**
+ * A new directory (with `subdirs`) and openssl helpers working in a scratch directory: `ca` makes a
+ * self-signed CA, `csr` a key and request, `sign` signs request NAME with the CA named `issuer`. Each
+ * certificate is also kept in the scratch directory as NAME.crt, its key as NAME.key.
+ */
+function certificateMaker(subdirs: string[]) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-'));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-work-'));
+  const at = (...parts: string[]) => path.join(dir, ...parts);
+  const w = (name: string) => path.join(work, name);
+  const openssl = (...args: string[]) => run('openssl', args, { cwd: work });
+  for (const d of subdirs) fs.mkdirSync(at(d), { recursive: true });
+  fs.writeFileSync(w('ext.cnf'), [
+    '[ca_ext]', 'basicConstraints = critical,CA:TRUE,pathlen:0', 'keyUsage = critical,keyCertSign,cRLSign', 'subjectKeyIdentifier = hash', 'authorityKeyIdentifier = keyid',
+    '[leaf_ext]', 'basicConstraints = critical,CA:FALSE', 'keyUsage = critical,digitalSignature', 'extendedKeyUsage = clientAuth', 'authorityKeyIdentifier = keyid',
+    '[ca]', 'default_ca = issuing', '[issuing]', 'database = index.txt', 'new_certs_dir = .', 'serial = serial', 'default_md = sha256', 'policy = any', 'unique_subject = no',
+    '[any]', 'commonName = supplied', '',
+  ].join('\n'));
+  fs.writeFileSync(w('index.txt'), '');
+  fs.writeFileSync(w('serial'), '1000\n');
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  const keep = (name: string, out: string) => {
+    if (out !== w(`${name}.crt`)) fs.copyFileSync(out, w(`${name}.crt`));
+  };
+  const ca = (name: string, subject: string, out: string) => {
+    openssl('req', '-x509', ...ec, '-keyout', w(`${name}.key`), '-out', out, '-days', '3650', '-subj', subject);
+    keep(name, out);
+  };
+  const csr = (name: string, subject: string, key = ec) => openssl('req', ...key, '-keyout', w(`${name}.key`), '-out', w(`${name}.csr`), '-subj', subject);
+  const sign = (name: string, issuer: string, days: string, out: string, ext = 'leaf_ext') => {
+    openssl('x509', '-req', '-in', w(`${name}.csr`), '-CA', w(`${issuer}.crt`), '-CAkey', w(`${issuer}.key`),
+      '-set_serial', String(Math.floor(Math.random() * 1e9)), '-days', days, '-extfile', w('ext.cnf'), '-extensions', ext, '-out', out);
+    keep(name, out);
+  };
+  return { dir, at, w, openssl, ca, csr, sign };
 }
 
 function fingerprint(file: string): string {
@@ -166,8 +205,68 @@ describe('what inspect reports for each certificate', () => {
   test('without ca/ca.crt nothing chains, and the reason says so', () => {
     const files = readCertificateFiles(dir).filter((f) => f.file !== 'ca/ca.crt');
     const result = inspect(dir, files, NOW);
-    expect(result.root).toBeUndefined();
-    expect(new Set(result.certificates.map((c) => c.chain.problem))).toEqual(new Set(['no root: ca/ca.crt is missing']));
+    expect(result).toMatchObject({ root: undefined, roots: [] });
+    expect(new Set(result.certificates.map((c) => c.chain.problem))).toEqual(new Set(['no root: neither ca/ca.crt nor a ca/ca-gN.crt holds a self-signed certificate']));
+  });
+
+  test('a root file that is not self-signed is no trust anchor', () => {
+    const files = readCertificateFiles(dir);
+    const issuing = files.find((f) => f.file === 'ca/issuing/issuing.crt')!.certificates;
+    const result = inspect(dir, files.map((f) => (f.file === 'ca/ca.crt' ? { ...f, certificates: issuing } : f)), NOW);
+    expect(result.roots).toEqual([]);
+    expect(result.certificates.every((c) => !c.chain.verified)).toBe(true);
+  });
+});
+
+describe('a root rotation: every root file is a trust anchor', () => {
+  let rotation: string;
+  let both: Inspection;
+  const chain = (result: Inspection, label: string) => result.certificates.find((c) => c.label === label)!.chain;
+  /** The rotation's directory as after step 3 ("retired"): ca/ca.crt is gone. */
+  const retired = () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-retired-'));
+    fs.cpSync(rotation, copy, { recursive: true });
+    fs.rmSync(path.join(copy, 'ca/ca.crt'));
+    return copy;
+  };
+
+  beforeAll(() => {
+    rotation = makeRotation();
+    both = inspect(rotation, readCertificateFiles(rotation), NOW);
+  });
+
+  test('with both roots, the leaves of each generation chain to their own root; root is the newest', () => {
+    expect(both.roots.map((r) => [r.file, r.generation, r.certificate.subject])).toEqual([
+      ['ca/ca-g2.crt', 2, 'O=Test\nCN=Test Root CA G2'],
+      ['ca/ca.crt', 1, 'O=Test\nCN=Test Root CA'],
+    ]);
+    expect(both.root).toBe(both.roots[0].certificate);
+    expect(chain(both, 'certs/g1/cert.pem')).toEqual({ verified: true, path: ['leaf g1', 'Test Issuing CA', 'Test Root CA'] });
+    expect(chain(both, 'certs/g2/cert.pem')).toEqual({ verified: true, path: ['leaf g2', 'Test Issuing CA G2', 'Test Root CA G2'] });
+    for (const label of ['ca/ca.crt', 'ca/ca-g2.crt', 'ca/issuing/issuing.crt', 'ca/issuing/issuing-g2.crt']) expect([label, chain(both, label).verified]).toEqual([label, true]);
+  });
+
+  test('a leaf of a foreign root still fails, even with that root in the directory', () => {
+    expect(chain(both, 'certs/foreign/cert.pem')).toEqual({ verified: false, path: [], problem: 'no signature path to a root in ca/ca-g2.crt, ca/ca.crt' });
+    expect(chain(both, 'certs/foreign/ca.crt').verified).toBe(false);
+  });
+
+  test('with only ca/ca-g2.crt (after step 3), its certificates chain and the old generation no longer does', () => {
+    const result = inspect(rotation, readCertificateFiles(retired()), NOW);
+    expect(result.roots.map((r) => r.file)).toEqual(['ca/ca-g2.crt']);
+    expect(chain(result, 'certs/g2/cert.pem')).toEqual({ verified: true, path: ['leaf g2', 'Test Issuing CA G2', 'Test Root CA G2'] });
+    for (const label of ['certs/g1/cert.pem', 'certs/foreign/cert.pem']) {
+      expect(chain(result, label)).toEqual({ verified: false, path: [], problem: 'no signature path to the root in ca/ca-g2.crt' });
+    }
+  });
+
+  test('after step 3 the CLI gives no missing-root warning; --json names the newest root and every root', () => {
+    const after = cli(['--dir', retired(), '--json']);
+    expect(after).toMatchObject({ code: ExitCode.OK, stderr: '' });
+    const g2 = { file: 'ca/ca-g2.crt', generation: 2, subject: 'CN=Test Root CA G2, O=Test', fingerprint256: both.roots[0].certificate.fingerprint256 };
+    expect(JSON.parse(after.stdout)).toMatchObject({ root: g2, roots: [g2] });
+    const during = JSON.parse(cli(['--dir', rotation, '--json']).stdout);
+    expect(during).toMatchObject({ root: g2, roots: [g2, { file: 'ca/ca.crt', generation: 1, subject: 'CN=Test Root CA, O=Test' }] });
   });
 });
 
@@ -237,7 +336,8 @@ describe('--json', () => {
     expect(json).toMatchObject({
       directory: dir,
       checkedAt: NOW.toISOString(),
-      root: { file: 'ca/ca.crt', subject: 'CN=Test Root CA, O=Test', fingerprint256: find('ca/ca.crt').fingerprint256 },
+      root: { file: 'ca/ca.crt', generation: 1, subject: 'CN=Test Root CA, O=Test', fingerprint256: find('ca/ca.crt').fingerprint256 },
+      roots: [{ file: 'ca/ca.crt', generation: 1, subject: 'CN=Test Root CA, O=Test', fingerprint256: find('ca/ca.crt').fingerprint256 }],
       warnDays: 30,
       expiring: ['certs/expired/cert.pem', 'certs/soon/cert.pem'],
     });
@@ -277,13 +377,13 @@ describe('the CLI', () => {
     expect(cli(['--dir', empty])).toMatchObject({ code: ExitCode.ERROR, stderr: expect.stringContaining(`no certificates under ${empty}`) });
   });
 
-  test('without ca/ca.crt it still lists the certificates, and warns that no chain can be verified', () => {
+  test('without a root file it still lists the certificates, and warns that no chain can be verified', () => {
     const noRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-noroot-'));
     fs.copyFileSync(path.join(dir, 'certs/ok/cert.pem'), path.join(noRoot, 'cert.pem'));
     const result = cli(['--dir', noRoot]);
     expect(result.code).toBe(ExitCode.OK);
-    expect(result.stdout).toContain('FAIL: no root: ca/ca.crt is missing');
-    expect(result.stderr).toBe(`inspect: warning: ${path.join(noRoot, 'ca/ca.crt')} is missing: no chain can be verified\n`);
+    expect(result.stdout).toContain('FAIL: no root: neither ca/ca.crt nor a ca/ca-gN.crt holds a self-signed certificate');
+    expect(result.stderr).toBe(`inspect: warning: no root under ${noRoot}: neither ca/ca.crt nor a ca/ca-gN.crt holds a self-signed certificate, so no chain can be verified\n`);
   });
 
   test('files of a deploy that has not finished are refused with exit 3, quoting DEPLOY-INCOMPLETE', () => {

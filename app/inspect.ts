@@ -5,8 +5,12 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { INCOMPLETE_MARKER } from './preflight';
 
-/** The trust anchor a chain must reach, relative to the directory inspected. */
+/** The root of generation 1, relative to the directory inspected. */
 export const ROOT_FILE = 'ca/ca.crt';
+/** The root files the PKI writes: `ca/ca.crt` (generation 1) and `ca/ca-gN.crt` (generation N, after a root rotation). */
+const ROOT_FILE_PATTERN = /^ca\/ca(?:-g([1-9]\d*))?\.crt$/;
+/** Why no chain can be verified when there is no root. */
+const NO_ROOT = `neither ${ROOT_FILE} nor a ca/ca-gN.crt holds a self-signed certificate`;
 /** Files that may hold certificates; keys (`*.key`) are never read. */
 const CERTIFICATE_FILE = /\.(crt|pem|cer)$/;
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -33,10 +37,10 @@ export interface CertificateFile {
   readonly certificates: X509Certificate[];
 }
 
-/** Whether a certificate chains to the root in `ca/ca.crt`. */
+/** Whether a certificate chains to one of the roots (`ca/ca.crt`, `ca/ca-gN.crt`). */
 export interface ChainResult {
   readonly verified: boolean;
-  /** Common names from the certificate up to the root, when verified. */
+  /** Common names from the certificate up to the root it reaches, when verified. */
   readonly path: string[];
   /** Why it does not verify, when it does not. */
   readonly problem?: string;
@@ -70,12 +74,26 @@ export interface InspectedCertificate {
   readonly chain: ChainResult;
 }
 
+/** A trust anchor: the self-signed certificate of a root file. */
+export interface RootCertificate {
+  /** `ca/ca.crt` or `ca/ca-gN.crt`. */
+  readonly file: string;
+  /** The root's generation: 1 for `ca/ca.crt`, N for `ca/ca-gN.crt`. */
+  readonly generation: number;
+  readonly certificate: X509Certificate;
+}
+
 /** What `inspect` found in one directory. */
 export interface Inspection {
   readonly directory: string;
   readonly checkedAt: Date;
-  /** The root the chains are checked against, if `ca/ca.crt` holds one. */
+  /** The newest generation's root (the current one), if any root file holds a self-signed certificate. */
   readonly root?: X509Certificate;
+  /**
+   * Every root the chains are checked against, newest generation first: during a root rotation both the
+   * old and the new root are trust anchors, and after it (`ca/ca.crt` destroyed) the new one alone.
+   */
+  readonly roots: RootCertificate[];
   readonly certificates: InspectedCertificate[];
 }
 
@@ -100,11 +118,12 @@ export function parsePem(pem: string): X509Certificate[] {
 
 /**
  * Describes each certificate and checks its chain: signature by signature, through the CA certificates
- * found in any of the files, up to the first certificate of `ca/ca.crt`. Times are not part of the chain
- * check; `daysLeft` and `expired` report them.
+ * found in any of the files, up to a root: the first certificate of `ca/ca.crt` or of a `ca/ca-gN.crt`,
+ * when it is self-signed. The newest generation is tried first. Times are not part of the chain check;
+ * `daysLeft` and `expired` report them.
  */
 export function inspect(directory: string, files: CertificateFile[], now: Date): Inspection {
-  const root = files.find((f) => f.file === ROOT_FILE)?.certificates[0];
+  const roots = findRoots(files);
   const cas = unique(files.flatMap((f) => f.certificates).filter((c) => c.ca));
   const certificates = files.flatMap((f) =>
     f.certificates.map((cert, i) => {
@@ -127,11 +146,22 @@ export function inspect(directory: string, files: CertificateFile[], now: Date):
         key: keyText(cert),
         fingerprint256: cert.fingerprint256,
         isCa: cert.ca,
-        chain: checkChain(cert, root, cas),
+        chain: checkChain(cert, roots, cas),
       };
     }),
   );
-  return { directory, checkedAt: now, root, certificates };
+  return { directory, checkedAt: now, root: roots[0]?.certificate, roots, certificates };
+}
+
+/** The self-signed first certificates of the root files, newest generation first. */
+export function findRoots(files: CertificateFile[]): RootCertificate[] {
+  return files
+    .flatMap((f) => {
+      const match = ROOT_FILE_PATTERN.exec(f.file);
+      const certificate = f.certificates[0];
+      return match && isSelfSigned(certificate) ? [{ file: f.file, generation: Number(match[1] ?? 1), certificate }] : [];
+    })
+    .sort((a, b) => b.generation - a.generation);
 }
 
 /** The certificates that expire within `days` days of `checkedAt` (or have expired), soonest first. */
@@ -183,13 +213,20 @@ export function formatTable(inspection: Inspection, all = false): string {
   return `${[header, ...rows].map(line).join('\n')}\n`;
 }
 
-/** The inspection for machines. */
+/**
+ * The inspection for machines. `root` is the newest generation's root (null when there is none), `roots`
+ * every root, newest first, each as `{ file, generation, subject, fingerprint256 }`.
+ */
 export function toJson(inspection: Inspection, warnDays?: number): unknown {
   const expiring = warnDays === undefined ? [] : expiringWithin(inspection, warnDays);
+  const roots = inspection.roots.map((r) => ({
+    file: r.file, generation: r.generation, subject: distinguishedName(r.certificate.subject), fingerprint256: r.certificate.fingerprint256,
+  }));
   return {
     directory: inspection.directory,
     checkedAt: inspection.checkedAt.toISOString(),
-    root: inspection.root ? { file: ROOT_FILE, subject: distinguishedName(inspection.root.subject), fingerprint256: inspection.root.fingerprint256 } : null,
+    root: roots[0] ?? null,
+    roots,
     warnDays: warnDays ?? null,
     expiring: expiring.map((c) => c.label),
     certificates: inspection.certificates.map((c) => ({
@@ -217,7 +254,8 @@ export const USAGE = `usage: npm run inspect -- [--dir DIR] [--json] [--all] [--
 
 Reads the certificates deployed under DIR (default: the output directory of the configuration,
 CHARIOT_TLS_CONFIG or chariot-tls.json) and prints, for each: file, subject, issuer, expiry, days left,
-key, SHA-256 fingerprint, and whether it chains to the root in ca/ca.crt. Private keys are never read.
+key, SHA-256 fingerprint, and whether it chains to a root: ca/ca.crt or, after a root rotation, ca/ca-gN.crt
+(every generation present is trusted). Private keys are never read.
 The table shows each certificate once, by its own file, "(+N)" counting the bundles that also hold it.
 
   --dir DIR        the directory to read
@@ -268,7 +306,7 @@ export function main(argv: string[], context: CliContext): number {
 
   const inspection = inspect(dir, files, context.now);
   context.stdout(options.json ? `${JSON.stringify(toJson(inspection, options.warnDays), null, 2)}\n` : formatTable(inspection, options.all));
-  if (!inspection.root) context.stderr(`inspect: warning: ${path.join(dir, ROOT_FILE)} is missing: no chain can be verified\n`);
+  if (!inspection.root) context.stderr(`inspect: warning: no root under ${dir}: ${NO_ROOT}, so no chain can be verified\n`);
   if (options.warnDays === undefined) return ExitCode.OK;
   const expiring = distinctCertificates(expiringWithin(inspection, options.warnDays));
   for (const { certificate: c, copies } of expiring) {
@@ -306,17 +344,19 @@ function parseOptions(argv: string[]): Options {
   return { dir: values.dir, json: values.json ?? false, all: values.all ?? false, warnDays: warn === undefined ? undefined : Number(warn), help: values.help ?? false };
 }
 
-function checkChain(cert: X509Certificate, root: X509Certificate | undefined, cas: X509Certificate[]): ChainResult {
-  if (!root) return { verified: false, path: [], problem: `no root: ${ROOT_FILE} is missing` };
-  const found = pathToRoot(cert, root, cas, 0);
-  return found
-    ? { verified: true, path: found.map((c) => commonName(c.subject) || distinguishedName(c.subject)) }
-    : { verified: false, path: [], problem: `no signature path to the root in ${ROOT_FILE}` };
+function checkChain(cert: X509Certificate, roots: RootCertificate[], cas: X509Certificate[]): ChainResult {
+  if (roots.length === 0) return { verified: false, path: [], problem: `no root: ${NO_ROOT}` };
+  for (const root of roots) {
+    const found = pathToRoot(cert, root.certificate, cas, 0);
+    if (found) return { verified: true, path: found.map((c) => commonName(c.subject) || distinguishedName(c.subject)) };
+  }
+  const where = roots.length === 1 ? `the root in ${roots[0].file}` : `a root in ${roots.map((r) => r.file).join(', ')}`;
+  return { verified: false, path: [], problem: `no signature path to ${where}` };
 }
 
-/** The certificates from `cert` up to `root`, each signed by the next, or undefined. */
+/** The certificates from `cert` up to `root` (self-signed, checked by `findRoots`), each signed by the next, or undefined. */
 function pathToRoot(cert: X509Certificate, root: X509Certificate, cas: X509Certificate[], depth: number): X509Certificate[] | undefined {
-  if (cert.fingerprint256 === root.fingerprint256) return root.verify(root.publicKey) ? [root] : undefined;
+  if (cert.fingerprint256 === root.fingerprint256) return [root];
   if (depth >= MAX_CHAIN_LENGTH) return undefined;
   for (const ca of cas) {
     if (ca.fingerprint256 === cert.fingerprint256 || !cert.checkIssued(ca) || !cert.verify(ca.publicKey)) continue;
@@ -324,6 +364,10 @@ function pathToRoot(cert: X509Certificate, root: X509Certificate, cas: X509Certi
     if (rest) return [cert, ...rest];
   }
   return undefined;
+}
+
+function isSelfSigned(cert: X509Certificate | undefined): cert is X509Certificate {
+  return cert !== undefined && cert.checkIssued(cert) && cert.verify(cert.publicKey);
 }
 
 /** One certificate per fingerprint, first seen first. */
