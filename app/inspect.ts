@@ -154,7 +154,7 @@ export function inspect(directory: string, files: CertificateFile[], now: Date):
 }
 
 /** The self-signed first certificates of the root files, newest generation first. */
-export function findRoots(files: CertificateFile[]): RootCertificate[] {
+function findRoots(files: CertificateFile[]): RootCertificate[] {
   return files
     .flatMap((f) => {
       const match = ROOT_FILE_PATTERN.exec(f.file);
