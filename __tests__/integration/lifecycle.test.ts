@@ -72,6 +72,15 @@ const holder = (root: string, client: string): ClientFiles => ({
   privateKey: path.join(root, 'certs', client, 'private.key'),
 });
 
+/** The Engine and an edge, each once with the files held from before a rotation and once with the deploy's new files. */
+const oldAndNewFiles = (held: string) => ({
+  'engine, old files': holder(held, 'engine/engine'),
+  'edge-1, old files': holder(held, 'transmission/edge-1'),
+  'engine, new files': holder(pki.file(''), 'engine/engine'),
+  'edge-1, new files': holder(pki.file(''), 'transmission/edge-1'),
+});
+const EVERYONE = { 'engine, old files': true, 'edge-1, old files': true, 'engine, new files': true, 'edge-1, new files': true };
+
 /** Which of `clients` a broker running with today's server files accepts (and they accept). */
 async function connecting(clients: Record<string, ClientFiles>): Promise<Record<string, boolean>> {
   const broker = await startBroker({ cert: pki.file('certs/server/fullchain.pem'), privateKey: pki.file('certs/server/server.key'), clientCa: pki.file('certs/server/client-ca.pem') });
@@ -135,13 +144,7 @@ describe('CA protection', () => {
 describe('rotating the Server and Transmission CAs', () => {
   const rotation = (previous: string) => ({ ...BASE, caGenerations: { serverCa: { generation: 2, previous }, transmissionCa: { generation: 2, previous } } });
   let held: string;
-  const clients = () => ({
-    'engine, old files': holder(held, 'engine/engine'),
-    'edge-1, old files': holder(held, 'transmission/edge-1'),
-    'engine, new files': holder(pki.file(''), 'engine/engine'),
-    'edge-1, new files': holder(pki.file(''), 'transmission/edge-1'),
-  });
-  const everyone = { 'engine, old files': true, 'edge-1, old files': true, 'engine, new files': true, 'edge-1, new files': true };
+  const clients = () => oldAndNewFiles(held);
 
   beforeAll(() => {
     held = snapshot();
@@ -162,7 +165,7 @@ describe('rotating the Server and Transmission CAs', () => {
     expect(commonNames(pki.read('certs/engine/engine/ca.pem'))).toEqual(['Lifecycle Server CA', 'Lifecycle Server CA G2', 'Lifecycle Root CA']);
     expect(commonNames(pki.read('certs/server/client-ca.pem'))).toEqual(['Lifecycle Engine CA', 'Lifecycle Transmission CA', 'Lifecycle Transmission CA G2', 'Lifecycle Root CA']);
     expect([issuer('certs/server/server.crt'), issuer('certs/transmission/edge-1/cert.pem')]).toEqual(['Lifecycle Server CA', 'Lifecycle Transmission CA']);
-    expect(await connecting(clients())).toEqual(everyone);
+    expect(await connecting(clients())).toEqual(EVERYONE);
   });
 
   test('step 2, "trusted": leaves move to the new CAs (same keys); both generations stay trusted; every client connects', async () => {
@@ -173,7 +176,7 @@ describe('rotating the Server and Transmission CAs', () => {
     expect([issuer('certs/server/server.crt'), issuer('certs/transmission/edge-1/cert.pem')]).toEqual(['Lifecycle Server CA G2', 'Lifecycle Transmission CA G2']);
     expect(pki.read('certs/transmission/edge-1/private.key')).toBe(edgeKey);
     expect(commonNames(pki.read('certs/server/client-ca.pem'))).toContain('Lifecycle Transmission CA');
-    expect(await connecting(clients())).toEqual(everyone);
+    expect(await connecting(clients())).toEqual(EVERYONE);
     // A server that sends only its own certificate needs the clients to hold the new bundle by now.
     expect(run('openssl', ['verify', '-CAfile', holder(held, 'engine/engine').ca, pki.file('certs/server/server.crt')], { allowFailure: true }).status).not.toBe(0);
   });
@@ -186,7 +189,7 @@ describe('rotating the Server and Transmission CAs', () => {
     expect(pki.files()).toContain('ca/server/server-ca-g2.crt');
     expect(commonNames(pki.read('certs/engine/engine/ca.pem'))).toEqual(['Lifecycle Server CA G2', 'Lifecycle Root CA']);
     expect(commonNames(pki.read('certs/server/client-ca.pem'))).toEqual(['Lifecycle Engine CA', 'Lifecycle Transmission CA G2', 'Lifecycle Root CA']);
-    expect(await connecting(clients())).toEqual({ ...everyone, 'edge-1, old files': false });
+    expect(await connecting(clients())).toEqual({ ...EVERYONE, 'edge-1, old files': false });
   });
 });
 
@@ -196,13 +199,7 @@ describe('rotating the root', () => {
   const rotation = (previous: string) => ({ ...BASE, caGenerations: { ...rotated, rootCa: { generation: 2, previous } } });
   let held: string;
   let intermediateKeys: string[];
-  const clients = () => ({
-    'engine, old files': holder(held, 'engine/engine'),
-    'edge-1, old files': holder(held, 'transmission/edge-1'),
-    'engine, new files': holder(pki.file(''), 'engine/engine'),
-    'edge-1, new files': holder(pki.file(''), 'transmission/edge-1'),
-  });
-  const everyone = { 'engine, old files': true, 'edge-1, old files': true, 'engine, new files': true, 'edge-1, new files': true };
+  const clients = () => oldAndNewFiles(held);
 
   beforeAll(() => {
     held = snapshot();
@@ -215,7 +212,7 @@ describe('rotating the root', () => {
     expect(fingerprints(INTERMEDIATES)).toEqual(intermediates);
     expect(commonNames(pki.read('certs/engine/engine/ca.pem'))).toEqual(['Lifecycle Server CA G2', 'Lifecycle Root CA', 'Lifecycle Root CA G2']);
     expect(commonNames(pki.read('ca/ca-g2.crt'))).toEqual(['Lifecycle Root CA G2']);
-    expect(await connecting(clients())).toEqual(everyone);
+    expect(await connecting(clients())).toEqual(EVERYONE);
   });
 
   test('step 2, "trusted": the new root re-signs the intermediates (same keys, allowed: not a new identity); every client connects', async () => {
@@ -224,13 +221,13 @@ describe('rotating the root', () => {
     expect(result.stdout).toMatch(/^ {2}re-issued +pki\/server-ca-g2 "Lifecycle Server CA G2" \(CA\): signed by another CA \[files: server-ca-g2\.crt\]$/m);
     expect(INTERMEDIATES.map(issuer)).toEqual(['Lifecycle Root CA G2', 'Lifecycle Root CA G2', 'Lifecycle Root CA G2']);
     expect(INTERMEDIATES.map(publicKey)).toEqual(intermediateKeys);
-    expect(await connecting(clients())).toEqual(everyone);
+    expect(await connecting(clients())).toEqual(EVERYONE);
   });
 
   test('step 3, "retired": only the new root remains; clients holding the old root still connect (same intermediate keys)', async () => {
     expect(deploy(rotation('retired'), 'root-retired').status).toBe(0);
     expect(pki.files()).not.toContain('ca/ca.crt');
     expect(commonNames(pki.read('certs/server/client-ca.pem'))).toEqual(['Lifecycle Engine CA', 'Lifecycle Transmission CA G2', 'Lifecycle Root CA G2']);
-    expect(await connecting(clients())).toEqual(everyone);
+    expect(await connecting(clients())).toEqual(EVERYONE);
   });
 });
