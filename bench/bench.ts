@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --n 1,10,100,500] [--repeats 1] [--results bench/RESULTS.md] [--keep] [--cdktf]`
+ * `npm run bench [-- --n 1,10,100,500] [--repeats 1] [--results bench/RESULTS.md] [--keep]`
  *
  * For each N (Transmission clients, beside the default server and one Engine client) it times,
  * with the project's own commands and engine (`npm run synth`, `npm run deploy`): synth, a cold
@@ -10,8 +10,6 @@
  * (bench/openssl-baseline.sh), and the floor: the same RSA keys from `openssl genrsa` on all
  * cores (bench/keygen-floor.sh). Prints a table with each of ours as a ratio to both, and
  * writes it to the results file. See bench/README.md.
- * --cdktf deploys with `cdktf deploy` (the CLI between the app and the engine) inside the same deploy
- * wrapper, instead of `npm run deploy`, to measure what the CLI costs.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,8 +25,6 @@ interface Options {
   readonly repeats: number;
   readonly results?: string;
   readonly keep: boolean;
-  /** Deploy through `cdktf deploy` instead of `npm run deploy`. */
-  readonly cdktf: boolean;
 }
 
 /** One step's result over the repeats: median time, largest peak memory. */
@@ -56,7 +52,6 @@ function parseArgs(argv: string[]): Options {
   let repeats = 1;
   let results: string | undefined = path.join(PROJECT, 'bench', 'RESULTS.md');
   let keep = false;
-  let cdktf = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -68,10 +63,9 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--repeats') repeats = positiveInt(value(), '--repeats');
     else if (arg === '--results') results = value() === '-' ? undefined : path.resolve(argv[i]);
     else if (arg === '--keep') keep = true;
-    else if (arg === '--cdktf') cdktf = true;
-    else throw new Error(`unknown option ${arg}; use --n 1,10,100,500 --repeats R --results FILE|- --keep --cdktf`);
+    else throw new Error(`unknown option ${arg}; use --n 1,10,100,500 --repeats R --results FILE|- --keep`);
   }
-  return { ns, repeats, results, keep, cdktf };
+  return { ns, repeats, results, keep };
 }
 
 function positiveInt(text: string, option: string): number {
@@ -96,17 +90,10 @@ function clientName(i: number): string {
   return `edge-${String(i).padStart(4, '0')}`;
 }
 
-/**
- * A project command (`npm run synth|deploy`) for the configuration in `dir`, checked to succeed;
- * `cdktf` deploys with `cdktf deploy` inside the same deploy wrapper instead.
- */
-async function npm(dir: string, script: string, log: string, cdktf = false): Promise<Measurement> {
+/** A project command (`npm run synth|deploy`) for the configuration in `dir`, checked to succeed. */
+async function npm(dir: string, script: string, log: string): Promise<Measurement> {
   const env = { ...process.env, CHARIOT_TLS_CONFIG: path.join(dir, 'chariot-tls.json') };
-  const output = ['--output', path.join(dir, 'cdktf.out')];
-  const [command, args] = cdktf
-    ? ['scripts/app.sh', ['scripts/deploy.ts', '--', 'scripts/engine/run.sh', 'node_modules/.bin/cdktf', 'deploy', STACK, '--auto-approve', ...output]]
-    : ['npm', ['run', '--silent', script, '--', ...output]];
-  const m = await measure(command, args, { cwd: PROJECT, env });
+  const m = await measure('npm', ['run', '--silent', script, '--', '--output', path.join(dir, 'cdktf.out')], { cwd: PROJECT, env });
   fs.writeFileSync(path.join(dir, `${log}.log`), m.output);
   if (m.status !== 0) throw new Error(`npm run ${script} (${log}) exited ${m.status}; see ${path.join(dir, `${log}.log`)}`);
   return m;
@@ -143,12 +130,14 @@ interface ApplySummary {
   readonly noChanges: boolean;
 }
 
-/** What the engine said it did, from its output. */
+/** What the engine said it did, from its output; a deploy whose plan finds nothing to change does not apply. */
 function applySummary(output: string): ApplySummary {
   const text = output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+  const noChanges = /\bNo changes\./.test(text);
   const m = /Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed/.exec(text);
-  if (!m) throw new Error('the deploy did not print "Apply complete!"');
-  return { added: Number(m[1]), changed: Number(m[2]), destroyed: Number(m[3]), noChanges: /\bNo changes\./.test(text) };
+  if (!m && noChanges) return { added: 0, changed: 0, destroyed: 0, noChanges };
+  if (!m) throw new Error('the deploy printed neither "Apply complete!" nor "No changes."');
+  return { added: Number(m[1]), changed: Number(m[2]), destroyed: Number(m[3]), noChanges };
 }
 
 function check(condition: boolean, message: string): void {
@@ -182,7 +171,7 @@ interface Round {
 }
 
 /** One full round for N in a fresh directory: every step, with its checks. */
-async function round(n: number, { keep, cdktf }: Options): Promise<Round> {
+async function round(n: number, { keep }: Options): Promise<Round> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `chariot-tls-bench-${n}-`));
   try {
     const configFile = path.join(dir, 'chariot-tls.json');
@@ -192,19 +181,19 @@ async function round(n: number, { keep, cdktf }: Options): Promise<Round> {
     const synth = await npm(dir, 'synth', 'synth');
     const resources = synthAddresses(dir);
 
-    const cold = await npm(dir, 'deploy', 'cold', cdktf);
+    const cold = await npm(dir, 'deploy', 'cold');
     const afterCold = stateIds(stateFile);
     check(applySummary(cold.output).added === resources.size, `cold deploy created all ${resources.size} resources`);
     check(afterCold.size === resources.size, `state holds all ${resources.size} resources after the cold deploy`);
     const stateBytes = fs.statSync(stateFile).size;
 
-    const noChange = await npm(dir, 'deploy', 'no-change', cdktf);
+    const noChange = await npm(dir, 'deploy', 'no-change');
     const unchanged = applySummary(noChange.output);
     check(unchanged.noChanges && unchanged.added + unchanged.changed + unchanged.destroyed === 0, 'the second deploy found no changes');
     check(sameIds(afterCold, stateIds(stateFile)), 'no resource changed id on the no-change deploy');
 
     fs.writeFileSync(configFile, JSON.stringify(config(n + 1), null, 2));
-    const addOne = await npm(dir, 'deploy', 'add-one', cdktf);
+    const addOne = await npm(dir, 'deploy', 'add-one');
     const added = [...synthAddresses(dir)].filter((a) => !resources.has(a));
     const summary = applySummary(addOne.output);
     check(summary.added === added.length && summary.changed === 0 && summary.destroyed === 0,
@@ -287,9 +276,9 @@ function machine(options: Options): string {
     `- date: ${new Date().toISOString()}`,
     `- machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
     `- engine: ${engine}; openssl: ${execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim()}; node ${process.version}`,
-    `- command: \`npm run bench -- --n ${options.ns.join(',')} --repeats ${options.repeats}${options.cdktf ? ' --cdktf' : ''}\` (times: median of the repeats; memory: the largest peak)`,
-    `- deploys: ${options.cdktf ? '`cdktf deploy` inside the deploy wrapper (scripts/deploy.ts)' : '`npm run deploy`, as a user runs it'}`,
-    `- memory: the summed RSS of the step's whole process tree (npm, cdktf, the app, tofu, providers), sampled every ${SAMPLE_INTERVAL_MS} ms`,
+    `- command: \`npm run bench -- --n ${options.ns.join(',')} --repeats ${options.repeats}\` (times: median of the repeats; memory: the largest peak)`,
+    '- steps: `npm run synth` and `npm run deploy`, as a user runs them',
+    `- memory: the summed RSS of the step's whole process tree (npm, the app, tofu, providers), sampled every ${SAMPLE_INTERVAL_MS} ms`,
   ].join('\n');
 }
 

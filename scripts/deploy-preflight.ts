@@ -3,15 +3,13 @@
  * configuration (app/preflight.ts), prints warnings on stderr, and the facts deploy.sh needs
  * as bash assignments on stdout. Exits 1, with the reasons, when the deploy cannot start.
  */
-import { ConfigError, loadConfig } from '../app/config';
-import { PreflightError, preflight, toShell } from '../app/preflight';
+import { runMain } from '../app/cli';
+import { loadConfig } from '../app/config';
+import { preflight, toShell } from '../app/preflight';
 
-try {
+runMain(() => {
   const facts = preflight(loadConfig(), process.env);
   for (const warning of facts.warnings) process.stderr.write(`${warning}\n`);
   process.stdout.write(toShell(facts));
-} catch (e) {
-  if (!(e instanceof ConfigError || e instanceof PreflightError)) throw e;
-  process.stderr.write(`${e.message}\n`);
-  process.exitCode = 1;
-}
+  return 0;
+});

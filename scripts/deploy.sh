@@ -53,11 +53,11 @@ interrupted() {
 trap interrupted INT TERM
 
 status=0
-# scripts/deploy.ts says what it deploys, then writes PKCS#12 files (if configured) and a summary;
-# scripts/plan.ts plans, reviews and applies. stdout and stderr stay apart, each also copied to the log.
+# scripts/deploy.ts synthesizes, says what it deploys, plans, reviews and applies (app/engine.ts), then
+# writes PKCS#12 files (if configured) and a summary. stdout and stderr stay apart, each also copied to the log.
 {
   {
-    scripts/app.sh scripts/deploy.ts -- scripts/engine/run.sh scripts/app.sh scripts/plan.ts --apply "$@" | tee -a "$log"
+    scripts/engine/run.sh scripts/app.sh scripts/deploy.ts "$@" | tee -a "$log"
   } 2>&1 1>&3 | tee -a "$log" >&2
 } 3>&1 || status=$?
 keep_state_private

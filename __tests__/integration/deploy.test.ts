@@ -246,11 +246,21 @@ describe('a real Mosquitto broker with the server files, requiring client certif
 });
 
 describe('later deploys', () => {
-  test('a second deploy with no change changes nothing', () => {
+  test('a second deploy with no change changes nothing, and stops after the plan: no review, no apply', () => {
     const before = pki.files().map((f) => [f, pki.read(f)]);
     const output = pki.deploy().stdout;
     expect(output).toMatch(/No changes/);
+    expect(output).toMatch(/^Certificates: no change\.$/m);
+    expect(output).not.toMatch(/Apply complete/);
     expect(pki.files().map((f) => [f, pki.read(f)])).toEqual(before);
+  });
+
+  test('init runs again when the engine working directory lost its providers', () => {
+    const stamp = path.join(pki.stackDir, '.terraform', 'chariot-tls-init.json');
+    expect(fs.existsSync(stamp)).toBe(true);
+    fs.rmSync(path.join(pki.stackDir, '.terraform'), { recursive: true });
+    expect(pki.deploy().stdout).toMatch(/No changes/);
+    expect(fs.existsSync(stamp)).toBe(true);
   });
 
   test('adding a Transmission client and a server name re-issues only the server certificate and adds the client', () => {

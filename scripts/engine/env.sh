@@ -16,9 +16,11 @@
 # Exports TERRAFORM_BINARY_NAME (the binary cdktf runs, always an absolute path),
 # CHARIOT_TLS_ENGINE_BIN (the same), CHARIOT_TLS_ZLINT (the zlint binary, when there is
 # one), CHECKPOINT_DISABLE=1 and DISABLE_VERSION_CHECK=1 (no phoning home from tofu,
-# terraform or cdktf). Bundled only: TF_CLI_CONFIG_FILE, TF_PLUGIN_CACHE_DIR (cdktf would
-# otherwise point it at ~/.terraform.d/plugin-cache), TF_CLI_ARGS_providers_lock (see
-# below) and .engine/bin first on PATH. With CHARIOT_TLS_STATE_PASSPHRASE set, also
+# terraform or cdktf), TF_LOG_PROVIDER, TF_LOG_SDK, TF_LOG_SDK_PROTO and TF_LOG_SDK_FRAMEWORK=off
+# unless TF_LOG or that variable is set (providers' trace logging costs CPU). Bundled only:
+# TF_CLI_CONFIG_FILE, TF_PLUGIN_CACHE_DIR (cdktf would otherwise point it at
+# ~/.terraform.d/plugin-cache), TF_CLI_ARGS_providers_lock (see below) and .engine/bin
+# first on PATH. With CHARIOT_TLS_STATE_PASSPHRASE set, also
 # TF_VAR_chariot_tls_state_passphrase (state encryption; not printed in the run form).
 # When sourced it sets no shell options, and returns non-zero on error.
 
@@ -37,6 +39,15 @@ _chariot_tls_engine_env() {
 
   export CHECKPOINT_DISABLE=1 DISABLE_VERSION_CHECK=1
   export CHARIOT_TLS_ENGINE_DIR=$engine
+  # Providers built on the plugin framework log every call at TRACE, as JSON, for the engine to read
+  # and drop unless TF_LOG asks for it: a fifth of a plan's CPU for hundreds of clients (bench/RESULTS.md).
+  # Off unless the user asks for logs; a level set for one of them is kept.
+  if [[ -z ${TF_LOG-} ]]; then
+    local v
+    for v in TF_LOG_PROVIDER TF_LOG_SDK TF_LOG_SDK_PROTO TF_LOG_SDK_FRAMEWORK; do
+      [[ -n ${!v-} ]] || export "$v=off"
+    done
+  fi
 
   case $want in
     bundled)
@@ -140,7 +151,7 @@ else
   _chariot_tls_engine_env
   for _v in TERRAFORM_BINARY_NAME CHARIOT_TLS_ENGINE_BIN CHARIOT_TLS_ENGINE_DIR CHARIOT_TLS_ZLINT \
     CHECKPOINT_DISABLE DISABLE_VERSION_CHECK TF_CLI_CONFIG_FILE TF_PLUGIN_CACHE_DIR \
-    TF_CLI_ARGS_providers_lock PATH; do
+    TF_CLI_ARGS_providers_lock TF_LOG_PROVIDER TF_LOG_SDK TF_LOG_SDK_PROTO TF_LOG_SDK_FRAMEWORK PATH; do
     if [[ -n ${!_v+x} ]]; then
       printf 'export %s=%q\n' "$_v" "${!_v}"
     else

@@ -1,0 +1,139 @@
+import { SpawnSyncOptions, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  allowedCaChanges, constructPaths, formatProtectedKeyRefusal, formatRefusal, formatSummary, keyChange, keyFactsInState,
+  keyFactsInSynthesized, preventDestroyAddresses, reducePlan, refusedCaChanges, reviewPlan,
+} from './plan-review';
+
+/** Where to also write the reduced, secret-free plan as JSON (for CI artefacts and test fixtures). */
+export const PLAN_JSON_ENV = 'CHARIOT_TLS_PLAN_JSON';
+/** Records what the stack was last initialised for, so a deploy runs `init` only when that changes. */
+const INIT_STAMP = path.join('.terraform', 'chariot-tls-init.json');
+
+/** A synthesized stack for the engine to plan and, optionally, apply. */
+export interface EngineRunOptions {
+  /** The stack's working directory (`cdktf.out/stacks/chariot-tls`). */
+  readonly stackDir: string;
+  /** Its `cdk.tf.json`, parsed. */
+  readonly synthesized: any;
+  /** The PKI's output directory: file names in the reduced plan are relative to it. */
+  readonly outputDirectory: string;
+  /** Apply the reviewed plan; otherwise only plan and review. */
+  readonly apply: boolean;
+}
+
+/**
+ * Plans into a private temporary file, prints the engine's plan and a summary in words, and (with
+ * `apply`) applies exactly that plan. Stops, changing nothing, when the plan would give a CA a new key
+ * or subject (app/plan-review.ts). The engine is `CHARIOT_TLS_ENGINE_BIN` (scripts/engine/env.sh
+ * chooses it), else `tofu`. Returns the exit status.
+ */
+export function planAndApply(options: EngineRunOptions): number {
+  const engine = new Engine(options.stackDir);
+  const init = engine.initIfNeeded(options.synthesized);
+  if (init.status !== 0) return fail(`${init.stdout}${init.stderr}`);
+
+  // The saved plan holds private keys: it lives in a 0700 directory and is removed at the end.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-plan-'));
+  try {
+    const planFile = path.join(tmp, 'plan');
+    const plan = engine.run(['plan', '-input=false', '-detailed-exitcode', ...engine.color, `-out=${planFile}`], { stdio: ['inherit', 'pipe', 'pipe'] });
+    // The engine's advice to `apply` the saved plan is not ours to give: the file is removed below.
+    process.stdout.write(plan.stdout.replace(/\n*(\x1b\[[0-9;]*m)*Saved the plan to:[\s\S]*$/, '\n'));
+    if (plan.status === 1) return planFailed(engine, options.synthesized, plan.stderr);
+    process.stderr.write(plan.stderr);
+    // Exit 0 is "no changes": reviewing and applying it would walk every resource twice more for nothing.
+    if (plan.status === 0 && !process.env[PLAN_JSON_ENV]) {
+      process.stdout.write(`\n${formatSummary([])}`);
+      return 0;
+    }
+    // `show -json` prints secrets: it is parsed here and never printed.
+    const shown = engine.run(['show', '-json', planFile]);
+    if (shown.status !== 0) return fail(shown.stderr);
+    const reduced = reducePlan(JSON.parse(shown.stdout), options.synthesized, options.outputDirectory);
+    if (process.env[PLAN_JSON_ENV]) fs.writeFileSync(process.env[PLAN_JSON_ENV]!, `${JSON.stringify(reduced, null, 2)}\n`);
+    const review = reviewPlan(reduced);
+    process.stdout.write(`\n${formatSummary(review)}`);
+    const refused = refusedCaChanges(review, allowedCaChanges(process.env));
+    if (refused.length > 0) return fail(formatRefusal(refused));
+    if (!options.apply || plan.status === 0) return 0;
+    return engine.run(['apply', '-input=false', ...engine.color, planFile], { stdio: 'inherit' }).status;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The engine binary, run in one stack's directory. */
+class Engine {
+  readonly binary = process.env.CHARIOT_TLS_ENGINE_BIN ?? 'tofu';
+  // Logs and CI get plain text; a terminal gets the engine's colours.
+  readonly color = process.stdout.isTTY ? [] : ['-no-color'];
+
+  constructor(private readonly stackDir: string) {}
+
+  run(args: string[], options: SpawnSyncOptions = {}) {
+    const result = spawnSync(this.binary, args, { cwd: this.stackDir, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024, ...options });
+    if (result.error) throw result.error;
+    return { status: result.status ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+  }
+
+  /**
+   * `init` reads the whole configuration (seconds for hundreds of clients), and only the `terraform` block
+   * (providers, backend, encryption), the engine and its CLI config decide what it does: it is skipped
+   * while those and the provider lock file are unchanged since the last successful init.
+   */
+  initIfNeeded(synthesized: any) {
+    const stamp = path.join(this.stackDir, INIT_STAMP);
+    const lockFile = path.join(this.stackDir, '.terraform.lock.hcl');
+    const inputs = JSON.stringify({
+      terraform: synthesized.terraform,
+      engine: [this.binary, fileTime(this.binary)],
+      cliConfig: [process.env.TF_CLI_CONFIG_FILE, fileTime(process.env.TF_CLI_CONFIG_FILE)],
+      lockFile: fileTime(lockFile),
+    });
+    const digest = createHash('sha256').update(inputs).digest('hex');
+    if (fileTime(lockFile) !== undefined && readIfExists(stamp) === digest) return { status: 0, stdout: '', stderr: '' };
+    const init = this.run(['init', '-input=false', '-no-color']);
+    if (init.status === 0) {
+      // The lock file init wrote is part of what it was run for.
+      const after = JSON.stringify({ ...JSON.parse(inputs), lockFile: fileTime(lockFile) });
+      fs.writeFileSync(stamp, createHash('sha256').update(after).digest('hex'));
+    }
+    return init;
+  }
+}
+
+/** Translates the engine's `prevent_destroy` errors into the CA's name and change; other errors pass through. */
+function planFailed(engine: Engine, synthesized: any, stderr: string): number {
+  const addresses = preventDestroyAddresses(stderr);
+  if (addresses.length === 0) return fail(stderr);
+  const state = engine.run(['show', '-json']);
+  const stateJson = state.status === 0 ? JSON.parse(state.stdout) : undefined;
+  const paths = constructPaths(synthesized);
+  return fail(formatProtectedKeyRefusal(addresses.map((address) => ({
+    construct: path.posix.dirname(paths.get(address) ?? address),
+    change: keyChange(keyFactsInState(stateJson, address), keyFactsInSynthesized(synthesized, address)),
+  }))));
+}
+
+/** A file's modification time (ms), or undefined when there is no such file; a bare command name is looked up on PATH. */
+function fileTime(file: string | undefined): number | undefined {
+  if (!file) return undefined;
+  const candidates = file.includes('/') ? [file] : (process.env.PATH ?? '').split(':').map((dir) => path.join(dir, file));
+  for (const candidate of candidates) {
+    if (fs.existsSync(candidate)) return fs.statSync(candidate).mtimeMs;
+  }
+  return undefined;
+}
+
+function readIfExists(file: string): string | undefined {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+}
+
+function fail(message: string): number {
+  process.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
+  return 1;
+}

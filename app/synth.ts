@@ -1,0 +1,57 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { AnnotationMetadataEntryType, App } from 'cdktf';
+import { AppConfig, loadConfig } from './config';
+import { writeInventory } from './inventory';
+import { ChariotTlsStack } from './stack';
+
+/** The app's one stack: `cdktf.out/stacks/chariot-tls`, and the name `cdktf deploy chariot-tls` takes. */
+export const STACK = 'chariot-tls';
+
+/** The ready app, synthesized. */
+export interface SynthesizedApp {
+  /** The stack, with the hierarchy as constructs (`stack.pki`). */
+  readonly stack: ChariotTlsStack;
+  /** The directory the engine runs in: `<outdir>/stacks/chariot-tls`. */
+  readonly stackDir: string;
+  /** The stack's `cdk.tf.json`, parsed. */
+  readonly synthesized: any;
+  /** The constructs' warnings and notes, one line each, as `cdktf synth` prints them. */
+  readonly annotations: string[];
+}
+
+/**
+ * Synthesizes the ready app into `outdir` (default: what cdktf asks for through `CDKTF_OUTDIR`, else
+ * `cdktf.out`) and writes the inventory beside the configuration. The deploy calls this in its own
+ * process: going through the `cdktf synth` CLI cost seconds on every deploy (bench/README.md).
+ */
+export function synthesizeApp(config: AppConfig, outdir?: string): SynthesizedApp {
+  const app = new App(outdir === undefined ? {} : { outdir });
+  const stack = new ChariotTlsStack(app, STACK, config);
+  app.synth();
+  // Only a hierarchy that synthesized is described; the inventory sits next to the configuration, for review.
+  writeInventory(stack.pki, config.inventoryDirectory);
+  const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, 'manifest.json'), 'utf8'));
+  const entry = manifest.stacks[STACK];
+  return {
+    stack,
+    stackDir: path.join(app.outdir, entry.workingDirectory),
+    synthesized: JSON.parse(fs.readFileSync(path.join(app.outdir, entry.synthesizedStackPath), 'utf8')),
+    // Error annotations never get here: app.synth() throws on them.
+    annotations: entry.annotations.map((a: any) => `${a.level === AnnotationMetadataEntryType.WARN ? 'WARN' : 'INFO'} [${a.constructPath}]: ${a.message}`),
+  };
+}
+
+/**
+ * What `npm run synth`, `plan` and `deploy` start with: the configuration, synthesized into `--output DIR`
+ * (default `cdktf.out`), with the constructs' warnings printed as `cdktf synth` prints them (e.g. a
+ * validity shorter than its renewal window).
+ */
+export function synthesizeFromCommandLine(argv: string[]): SynthesizedApp & { readonly config: AppConfig } {
+  const { values } = parseArgs({ args: argv, options: { output: { type: 'string', default: 'cdktf.out' } } });
+  const config = loadConfig();
+  const app = synthesizeApp(config, values.output);
+  for (const line of app.annotations) console.log(line);
+  return { ...app, config };
+}
