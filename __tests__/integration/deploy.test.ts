@@ -7,6 +7,7 @@ import { certificates, commonNames } from './helpers/pem';
 import { startBroker } from './helpers/mosquitto';
 import { ClientFiles, publish, subscribe } from './helpers/mqtt';
 import { run } from './helpers/run';
+import { opensslVerify } from './helpers/verify';
 
 jest.setTimeout(20 * 60_000);
 
@@ -25,9 +26,9 @@ beforeAll(() => {
   pki.deploy();
 });
 
-function opensslVerify(purpose: 'sslserver' | 'sslclient', caFile: string, cert: string, untrusted?: string) {
-  const chain = untrusted ? ['-untrusted', pki.file(untrusted)] : [];
-  return run('openssl', ['verify', '-x509_strict', '-purpose', purpose, '-CAfile', pki.file(caFile), ...chain, pki.file(cert)], { allowFailure: true });
+/** `openssl verify` of files in this deployment's `pki/` (helpers/verify.ts). */
+function verify(purpose: 'sslserver' | 'sslclient', caFile: string, cert: string, untrusted?: string) {
+  return opensslVerify(purpose, pki.file(caFile), pki.file(cert), untrusted && pki.file(untrusted));
 }
 
 function x509Text(file: string): string {
@@ -82,24 +83,24 @@ describe('the files a deploy writes', () => {
 
 describe('openssl verify -x509_strict', () => {
   test('the server certificate verifies for sslserver from the root, with ca-chain.pem as Chariot sends it', () => {
-    expect(opensslVerify('sslserver', 'ca/ca.crt', 'certs/server/server.crt', 'certs/server/ca-chain.pem')).toMatchObject({ status: 0, stdout: expect.stringContaining(': OK') });
+    expect(verify('sslserver', 'ca/ca.crt', 'certs/server/server.crt', 'certs/server/ca-chain.pem')).toMatchObject({ status: 0, stdout: expect.stringContaining(': OK') });
   });
 
   test.each(CLIENTS)('the server certificate verifies against the ca.pem of %s', (client) => {
-    expect(opensslVerify('sslserver', `certs/${client}/ca.pem`, 'certs/server/server.crt').status).toBe(0);
+    expect(verify('sslserver', `certs/${client}/ca.pem`, 'certs/server/server.crt').status).toBe(0);
   });
 
   test.each(CLIENTS)('the client certificate of %s verifies for sslclient against the server\'s client-ca.pem', (client) => {
-    expect(opensslVerify('sslclient', 'certs/server/client-ca.pem', `certs/${client}/cert.pem`).status).toBe(0);
+    expect(verify('sslclient', 'certs/server/client-ca.pem', `certs/${client}/cert.pem`).status).toBe(0);
   });
 
   test('a client certificate is refused for sslserver, and the server certificate for sslclient', () => {
-    expect(opensslVerify('sslserver', 'certs/server/client-ca.pem', 'certs/engine/engine/cert.pem').status).not.toBe(0);
-    expect(opensslVerify('sslclient', 'certs/engine/engine/ca.pem', 'certs/server/server.crt').status).not.toBe(0);
+    expect(verify('sslserver', 'certs/server/client-ca.pem', 'certs/engine/engine/cert.pem').status).not.toBe(0);
+    expect(verify('sslclient', 'certs/engine/engine/ca.pem', 'certs/server/server.crt').status).not.toBe(0);
   });
 
   test('without ca-chain.pem the server certificate does not verify from the root alone: the chain file is needed', () => {
-    expect(opensslVerify('sslserver', 'ca/ca.crt', 'certs/server/server.crt').status).not.toBe(0);
+    expect(verify('sslserver', 'ca/ca.crt', 'certs/server/server.crt').status).not.toBe(0);
   });
 
   test.each(CA_CERTS.slice(1))('%s is a CA with path length 0, key identifiers, and keyCertSign', (file) => {

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { run } from './helpers/run';
+import { opensslVerify } from './helpers/verify';
 
 jest.setTimeout(15 * 60_000);
 
@@ -179,11 +180,6 @@ if (!engineBuilt) {
     });
   }
 
-  function verify(purpose: 'sslserver' | 'sslclient', caFile: string, cert: string, untrusted?: string) {
-    const chain = untrusted ? ['-untrusted', untrusted] : [];
-    return run('openssl', ['verify', '-x509_strict', '-show_chain', '-purpose', purpose, '-CAfile', caFile, ...chain, cert], { allowFailure: true });
-  }
-
   beforeAll(() => {
     const init = engine('init');
     if (init.status !== 0) throw new Error(`tofu init failed:\n${init.stdout}\n${init.stderr}`);
@@ -193,7 +189,7 @@ if (!engineBuilt) {
 
   test('each server certificate verifies up to the root through its ca-chain.pem', () => {
     for (const server of SERVERS) {
-      const result = verify('sslserver', pki('ca/root-ca.crt'), pki(`servers/${server}/server.crt`), pki(`servers/${server}/ca-chain.pem`));
+      const result = opensslVerify('sslserver', pki('ca/root-ca.crt'), pki(`servers/${server}/server.crt`), pki(`servers/${server}/ca-chain.pem`));
       expect([server, result.status, result.stderr]).toEqual([server, 0, '']);
     }
   });
@@ -201,7 +197,7 @@ if (!engineBuilt) {
   test('every client, of either site, verifies against each server\'s client-ca.pem', () => {
     for (const server of SERVERS) {
       for (const client of CLIENTS) {
-        const result = verify('sslclient', pki(`servers/${server}/client-ca.pem`), pki(`${clientDir(client)}/cert.pem`));
+        const result = opensslVerify('sslclient', pki(`servers/${server}/client-ca.pem`), pki(`${clientDir(client)}/cert.pem`));
         expect([server, client, result.status, result.stderr]).toEqual([server, client, 0, '']);
       }
     }
@@ -210,7 +206,7 @@ if (!engineBuilt) {
   test('every client\'s ca.pem verifies both servers', () => {
     for (const client of CLIENTS) {
       for (const server of SERVERS) {
-        const result = verify('sslserver', pki(`${clientDir(client)}/ca.pem`), pki(`servers/${server}/server.crt`));
+        const result = opensslVerify('sslserver', pki(`${clientDir(client)}/ca.pem`), pki(`servers/${server}/server.crt`));
         expect([client, server, result.status, result.stderr]).toEqual([client, server, 0, '']);
       }
     }
@@ -219,7 +215,7 @@ if (!engineBuilt) {
   test('a second-site client chains through both Site B CAs to the root, path lengths as declared', () => {
     const untrusted = path.join(work, 'site-b-chain.pem');
     fs.writeFileSync(untrusted, fs.readFileSync(pki('ca/site-b-transmission-ca.crt'), 'utf8') + fs.readFileSync(pki('ca/site-b-ca.crt'), 'utf8'));
-    const result = verify('sslclient', pki('ca/root-ca.crt'), pki('site-b/transmission/edge-1/cert.pem'), untrusted);
+    const result = opensslVerify('sslclient', pki('ca/root-ca.crt'), pki('site-b/transmission/edge-1/cert.pem'), untrusted);
     expect(result.status).toBe(0);
     const chain = [...result.stdout.matchAll(/^depth=\d+: .*CN = ([^,(]+?)(?: \(untrusted\))?$/gm)].map((m) => m[1]);
     expect(chain).toEqual(['site-b edge-1', 'Acme Plants Site B Transmission CA', 'Acme Plants Site B CA', 'Acme Plants Root CA']);
