@@ -25,8 +25,13 @@ describe('explainFailure: what failed, in our words', () => {
     );
   });
 
+  test('a wrong passphrase, in a lock error wrapped across lines: the passphrase is the cause', () => {
+    const output = 'Error: Error acquiring the state lock\n\nError message: failed to write backup file: decryption failed for all\nprovided methods\n';
+    expect(reasonOf(output)).toMatch(/^The state could not be decrypted/);
+  });
+
   test('plain state where encryption is enforced', () => {
-    expect(reasonOf('Error: encountered unencrypted payload without unencrypted method configured')).toBe(
+    expect(reasonOf('Error: encountered unencrypted payload\nwithout unencrypted method configured')).toBe(
       'The state is not encrypted yet, and encryption is enforced. To encrypt it, deploy once with "stateEncryption": { "enabled": true, "migrateFromUnencrypted": true } (docs/operate.md, "Encrypting state").',
     );
   });

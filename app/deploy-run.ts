@@ -20,22 +20,25 @@ export const INTERRUPTED_STATUS = 130;
 /** The engine prints this before it touches a resource (a file among them), e.g. `local_file.x: Creating...`. */
 const CHANGING = /: (Creating|Modifying|Destroying)\.\.\./;
 
+/** The engine's words, wherever it wrapped the line between them (it wraps errors at 78 columns when not on a terminal). */
+const words = (text: string) => new RegExp(text.split(' ').join('\\s+'));
+
 /** What the engine printed, read for the cause of a failure; the first that matches is the reason given. */
 const REASONS: { readonly pattern: RegExp; readonly reason: (lockTimeout: string) => string }[] = [
   {
-    pattern: /decryption failed for all provided methods/,
+    pattern: words('decryption failed for all provided methods'),
     reason: () => 'The state could not be decrypted: CHARIOT_TLS_STATE_PASSPHRASE is not the passphrase it was encrypted with. The state was not changed; export the right passphrase.',
   },
   {
-    pattern: /encountered unencrypted payload without unencrypted method configured/,
+    pattern: words('encountered unencrypted payload without unencrypted method configured'),
     reason: () => 'The state is not encrypted yet, and encryption is enforced. To encrypt it, deploy once with "stateEncryption": { "enabled": true, "migrateFromUnencrypted": true } (docs/operate.md, "Encrypting state").',
   },
   {
-    pattern: /Error acquiring the state lock|Error locking state/,
+    pattern: new RegExp(`${words('Error acquiring the state lock').source}|${words('Error locking state').source}`),
     reason: (lockTimeout) => `Another deploy holds the state lock and did not finish within ${lockTimeout} (${LOCK_TIMEOUT_ENV}). Wait for it and deploy again; if no deploy is running, see docs/operate.md, "Shared state for teams".`,
   },
   {
-    pattern: /Saved plan is stale/,
+    pattern: words('Saved plan is stale'),
     reason: () => 'Another deploy changed the state after this one planned, so its plan was not applied.',
   },
 ];
@@ -120,7 +123,9 @@ async function deployFiles(argv: string[], config: AppConfig, hooks: EngineHooks
   const before = snapshot(inventory, pki.outputDirectory);
 
   console.log(formatStart(inventory, pki.outputDirectory));
-  const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, ...hooks });
+  // Encrypting plain state needs the engine to write it, even when nothing else changes.
+  const rewriteState = config.stateEncryption.enabled && config.stateEncryption.migrateFromUnencrypted;
+  const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, rewriteState, ...hooks });
   if (status !== 0) return status;
 
   const pkcs12 = password === undefined ? undefined : pkcs12Targets(inventory, pki.outputDirectory).map((t) => writePkcs12(t, password));

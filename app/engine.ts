@@ -25,6 +25,12 @@ export interface EngineRunOptions {
   /** Apply the reviewed plan; otherwise only plan and review. */
   readonly apply: boolean;
   /**
+   * With `apply`, apply a plan with no changes too: the engine writes the state again, which is how plain state
+   * gets encrypted (`stateEncryption.migrateFromUnencrypted`).
+   * @default false - a plan with no changes ends the run
+   */
+  readonly rewriteState?: boolean;
+  /**
    * Called with everything the engine prints, as it prints it (not `show -json`, which holds secrets): the
    * deploy reads its errors and whether it started changing files from this.
    * @default - the output is only printed
@@ -82,10 +88,12 @@ export async function planAndApply(options: EngineRunOptions): Promise<number> {
     process.stdout.write(plan.stdout.replace(/\n*(\x1b\[[0-9;]*m)*Saved the plan to:[\s\S]*$/, '\n'));
     if (plan.status === 1) return await planFailed(engine, options.synthesized, plan.stderr);
     process.stderr.write(plan.stderr);
+    // The progress streams to the user as the engine prints it.
+    const apply = async () => (await engine.run(['apply', '-input=false', ...engine.color, planFile], { live: true })).status;
     // Exit 0 is "no changes": reviewing and applying it would walk every resource twice more for nothing.
     if (plan.status === 0 && !process.env[PLAN_JSON_ENV]) {
       process.stdout.write(`\n${formatSummary([])}`);
-      return 0;
+      return options.apply && options.rewriteState ? await apply() : 0;
     }
     // `show -json` prints secrets: it is parsed here and never printed.
     const shown = await engine.run(['show', '-json', planFile], { secretStdout: true });
@@ -96,9 +104,8 @@ export async function planAndApply(options: EngineRunOptions): Promise<number> {
     process.stdout.write(`\n${formatSummary(review)}`);
     const refused = refusedCaChanges(review, allowedCaChanges(process.env));
     if (refused.length > 0) return fail(formatRefusal(refused));
-    if (!options.apply || plan.status === 0) return 0;
-    // The progress streams to the user as the engine prints it.
-    return (await engine.run(['apply', '-input=false', ...engine.color, planFile], { live: true })).status;
+    if (!options.apply || (plan.status === 0 && !options.rewriteState)) return 0;
+    return await apply();
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
