@@ -27,7 +27,7 @@ export interface EngineRunOptions {
   /**
    * With `apply`, apply a plan with no changes too: the engine writes the state again, which is how plain state
    * gets encrypted (`stateEncryption.migrateFromUnencrypted`).
-   * @default false - a plan with no changes ends the run
+   * @default false
    */
   readonly rewriteState?: boolean;
   /**
