@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { AppConfig, loadConfig, parseConfig } from '../app/config';
-import { DeployFacts, INCOMPLETE_MARKER, PreflightError, preflight, toShell } from '../app/preflight';
+import { INCOMPLETE_MARKER, PreflightError, preflight } from '../app/preflight';
 import { ChariotTlsStack, STATE_PASSPHRASE_VARIABLE } from '../app/stack';
 import { run } from './integration/helpers/run';
 
@@ -154,11 +154,4 @@ describe('preflight: what a deploy checks before the engine starts', () => {
     const dir = path.dirname(config.configFile!);
     expect(preflight(config, {})).toMatchObject({ outputDirectory: path.join(dir, 'out'), marker: path.join(dir, 'out', INCOMPLETE_MARKER), localStateFile: path.join(dir, 'state/x.tfstate') });
   });
-
-  test('toShell quotes every value for bash, quotes included', () => {
-    const facts: DeployFacts = { outputDirectory: "/srv/it's pki", marker: '/srv/$(x)/DEPLOY-INCOMPLETE', localStateFile: undefined, warnings: [] };
-    const result = run('bash', ['-c', `eval "$1"; printf '%s|%s|%s' "$output_dir" "$marker" "$state_file"`, 'sh', toShell(facts)]);
-    expect(result.stdout).toBe("/srv/it's pki|/srv/$(x)/DEPLOY-INCOMPLETE|");
-  });
-
 });

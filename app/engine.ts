@@ -1,8 +1,9 @@
-import { SpawnSyncOptions, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pendingSignalsHandled } from './cli';
 import {
   allowedCaChanges, constructPaths, formatProtectedKeyRefusal, formatRefusal, formatSummary, keyChange, keyFactsInState,
   keyFactsInSynthesized, preventDestroyAddresses, reducePlan, refusedCaChanges, reviewPlan,
@@ -23,35 +24,79 @@ export interface EngineRunOptions {
   readonly outputDirectory: string;
   /** Apply the reviewed plan; otherwise only plan and review. */
   readonly apply: boolean;
+  /**
+   * With `apply`, apply a plan with no changes too: the engine writes the state again, which is how plain state
+   * gets encrypted (`stateEncryption.migrateFromUnencrypted`).
+   * @default false
+   */
+  readonly rewriteState?: boolean;
+  /**
+   * Called with everything the engine prints, as it prints it (not `show -json`, which holds secrets): the
+   * deploy reads its errors and whether it started changing files from this.
+   * @default - the output is only printed
+   */
+  readonly onOutput?: (text: string) => void;
+  /**
+   * Once aborted, no further engine command starts: the next one throws {@link EngineInterrupted}. The running
+   * one is left to end by itself (an interrupt from the terminal reaches it directly).
+   * @default - every step runs
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** Thrown instead of starting an engine command after {@link EngineRunOptions.signal} was aborted. */
+export class EngineInterrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'EngineInterrupted';
+  }
+}
+
+/** What one engine command printed, and how it ended. */
+interface EngineResult {
+  /** The exit status; 1 when a signal ended the engine. */
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** How to run one engine command. */
+interface RunOptions {
+  /** Also copy its output to ours as it comes (apply: the progress of each resource). */
+  readonly live?: boolean;
+  /** Its stdout holds secrets (`show -json`): it is returned only, not passed to `onOutput`. */
+  readonly secretStdout?: boolean;
 }
 
 /**
  * Plans into a private temporary file, prints the engine's plan and a summary in words, and (with
  * `apply`) applies exactly that plan. Stops, changing nothing, when the plan would give a CA a new key
  * or subject (app/plan-review.ts). The engine is `CHARIOT_TLS_ENGINE_BIN` (scripts/engine/env.sh
- * chooses it), else `tofu`. Returns the exit status.
+ * chooses it), else `tofu`. Resolves to the exit status.
  */
-export function planAndApply(options: EngineRunOptions): number {
-  const engine = new Engine(options.stackDir);
-  const init = engine.initIfNeeded(options.synthesized);
+export async function planAndApply(options: EngineRunOptions): Promise<number> {
+  const engine = new Engine(options);
+  const init = await engine.initIfNeeded(options.synthesized);
   if (init.status !== 0) return fail(`${init.stdout}${init.stderr}`);
 
   // The saved plan holds private keys: it lives in a 0700 directory and is removed at the end.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-plan-'));
   try {
     const planFile = path.join(tmp, 'plan');
-    const plan = engine.run(['plan', '-input=false', '-detailed-exitcode', ...engine.color, `-out=${planFile}`], { stdio: ['inherit', 'pipe', 'pipe'] });
+    const plan = await engine.run(['plan', '-input=false', '-detailed-exitcode', ...engine.color, `-out=${planFile}`]);
     // The engine's advice to `apply` the saved plan is not ours to give: the file is removed below.
     process.stdout.write(plan.stdout.replace(/\n*(\x1b\[[0-9;]*m)*Saved the plan to:[\s\S]*$/, '\n'));
-    if (plan.status === 1) return planFailed(engine, options.synthesized, plan.stderr);
+    if (plan.status === 1) return await planFailed(engine, options.synthesized, plan.stderr);
     process.stderr.write(plan.stderr);
+    // The progress streams to the user as the engine prints it.
+    const apply = async () => (await engine.run(['apply', '-input=false', ...engine.color, planFile], { live: true })).status;
     // Exit 0 is "no changes": reviewing and applying it would walk every resource twice more for nothing.
     if (plan.status === 0 && !process.env[PLAN_JSON_ENV]) {
       process.stdout.write(`\n${formatSummary([])}`);
-      return 0;
+      return options.apply && options.rewriteState ? await apply() : 0;
     }
     // `show -json` prints secrets: it is parsed here and never printed.
-    const shown = engine.run(['show', '-json', planFile]);
+    const shown = await engine.run(['show', '-json', planFile], { secretStdout: true });
     if (shown.status !== 0) return fail(shown.stderr);
     const reduced = reducePlan(JSON.parse(shown.stdout), options.synthesized, options.outputDirectory);
     if (process.env[PLAN_JSON_ENV]) fs.writeFileSync(process.env[PLAN_JSON_ENV]!, `${JSON.stringify(reduced, null, 2)}\n`);
@@ -59,8 +104,8 @@ export function planAndApply(options: EngineRunOptions): number {
     process.stdout.write(`\n${formatSummary(review)}`);
     const refused = refusedCaChanges(review, allowedCaChanges(process.env));
     if (refused.length > 0) return fail(formatRefusal(refused));
-    if (!options.apply || plan.status === 0) return 0;
-    return engine.run(['apply', '-input=false', ...engine.color, planFile], { stdio: 'inherit' }).status;
+    if (!options.apply || (plan.status === 0 && !options.rewriteState)) return 0;
+    return await apply();
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -72,12 +117,39 @@ class Engine {
   // Logs and CI get plain text; a terminal gets the engine's colours.
   readonly color = process.stdout.isTTY ? [] : ['-no-color'];
 
-  constructor(private readonly stackDir: string) {}
+  private readonly stackDir: string;
+  private readonly onOutput: (text: string) => void;
+  private readonly signal?: AbortSignal;
 
-  run(args: string[], options: SpawnSyncOptions = {}) {
-    const result = spawnSync(this.binary, args, { cwd: this.stackDir, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024, ...options });
-    if (result.error) throw result.error;
-    return { status: result.status ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+  constructor(options: EngineRunOptions) {
+    this.stackDir = options.stackDir;
+    this.onOutput = options.onOutput ?? (() => {});
+    this.signal = options.signal;
+  }
+
+  async run(args: string[], options: RunOptions = {}): Promise<EngineResult> {
+    // No new step starts after an interrupt, even one that came during synchronous work (synth, review).
+    await pendingSignalsHandled();
+    if (this.signal?.aborted) throw new EngineInterrupted();
+    // The environment as set by now (the deploy adds the lock timeout to it).
+    const child = spawn(this.binary, args, { cwd: this.stackDir, env: process.env, stdio: ['inherit', 'pipe', 'pipe'] });
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      stdout.push(text);
+      if (options.live) process.stdout.write(text);
+      if (!options.secretStdout) this.onOutput(text);
+    });
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      stderr.push(text);
+      if (options.live) process.stderr.write(text);
+      this.onOutput(text);
+    });
+    const status = await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => resolve(code ?? 1));
+    });
+    return { status, stdout: stdout.join(''), stderr: stderr.join('') };
   }
 
   /**
@@ -85,7 +157,7 @@ class Engine {
    * (providers, backend, encryption), the engine and its CLI config decide what it does: it is skipped
    * while those and the provider lock file are unchanged since the last successful init.
    */
-  initIfNeeded(synthesized: any) {
+  async initIfNeeded(synthesized: any): Promise<EngineResult> {
     const stamp = path.join(this.stackDir, INIT_STAMP);
     const lockFile = path.join(this.stackDir, '.terraform.lock.hcl');
     const inputs = JSON.stringify({
@@ -96,7 +168,7 @@ class Engine {
     });
     const digest = createHash('sha256').update(inputs).digest('hex');
     if (fileTime(lockFile) !== undefined && readIfExists(stamp) === digest) return { status: 0, stdout: '', stderr: '' };
-    const init = this.run(['init', '-input=false', '-no-color']);
+    const init = await this.run(['init', '-input=false', '-no-color']);
     if (init.status === 0) {
       // The lock file init wrote is part of what it was run for.
       const after = JSON.stringify({ ...JSON.parse(inputs), lockFile: fileTime(lockFile) });
@@ -107,10 +179,10 @@ class Engine {
 }
 
 /** Translates the engine's `prevent_destroy` errors into the CA's name and change; other errors pass through. */
-function planFailed(engine: Engine, synthesized: any, stderr: string): number {
+async function planFailed(engine: Engine, synthesized: any, stderr: string): Promise<number> {
   const addresses = preventDestroyAddresses(stderr);
   if (addresses.length === 0) return fail(stderr);
-  const state = engine.run(['show', '-json']);
+  const state = await engine.run(['show', '-json'], { secretStdout: true });
   const stateJson = state.status === 0 ? JSON.parse(state.stdout) : undefined;
   const paths = constructPaths(synthesized);
   return fail(formatProtectedKeyRefusal(addresses.map((address) => ({

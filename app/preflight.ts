@@ -8,7 +8,7 @@ import { AppConfig, MIN_PASSPHRASE_LENGTH, PG_CONN_STR_ENV, STATE_PASSPHRASE_ENV
  */
 export const INCOMPLETE_MARKER = 'DEPLOY-INCOMPLETE';
 
-/** What scripts/deploy.sh needs to know before it starts the engine. */
+/** What the deploy (app/deploy-run.ts) needs to know before it starts the engine. */
 export interface DeployFacts {
   /** The output directory (absolute). */
   readonly outputDirectory: string;
@@ -69,12 +69,6 @@ export function preflight(config: AppConfig, env: NodeJS.ProcessEnv): DeployFact
     localStateFile: config.backend.type === 'local' ? config.backend.path : undefined,
     warnings,
   };
-}
-
-/** The facts as bash assignments (`output_dir`, `marker`, `state_file`), each value single-quoted. */
-export function toShell(facts: DeployFacts): string {
-  const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-  return [`output_dir=${quote(facts.outputDirectory)}`, `marker=${quote(facts.marker)}`, `state_file=${quote(facts.localStateFile ?? '')}`].join('\n') + '\n';
 }
 
 function stateText(config: AppConfig): string {

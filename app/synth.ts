@@ -44,13 +44,12 @@ export function synthesizeApp(config: AppConfig, outdir?: string): SynthesizedAp
 }
 
 /**
- * What `npm run synth`, `plan` and `deploy` start with: the configuration, synthesized into `--output DIR`
- * (default `cdktf.out`), with the constructs' warnings printed as `cdktf synth` prints them (e.g. a
- * validity shorter than its renewal window).
+ * What `npm run synth`, `plan` and `deploy` start with: the configuration (loaded here unless given),
+ * synthesized into `--output DIR` (default `cdktf.out`), with the constructs' warnings printed as
+ * `cdktf synth` prints them (e.g. a validity shorter than its renewal window).
  */
-export function synthesizeFromCommandLine(argv: string[]): SynthesizedApp & { readonly config: AppConfig } {
+export function synthesizeFromCommandLine(argv: string[], config: AppConfig = loadConfig()): SynthesizedApp & { readonly config: AppConfig } {
   const { values } = parseArgs({ args: argv, options: { output: { type: 'string', default: 'cdktf.out' } } });
-  const config = loadConfig();
   const app = synthesizeApp(config, values.output);
   for (const line of app.annotations) console.log(line);
   return { ...app, config };

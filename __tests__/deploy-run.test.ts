@@ -1,0 +1,229 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FailedDeploy, deploy, explainFailure, keepStatePrivate, lockTimeoutArgs, markerText } from '../app/deploy-run';
+import { PreflightError } from '../app/preflight';
+
+const FACTS = { outputDirectory: '/srv/pki', marker: '/srv/pki/DEPLOY-INCOMPLETE' };
+/** A failed deploy whose engine printed `engineOutput`, with no marker before it. */
+const failed = (engineOutput: string, more: Partial<FailedDeploy> = {}): FailedDeploy => ({
+  facts: FACTS, engineOutput, markerWasThere: false, markerExists: true, lockTimeout: '5m', ...more,
+});
+const reasonOf = (engineOutput: string, more: Partial<FailedDeploy> = {}) => /deploy failed\. (.*)\n/.exec(explainFailure(failed(engineOutput, more)).message)![1];
+
+const CREATING = 'local_file.pki_root-ca_cert_file_1A2B3C4D: Creating...\n';
+const NOT_CHANGED = 'No file was changed by this deploy.';
+const MIXED = 'Files in /srv/pki may be a mix of old and new, or missing; /srv/pki/DEPLOY-INCOMPLETE says so until a deploy succeeds.';
+
+const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-deploy-run-'));
+const modeOf = (file: string) => (fs.statSync(file).mode & 0o777).toString(8);
+
+describe('explainFailure: what failed, in our words', () => {
+  test('a wrong passphrase', () => {
+    expect(reasonOf('Error: decryption failed for all provided methods: ...')).toBe(
+      'The state could not be decrypted: CHARIOT_TLS_STATE_PASSPHRASE is not the passphrase it was encrypted with. The state was not changed; export the right passphrase.',
+    );
+  });
+
+  test('a wrong passphrase, in a lock error wrapped across lines: the passphrase is the cause', () => {
+    const output = 'Error: Error acquiring the state lock\n\nError message: failed to write backup file: decryption failed for all\nprovided methods\n';
+    expect(reasonOf(output)).toMatch(/^The state could not be decrypted/);
+  });
+
+  test('plain state where encryption is enforced', () => {
+    expect(reasonOf('Error: encountered unencrypted payload\nwithout unencrypted method configured')).toBe(
+      'The state is not encrypted yet, and encryption is enforced. To encrypt it, deploy once with "stateEncryption": { "enabled": true, "migrateFromUnencrypted": true } (docs/operate.md, "Encrypting state").',
+    );
+  });
+
+  test.each(['Error acquiring the state lock', 'Error locking state: Error acquiring the state lock: ...'])('a lock held too long (%s), with the timeout used', (text) => {
+    expect(reasonOf(text, { lockTimeout: '3s' })).toBe(
+      'Another deploy holds the state lock and did not finish within 3s (CHARIOT_TLS_LOCK_TIMEOUT). Wait for it and deploy again; if no deploy is running, see docs/operate.md, "Shared state for teams".',
+    );
+  });
+
+  test('a stale plan', () => {
+    expect(reasonOf('Error: Saved plan is stale\n')).toBe('Another deploy changed the state after this one planned, so its plan was not applied.');
+  });
+
+  test('anything else: the error above', () => {
+    expect(reasonOf('Error: open /srv/pki/certs/x/ca.pem: is a directory')).toBe('See the error above.');
+    expect(reasonOf('')).toBe('See the error above.');
+  });
+
+  test('the whole message: what failed, whether files changed, to deploy again', () => {
+    expect(explainFailure(failed('Error: Saved plan is stale')).message).toBe(
+      '\nchariot-tls: deploy failed. Another deploy changed the state after this one planned, so its plan was not applied.\n' +
+        `chariot-tls: ${NOT_CHANGED} Run \`npm run deploy\` again once the cause is fixed.\n`,
+    );
+  });
+});
+
+describe('explainFailure: whether files changed, and the marker', () => {
+  test.each(['Creating', 'Modifying', 'Destroying'])('the engine said "%s...": files may be mixed, and the marker stays', (verb) => {
+    const explanation = explainFailure(failed(`local_file.x: ${verb}...\nError: boom`));
+    expect(explanation.message).toContain(`chariot-tls: ${MIXED} Run`);
+    expect(explanation.removeMarker).toBe(false);
+  });
+
+  test('touched files keep the marker even when one was there before', () => {
+    expect(explainFailure(failed(CREATING, { markerWasThere: true })).removeMarker).toBe(false);
+  });
+
+  test('a plan that says what it will create is no change', () => {
+    const explanation = explainFailure(failed('  # local_file.x will be created\n  + resource "local_file" "x" {\nError: boom'));
+    expect(explanation.message).toContain(NOT_CHANGED);
+  });
+
+  test('no change, no marker before: the marker is removed', () => {
+    const explanation = explainFailure(failed('Error: boom'));
+    expect(explanation.message).toContain(`chariot-tls: ${NOT_CHANGED} Run`);
+    expect(explanation.removeMarker).toBe(true);
+  });
+
+  test('no change, a marker from an unfinished deploy: it stays, and the message says why', () => {
+    const explanation = explainFailure(failed('Error: boom', { markerWasThere: true }));
+    expect(explanation.message).toContain(`chariot-tls: ${NOT_CHANGED} /srv/pki/DEPLOY-INCOMPLETE, left by a deploy that has not finished, stays until a deploy succeeds. Run`);
+    expect(explanation.removeMarker).toBe(false);
+  });
+
+  test('no change, the earlier marker removed meanwhile (a deploy beside this one succeeded): nothing to say about it', () => {
+    const explanation = explainFailure(failed('Error: boom', { markerWasThere: true, markerExists: false }));
+    expect(explanation.message).toContain(`chariot-tls: ${NOT_CHANGED} Run`);
+    expect(explanation.removeMarker).toBe(false);
+  });
+});
+
+describe('lockTimeoutArgs: the engine waits for another deploy\'s lock', () => {
+  test('5m by default, for plan and apply', () => {
+    expect(lockTimeoutArgs({})).toEqual({ TF_CLI_ARGS_plan: '-lock-timeout=5m', TF_CLI_ARGS_apply: '-lock-timeout=5m' });
+    expect(lockTimeoutArgs({ CHARIOT_TLS_LOCK_TIMEOUT: '' }).TF_CLI_ARGS_plan).toBe('-lock-timeout=5m');
+  });
+
+  test('CHARIOT_TLS_LOCK_TIMEOUT sets it; the user\'s own arguments follow', () => {
+    expect(lockTimeoutArgs({ CHARIOT_TLS_LOCK_TIMEOUT: '30s', TF_CLI_ARGS_apply: '-parallelism=4' })).toEqual({
+      TF_CLI_ARGS_plan: '-lock-timeout=30s',
+      TF_CLI_ARGS_apply: '-lock-timeout=30s -parallelism=4',
+    });
+  });
+});
+
+describe('markerText: what DEPLOY-INCOMPLETE says', () => {
+  test('when and where the deploy started (UTC, whole seconds), and not to copy the files', () => {
+    expect(markerText(new Date('2026-11-23T20:08:52.123Z'), 'pki-host')).toBe(
+      'A chariot-tls deploy started at 2026-11-23T20:08:52Z on pki-host has not finished.\n' +
+        'The files in this directory may be a mix of old and new certificates and keys, or be missing:\n' +
+        'do not copy them to Chariot, MQTT Engine or MQTT Transmission. Run `npm run deploy` again;\n' +
+        'it completes the set and removes this file.\n',
+    );
+  });
+});
+
+describe('keepStatePrivate: a local state file is mode 0600', () => {
+  test('creates an empty one, and its directory, before the engine writes it', () => {
+    const file = path.join(tmpDir(), 'state', 'terraform.tfstate');
+    keepStatePrivate(file);
+    expect(fs.readFileSync(file, 'utf8')).toBe('');
+    expect(modeOf(file)).toBe('600');
+  });
+
+  test('narrows an existing file and its backup, keeping their contents', () => {
+    const file = path.join(tmpDir(), 'terraform.tfstate');
+    fs.writeFileSync(file, '{}', { mode: 0o644 });
+    fs.writeFileSync(`${file}.backup`, '{}', { mode: 0o644 });
+    keepStatePrivate(file);
+    expect([modeOf(file), modeOf(`${file}.backup`), fs.readFileSync(file, 'utf8')]).toEqual(['600', '600', '{}']);
+  });
+
+  test('a remote backend (no file): nothing to do', () => {
+    expect(() => keepStatePrivate(undefined)).not.toThrow();
+  });
+});
+
+/**
+ * The driver end to end, with a stand-in for the engine: `init` succeeds, `plan` prints FAKE_OUT and
+ * FAKE_ERR and exits with FAKE_STATUS, recording the arguments it got from the environment.
+ */
+describe('deploy: around the engine', () => {
+  const savedEnv = { ...process.env };
+  let dir: string;
+  let stderr: string;
+
+  const FAKE_ENGINE = `#!/usr/bin/env bash
+case $1 in
+  init) mkdir -p .terraform; exit 0 ;;
+  plan) printf '%s\\n' "$TF_CLI_ARGS_plan" >"$FAKE_ARGS"; printf '%s' "$FAKE_OUT"; printf '%s' "$FAKE_ERR" >&2; exit "$FAKE_STATUS" ;;
+  *) exit 1 ;;
+esac
+`;
+
+  beforeEach(() => {
+    dir = tmpDir();
+    const engine = path.join(dir, 'fake-tofu');
+    fs.writeFileSync(engine, FAKE_ENGINE, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'chariot-tls.json'), JSON.stringify({ caRsaBits: 2048, engineClients: ['engine'], outputDirectory: 'pki' }));
+    Object.assign(process.env, {
+      CHARIOT_TLS_CONFIG: path.join(dir, 'chariot-tls.json'),
+      CHARIOT_TLS_ENGINE_BIN: engine,
+      CHARIOT_TLS_STATE_PASSPHRASE: '',
+      FAKE_ARGS: path.join(dir, 'args'),
+      FAKE_OUT: '',
+      FAKE_ERR: 'Error: boom\n',
+      FAKE_STATUS: '1',
+    });
+    stderr = '';
+    jest.spyOn(process.stderr, 'write').mockImplementation((text) => {
+      stderr += String(text);
+      return true;
+    });
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    jest.spyOn(console, 'log').mockImplementation(() => {});
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+    for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
+    Object.assign(process.env, savedEnv);
+  });
+
+  const run = () => deploy(['--output', path.join(dir, 'cdktf.out')]);
+  const marker = () => path.join(dir, 'pki', 'DEPLOY-INCOMPLETE');
+
+  test('a lock held too long: the engine waited CHARIOT_TLS_LOCK_TIMEOUT, the failure in our words, no marker left', async () => {
+    Object.assign(process.env, { CHARIOT_TLS_LOCK_TIMEOUT: '3s', FAKE_ERR: 'Error: Error acquiring the state lock\n' });
+    expect(await run()).toBe(1);
+    expect(fs.readFileSync(path.join(dir, 'args'), 'utf8')).toBe('-lock-timeout=3s\n');
+    expect(stderr).toContain('Error: Error acquiring the state lock\n');
+    expect(stderr).toContain('chariot-tls: deploy failed. Another deploy holds the state lock and did not finish within 3s (CHARIOT_TLS_LOCK_TIMEOUT).');
+    expect(stderr).toContain(NOT_CHANGED);
+    expect(fs.existsSync(marker())).toBe(false);
+  });
+
+  test('state warned about once, and the local state file created at mode 0600', async () => {
+    await run();
+    expect(stderr.match(/state encryption is off/g)).toHaveLength(1);
+    expect(modeOf(path.join(dir, 'terraform.chariot-tls.tfstate'))).toBe('600');
+  });
+
+  test('the engine started changing files: the marker stays, saying when the deploy started', async () => {
+    process.env.FAKE_OUT = CREATING;
+    expect(await run()).toBe(1);
+    expect(stderr).toContain('chariot-tls: deploy failed. See the error above.');
+    expect(stderr).toContain(`Files in ${path.join(dir, 'pki')} may be a mix of old and new, or missing`);
+    expect(fs.readFileSync(marker(), 'utf8')).toMatch(/^A chariot-tls deploy started at \S+Z on .* has not finished\.\n/);
+  });
+
+  test('a marker from an unfinished deploy stays when this one changes nothing', async () => {
+    fs.mkdirSync(path.join(dir, 'pki'));
+    fs.writeFileSync(marker(), 'earlier\n');
+    expect(await run()).toBe(1);
+    expect(stderr).toContain(`${NOT_CHANGED} ${marker()}, left by a deploy that has not finished, stays until a deploy succeeds.`);
+    expect(fs.existsSync(marker())).toBe(true);
+  });
+
+  test('an environment the configuration cannot deploy with: refused before any marker is written', async () => {
+    fs.writeFileSync(path.join(dir, 'chariot-tls.json'), JSON.stringify({ engineClients: ['engine'], outputDirectory: 'pki', stateEncryption: { enabled: true } }));
+    await expect(run()).rejects.toThrow(PreflightError);
+    expect(fs.existsSync(path.join(dir, 'pki'))).toBe(false);
+  });
+});
