@@ -11,6 +11,11 @@ import {
 
 /** Where to also write the reduced, secret-free plan as JSON (for CI artefacts and test fixtures). */
 export const PLAN_JSON_ENV = 'CHARIOT_TLS_PLAN_JSON';
+/**
+ * The Go garbage collector's target for the engine and its providers, unless `GOGC` is set: at 200 a plan of
+ * hundreds of clients takes about 10 % less CPU than at Go's default 100, for about 40 % more memory (bench/RESULTS.md).
+ */
+const ENGINE_GOGC = '200';
 /** Records what the stack was last initialised for, so a deploy runs `init` only when that changes. */
 const INIT_STAMP = path.join('.terraform', 'chariot-tls-init.json');
 
@@ -132,7 +137,8 @@ class Engine {
     await pendingSignalsHandled();
     if (this.signal?.aborted) throw new EngineInterrupted();
     // The environment as set by now (the deploy adds the lock timeout to it).
-    const child = spawn(this.binary, args, { cwd: this.stackDir, env: process.env, stdio: ['inherit', 'pipe', 'pipe'] });
+    const env = { ...process.env, GOGC: process.env.GOGC || ENGINE_GOGC };
+    const child = spawn(this.binary, args, { cwd: this.stackDir, env, stdio: ['inherit', 'pipe', 'pipe'] });
     const stdout: string[] = [];
     const stderr: string[] = [];
     child.stdout.setEncoding('utf8').on('data', (text: string) => {
