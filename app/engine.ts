@@ -69,6 +69,8 @@ interface EngineResult {
 interface RunOptions {
   /** Also copy its output to ours as it comes (apply: the progress of each resource). */
   readonly live?: boolean;
+  /** Copy its stdout only to ours as it comes, through this filter (plan: what it refreshes and plans). */
+  readonly liveStdout?: OutputFilter;
   /** Its stdout holds secrets (`show -json`): it is returned only, not passed to `onOutput`. */
   readonly secretStdout?: boolean;
 }
@@ -88,9 +90,8 @@ export async function planAndApply(options: EngineRunOptions): Promise<number> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-plan-'));
   try {
     const planFile = path.join(tmp, 'plan');
-    const plan = await engine.run(['plan', '-input=false', '-detailed-exitcode', ...engine.color, `-out=${planFile}`]);
-    // The engine's advice to `apply` the saved plan is not ours to give: the file is removed below.
-    process.stdout.write(plan.stdout.replace(/\n*(\x1b\[[0-9;]*m)*Saved the plan to:[\s\S]*$/, '\n'));
+    // Streamed, so a plan of hundreds of clients shows its progress; its errors are read before they are printed.
+    const plan = await engine.run(['plan', '-input=false', '-detailed-exitcode', ...engine.color, `-out=${planFile}`], { liveStdout: new WithoutSavedPlanAdvice() });
     if (plan.status === 1) return await planFailed(engine, options.synthesized, plan.stderr);
     process.stderr.write(plan.stderr);
     // The progress streams to the user as the engine prints it.
@@ -144,6 +145,7 @@ class Engine {
     child.stdout.setEncoding('utf8').on('data', (text: string) => {
       stdout.push(text);
       if (options.live) process.stdout.write(text);
+      if (options.liveStdout) process.stdout.write(options.liveStdout.push(text));
       if (!options.secretStdout) this.onOutput(text);
     });
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
@@ -155,6 +157,7 @@ class Engine {
       child.on('error', reject);
       child.on('close', (code) => resolve(code ?? 1));
     });
+    if (options.liveStdout) process.stdout.write(options.liveStdout.end());
     return { status, stdout: stdout.join(''), stderr: stderr.join('') };
   }
 
@@ -181,6 +184,54 @@ class Engine {
       fs.writeFileSync(stamp, createHash('sha256').update(after).digest('hex'));
     }
     return init;
+  }
+}
+
+/** Passes an engine's output on as it comes, changed where it must be. */
+export interface OutputFilter {
+  /** What to print of this chunk now. */
+  push(text: string): string;
+  /** What to print when the output has ended. */
+  end(): string;
+}
+
+/**
+ * `tofu plan -out` ends with advice to `apply` the saved plan: not ours to give, since the deploy applies it itself
+ * and removes the file. Passes every line through as it comes, except that line, what follows it and the blank
+ * lines before it (held back until a line that is not blank comes). Works line by line: a chunk's unfinished
+ * line waits for its end.
+ */
+export class WithoutSavedPlanAdvice implements OutputFilter {
+  private partial = '';
+  private blanks = '';
+  private advice = false;
+
+  push(text: string): string {
+    const lines = (this.partial + text).split(/(?<=\n)/);
+    this.partial = lines[lines.length - 1].endsWith('\n') ? '' : lines.pop()!;
+    return lines.map((line) => this.line(line)).join('');
+  }
+
+  end(): string {
+    const rest = this.partial === '' ? '' : this.line(this.partial);
+    this.partial = '';
+    return this.advice ? '' : rest + this.blanks;
+  }
+
+  private line(line: string): string {
+    if (this.advice) return '';
+    const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
+    if (plain.includes('Saved the plan to:')) {
+      this.advice = true;
+      return '';
+    }
+    if (plain.trim() === '') {
+      this.blanks += line;
+      return '';
+    }
+    const out = this.blanks + line;
+    this.blanks = '';
+    return out;
   }
 }
 
