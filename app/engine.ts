@@ -94,12 +94,14 @@ export async function planAndApply(options: EngineRunOptions): Promise<number> {
     const plan = await engine.run(['plan', '-input=false', '-detailed-exitcode', ...engine.color, `-out=${planFile}`], { liveStdout: new WithoutSavedPlanAdvice() });
     if (plan.status === 1) return await planFailed(engine, options.synthesized, plan.stderr);
     process.stderr.write(plan.stderr);
+    // Exit 0 is "no changes": applying that only rewrites the state, which encrypting plain state needs.
+    const mustApply = options.apply && (plan.status !== 0 || options.rewriteState === true);
     // The progress streams to the user as the engine prints it.
     const apply = async () => (await engine.run(['apply', '-input=false', ...engine.color, planFile], { live: true })).status;
-    // Exit 0 is "no changes": reviewing and applying it would walk every resource twice more for nothing.
+    // With no changes, reviewing would read the whole plan for nothing.
     if (plan.status === 0 && !process.env[PLAN_JSON_ENV]) {
       process.stdout.write(`\n${formatSummary([])}`);
-      return options.apply && options.rewriteState ? await apply() : 0;
+      return mustApply ? await apply() : 0;
     }
     // `show -json` prints secrets: it is parsed here and never printed.
     const shown = await engine.run(['show', '-json', planFile], { secretStdout: true });
@@ -110,8 +112,7 @@ export async function planAndApply(options: EngineRunOptions): Promise<number> {
     process.stdout.write(`\n${formatSummary(review)}`);
     const refused = refusedCaChanges(review, allowedCaChanges(process.env));
     if (refused.length > 0) return fail(formatRefusal(refused));
-    if (!options.apply || (plan.status === 0 && !options.rewriteState)) return 0;
-    return await apply();
+    return mustApply ? await apply() : 0;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -169,20 +170,16 @@ class Engine {
   async initIfNeeded(synthesized: any): Promise<EngineResult> {
     const stamp = path.join(this.stackDir, INIT_STAMP);
     const lockFile = path.join(this.stackDir, '.terraform.lock.hcl');
-    const inputs = JSON.stringify({
+    // Taken again after init: the lock file init writes is part of what it was run for.
+    const digest = () => createHash('sha256').update(JSON.stringify({
       terraform: synthesized.terraform,
       engine: [this.binary, fileTime(this.binary)],
       cliConfig: [process.env.TF_CLI_CONFIG_FILE, fileTime(process.env.TF_CLI_CONFIG_FILE)],
       lockFile: fileTime(lockFile),
-    });
-    const digest = createHash('sha256').update(inputs).digest('hex');
-    if (fileTime(lockFile) !== undefined && readIfExists(stamp) === digest) return { status: 0, stdout: '', stderr: '' };
+    })).digest('hex');
+    if (fileTime(lockFile) !== undefined && readIfExists(stamp) === digest()) return { status: 0, stdout: '', stderr: '' };
     const init = await this.run(['init', '-input=false', '-no-color']);
-    if (init.status === 0) {
-      // The lock file init wrote is part of what it was run for.
-      const after = JSON.stringify({ ...JSON.parse(inputs), lockFile: fileTime(lockFile) });
-      fs.writeFileSync(stamp, createHash('sha256').update(after).digest('hex'));
-    }
+    if (init.status === 0) fs.writeFileSync(stamp, digest());
     return init;
   }
 }
