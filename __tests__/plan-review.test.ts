@@ -1,16 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  CertificateAction, CertificateChange, ReducedPlan, allowedCaChanges, formatProtectedKeyRefusal, formatRefusal, formatSummary,
+  CertificateReview, ReducedPlan, allowedCaChanges, formatProtectedKeyRefusal, formatRefusal, formatSummary,
   keyChange, preventDestroyAddresses, reducePlan, refusedCaChanges, reviewPlan, subjectText,
 } from '../app/plan-review';
+import { CertificateChange } from '../app/certificate-change';
 
 /** Plans the real engine made in __tests__/integration/lifecycle.test.ts, reduced (CHARIOT_TLS_UPDATE_FIXTURES=1). */
 const FIXTURES = path.join(__dirname, 'fixtures', 'plans');
 const fixture = (name: string): ReducedPlan => JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8'));
 const review = (name: string) => reviewPlan(fixture(name));
-const find = (changes: CertificateChange[], construct: string) => changes.find((c) => c.construct === construct)!;
-const changed = (changes: CertificateChange[]) => changes.filter((c) => c.action !== CertificateAction.UNCHANGED).map((c) => `${c.construct} ${c.action}`);
+const find = (changes: CertificateReview[], construct: string) => changes.find((c) => c.construct === construct)!;
+const changed = (changes: CertificateReview[]) => changes.filter((c) => c.action !== CertificateChange.UNCHANGED).map((c) => `${c.construct} ${c.action}`);
 
 describe('reducePlan', () => {
   test('keeps no secret: private keys and certificates in the engine plan are dropped', () => {
@@ -60,11 +61,11 @@ describe('reviewPlan on real plans', () => {
   test('a new organization gives every CA a new subject: each is a refused identity change', () => {
     const changes = review('ca-subject-change');
     const root = find(changes, 'pki/root-ca');
-    expect(root).toMatchObject({ action: CertificateAction.REPLACED, isCa: true, id: 'root-ca' });
+    expect(root).toMatchObject({ action: CertificateChange.REPLACED, isCa: true, id: 'root-ca' });
     expect(root.identityChanges).toEqual(['subject changes: CN=Lifecycle Root CA, OU=CA, O=Lifecycle → CN=Renamed Root CA, OU=CA, O=Renamed']);
     expect(refusedCaChanges(changes, []).map((c) => c.id)).toEqual(['engine-ca', 'root-ca', 'server-ca', 'transmission-ca']);
     // Leaves get new subjects too, but only a CA's identity is guarded.
-    expect(find(changes, 'pki/engine/engine')).toMatchObject({ action: CertificateAction.REPLACED, identityChanges: [] });
+    expect(find(changes, 'pki/engine/engine')).toMatchObject({ action: CertificateChange.REPLACED, identityChanges: [] });
   });
 
   test('allowing CAs by id or construct path lifts their refusal only', () => {
@@ -74,47 +75,47 @@ describe('reviewPlan on real plans', () => {
 
   test('rotation step 1: the new CAs are created; the clients\' bundles are rewritten; nothing is refused', () => {
     const changes = review('rotation-issuing');
-    expect(find(changes, 'pki/server-ca-g2')).toMatchObject({ action: CertificateAction.CREATED, isCa: true, reasons: ['new CA'], commonName: 'Lifecycle Server CA G2' });
-    expect(find(changes, 'pki/engine/engine')).toMatchObject({ action: CertificateAction.FILES, files: ['ca.pem'], reasons: ['content changes (a bundle or chain gains or loses a CA certificate)'] });
+    expect(find(changes, 'pki/server-ca-g2')).toMatchObject({ action: CertificateChange.CREATED, isCa: true, reasons: ['new CA'], commonName: 'Lifecycle Server CA G2' });
+    expect(find(changes, 'pki/engine/engine')).toMatchObject({ action: CertificateChange.FILES_REWRITTEN, files: ['ca.pem'], reasons: ['content changes (a bundle or chain gains or loses a CA certificate)'] });
     expect(refusedCaChanges(changes, [])).toEqual([]);
   });
 
   test('rotation step 2: leaves are re-issued by the new CA, same key', () => {
     const changes = review('rotation-trusted');
-    expect(find(changes, 'pki/transmission/edge-1')).toMatchObject({ action: CertificateAction.REISSUED, reasons: ['signed by another CA'], files: ['cert.pem'] });
-    expect(find(changes, 'pki/server')).toMatchObject({ action: CertificateAction.REISSUED, reasons: ['signed by another CA', 'renewal due'] });
+    expect(find(changes, 'pki/transmission/edge-1')).toMatchObject({ action: CertificateChange.REISSUED, reasons: ['signed by another CA'], files: ['cert.pem'] });
+    expect(find(changes, 'pki/server')).toMatchObject({ action: CertificateChange.REISSUED, reasons: ['signed by another CA', 'renewal due'] });
     expect(refusedCaChanges(changes, [])).toEqual([]);
   });
 
   test('rotation step 3: the old CAs are destroyed as retired, which is not refused', () => {
     const changes = review('rotation-retired');
-    expect(find(changes, 'pki/server-ca')).toMatchObject({ action: CertificateAction.DESTROYED, isCa: true, reasons: ['CA retired: no longer in the configuration'] });
+    expect(find(changes, 'pki/server-ca')).toMatchObject({ action: CertificateChange.DESTROYED, isCa: true, reasons: ['CA retired: no longer in the configuration'] });
     expect(refusedCaChanges(changes, [])).toEqual([]);
   });
 
   test('a new root re-signs the intermediates: same key and subject, so re-issued, not refused', () => {
     const changes = review('root-trusted');
     for (const ca of ['pki/server-ca-g2', 'pki/engine-ca', 'pki/transmission-ca-g2']) {
-      expect(find(changes, ca)).toMatchObject({ action: CertificateAction.REISSUED, reasons: ['signed by another CA'], identityChanges: [] });
+      expect(find(changes, ca)).toMatchObject({ action: CertificateChange.REISSUED, reasons: ['signed by another CA'], identityChanges: [] });
     }
     expect(refusedCaChanges(changes, [])).toEqual([]);
   });
 });
 
 describe('formatSummary', () => {
-  const change = (c: Partial<CertificateChange>): CertificateChange => ({
-    construct: 'pki/server', id: 'server', isCa: false, commonName: 'localhost', action: CertificateAction.RENEWED, reasons: ['renewal due'], files: [], identityChanges: [], ...c,
+  const change = (c: Partial<CertificateReview>): CertificateReview => ({
+    construct: 'pki/server', id: 'server', isCa: false, commonName: 'localhost', action: CertificateChange.RENEWED, reasons: ['renewal due'], files: [], identityChanges: [], ...c,
   });
 
   test('no change: one line', () => {
-    expect(formatSummary([change({ action: CertificateAction.UNCHANGED, reasons: [] })])).toBe('Certificates: no change.\n');
+    expect(formatSummary([change({ action: CertificateChange.UNCHANGED, reasons: [] })])).toBe('Certificates: no change.\n');
   });
 
   test('one line per changed certificate, actions aligned, with reasons and files', () => {
     expect(formatSummary([
       change({ files: ['server.crt'] }),
-      change({ construct: 'pki/transmission/edge-9', id: 'edge-9', commonName: 'edge-9', action: CertificateAction.CREATED, reasons: ['new certificate'] }),
-      change({ construct: 'pki/engine/e', action: CertificateAction.UNCHANGED, reasons: [] }),
+      change({ construct: 'pki/transmission/edge-9', id: 'edge-9', commonName: 'edge-9', action: CertificateChange.CREATED, reasons: ['new certificate'] }),
+      change({ construct: 'pki/engine/e', action: CertificateChange.UNCHANGED, reasons: [] }),
     ])).toBe([
       'Certificates: 1 renewed, 1 created; 1 unchanged.',
       '  renewed  pki/server "localhost": renewal due [files: server.crt]',
@@ -125,23 +126,23 @@ describe('formatSummary', () => {
 
   test('a CA change puts a loud line first, naming each CA and what happens to it', () => {
     const text = formatSummary([
-      change({ construct: 'pki/root-ca', id: 'root-ca', isCa: true, commonName: 'Acme Root CA', action: CertificateAction.REISSUED, reasons: ["its issuer's certificate changes"] }),
-      change({ construct: 'pki/server-ca-g2', id: 'server-ca-g2', isCa: true, commonName: 'Acme Server CA G2', action: CertificateAction.CREATED, reasons: ['new CA'] }),
+      change({ construct: 'pki/root-ca', id: 'root-ca', isCa: true, commonName: 'Acme Root CA', action: CertificateChange.REISSUED, reasons: ["its issuer's certificate changes"] }),
+      change({ construct: 'pki/server-ca-g2', id: 'server-ca-g2', isCa: true, commonName: 'Acme Server CA G2', action: CertificateChange.CREATED, reasons: ['new CA'] }),
     ]);
     expect(text.split('\n')[0]).toBe('!!! CA CHANGE: root-ca re-issued, server-ca-g2 created. Check the trust bundles before deploying (docs/operate.md, "Rotating a CA") !!!');
     expect(text).toContain('  created    pki/server-ca-g2 "Acme Server CA G2" (CA): new CA');
   });
 
   test('a CA whose files only are rewritten is not a CA change', () => {
-    const text = formatSummary([change({ construct: 'pki/root-ca', id: 'root-ca', isCa: true, action: CertificateAction.FILES, reasons: ['missing on disk: written again'], files: ['ca.crt'] })]);
+    const text = formatSummary([change({ construct: 'pki/root-ca', id: 'root-ca', isCa: true, action: CertificateChange.FILES_REWRITTEN, reasons: ['missing on disk: written again'], files: ['ca.crt'] })]);
     expect(text).not.toMatch(/CA CHANGE/);
   });
 });
 
 describe('refusal messages', () => {
   test('a refused identity change names the CA, the change, the rotation field and the override', () => {
-    const refused: CertificateChange = {
-      construct: 'pki/server-ca', id: 'server-ca', isCa: true, commonName: 'A Server CA', action: CertificateAction.REPLACED,
+    const refused: CertificateReview = {
+      construct: 'pki/server-ca', id: 'server-ca', isCa: true, commonName: 'A Server CA', action: CertificateChange.REPLACED,
       reasons: [], files: [], identityChanges: ['subject changes: CN=A Server CA → CN=B Server CA'],
     };
     expect(formatRefusal([refused])).toBe([

@@ -1,9 +1,4 @@
-import { ConfigError } from './config';
-import { Pkcs12Error } from './pkcs12';
-import { PreflightError } from './preflight';
-
-/** Errors whose message already says, in full, what to change. */
-const USER_ERRORS = [ConfigError, Pkcs12Error, PreflightError];
+import { UserError } from './user-error';
 
 /**
  * Runs an entry point (scripts/*.ts) and sets the exit status from what it returns (or resolves to). An error is
@@ -26,7 +21,7 @@ export function runMain(main: () => number | Promise<number>): void {
 /** Prints an error as {@link runMain} does: a user error as its message, any other with a `chariot-tls:` prefix. */
 export function printError(e: unknown): void {
   const error = e as Error;
-  process.stderr.write(USER_ERRORS.some((type) => error instanceof type) ? `${error.message}\n` : `chariot-tls: ${error.message}\n`);
+  process.stderr.write(error instanceof UserError ? `${error.message}\n` : `chariot-tls: ${error.message}\n`);
 }
 
 /**

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PKCS12_PASSWORD_ENV } from './pkcs12';
 import { ChariotPkiProps, PreviousGeneration } from '../lib';
+import { UserError } from './user-error';
 
 /** The environment variable that names the configuration file. */
 export const CONFIG_ENV = 'CHARIOT_TLS_CONFIG';
@@ -153,12 +154,7 @@ export const DEFAULT_CONFIG: Config = {
 };
 
 /** A configuration file that cannot be used; the message names the file, the field and the fix. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export class ConfigError extends UserError {}
 
 /**
  * Reads the configuration: the file named by `CHARIOT_TLS_CONFIG`, else `chariot-tls.json`

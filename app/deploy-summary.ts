@@ -2,6 +2,7 @@ import { X509Certificate, createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InventoryCertificate, InventoryRole, PkiInventory } from '../lib';
+import { CertificateChange } from './certificate-change';
 import { Pkcs12Outcome } from './pkcs12';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -18,18 +19,6 @@ export interface CertificateState {
 
 /** The certificates on disk, by construct path. */
 export type Snapshot = Map<string, CertificateState>;
-
-/** What a deploy did to one certificate. */
-export enum CertificateChange {
-  /** It was not on disk before. */
-  CREATED = 'created',
-  /** A new certificate for the same key: renewed, or re-issued after a change of names or validity. */
-  RENEWED = 'renewed',
-  /** A new certificate for a new key. */
-  REKEYED = 're-keyed',
-  /** The same certificate as before. */
-  UNCHANGED = 'unchanged',
-}
 
 /** One certificate after the deploy. */
 export interface SummarizedCertificate {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as forge from 'node-forge';
 import { InventoryRole, PkiInventory } from '../lib';
+import { UserError } from './user-error';
 
 /** The environment variable that holds the PKCS#12 password unless the configuration names another. */
 export const DEFAULT_PKCS12_PASSWORD_ENV = 'CHARIOT_TLS_PKCS12_PASSWORD';
@@ -35,12 +36,7 @@ export enum Pkcs12Outcome {
 }
 
 /** A configuration or environment problem that stops the PKCS#12 step. The message never holds the password. */
-export class Pkcs12Error extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'Pkcs12Error';
-  }
-}
+export class Pkcs12Error extends UserError {}
 
 /**
  * The password from `env[variable]`. Throws a `Pkcs12Error` naming the variable (never the value) when it is

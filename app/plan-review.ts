@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { CertificateChange } from './certificate-change';
 
 /**
  * Reviews a saved engine plan (`tofu show -json PLAN`) in the PKI's own words: which certificates are
@@ -94,31 +95,15 @@ function keep(values: any, outputDirectory?: string): Facts | null {
   return facts;
 }
 
-/** What a deploy does to one certificate (its key, request, certificate and files). */
-export enum CertificateAction {
-  CREATED = 'created',
-  /** Re-signed, same key, because it entered its renewal window. */
-  RENEWED = 'renewed',
-  /** Re-signed, same key and subject, for another reason (its issuer was re-signed, a SAN changed, ...). */
-  REISSUED = 're-issued',
-  /** A new key or a new subject: for a CA, a new identity. */
-  REPLACED = 'replaced',
-  UPDATED = 'updated',
-  DESTROYED = 'destroyed',
-  /** Only its files are written again (a bundle's content changed, or a file was missing). */
-  FILES = 'files rewritten',
-  UNCHANGED = 'unchanged',
-}
-
 /** The review of one certificate construct. */
-export interface CertificateChange {
+export interface CertificateReview {
   /** Its construct path under the stack, e.g. `pki/server-ca`. */
   readonly construct: string;
   /** Its construct id, e.g. `server-ca`. */
   readonly id: string;
   readonly isCa: boolean;
   readonly commonName?: string;
-  readonly action: CertificateAction;
+  readonly action: CertificateChange;
   /** Why, in words. */
   readonly reasons: string[];
   /** The names of the files it writes again or removes. */
@@ -128,7 +113,7 @@ export interface CertificateChange {
 }
 
 /** Groups the changes by certificate construct and says what happens to each, in construct path order. */
-export function reviewPlan(plan: ReducedPlan): CertificateChange[] {
+export function reviewPlan(plan: ReducedPlan): CertificateReview[] {
   const groups = new Map<string, ResourceChange[]>();
   for (const change of plan.changes) {
     const construct = path.posix.dirname(change.path);
@@ -140,7 +125,7 @@ export function reviewPlan(plan: ReducedPlan): CertificateChange[] {
     .sort((a, b) => a.construct.localeCompare(b.construct));
 }
 
-function reviewCertificate(construct: string, changes: ResourceChange[]): CertificateChange {
+function reviewCertificate(construct: string, changes: ResourceChange[]): CertificateReview {
   const find = (child: string) => changes.find((c) => path.posix.basename(c.path) === child);
   const key = find('key');
   const csr = find('csr');
@@ -156,21 +141,21 @@ function reviewCertificate(construct: string, changes: ResourceChange[]): Certif
   const identityChanges = [...keyReasons(key), ...subjectReasons(subjectSource)];
   const base = { construct, id: path.posix.basename(construct), isCa, commonName: subject?.[0]?.common_name, files };
   const { action, reasons } = decide(cert, csr, identityChanges, isCa, fileChanges);
-  return { ...base, action, reasons, identityChanges: isCa && action === CertificateAction.REPLACED ? identityChanges : [] };
+  return { ...base, action, reasons, identityChanges: isCa && action === CertificateChange.REPLACED ? identityChanges : [] };
 }
 
 function decide(cert: ResourceChange, csr: ResourceChange | undefined, identity: string[], isCa: boolean, fileChanges: ResourceChange[]) {
-  if (isCreate(cert)) return { action: CertificateAction.CREATED, reasons: [isCa ? 'new CA' : 'new certificate'] };
-  if (isDelete(cert)) return { action: CertificateAction.DESTROYED, reasons: [isCa ? 'CA retired: no longer in the configuration' : 'no longer in the configuration'] };
+  if (isCreate(cert)) return { action: CertificateChange.CREATED, reasons: [isCa ? 'new CA' : 'new certificate'] };
+  if (isDelete(cert)) return { action: CertificateChange.DESTROYED, reasons: [isCa ? 'CA retired: no longer in the configuration' : 'no longer in the configuration'] };
   if (isReplace(cert)) {
     const reasons = [...identity, ...sanReasons(csr), ...certificateReasons(cert)];
-    if (identity.length > 0) return { action: CertificateAction.REPLACED, reasons };
+    if (identity.length > 0) return { action: CertificateChange.REPLACED, reasons };
     const renewalOnly = cert.replacePaths.every((p) => p === 'ready_for_renewal');
-    return { action: renewalOnly ? CertificateAction.RENEWED : CertificateAction.REISSUED, reasons };
+    return { action: renewalOnly ? CertificateChange.RENEWED : CertificateChange.REISSUED, reasons };
   }
-  if (cert.actions.includes('update')) return { action: CertificateAction.UPDATED, reasons: changedAttributes(cert).map((a) => `${a} changes`) };
-  if (fileChanges.length > 0) return { action: CertificateAction.FILES, reasons: fileReasons(fileChanges) };
-  return { action: CertificateAction.UNCHANGED, reasons: [] };
+  if (cert.actions.includes('update')) return { action: CertificateChange.UPDATED, reasons: changedAttributes(cert).map((a) => `${a} changes`) };
+  if (fileChanges.length > 0) return { action: CertificateChange.FILES_REWRITTEN, reasons: fileReasons(fileChanges) };
+  return { action: CertificateChange.UNCHANGED, reasons: [] };
 }
 
 /** Why files are written again while their certificate stays: a bundle's content changed, or a file went missing. */
@@ -242,7 +227,7 @@ function changedAttributes(change: ResourceChange): string[] {
 }
 
 /** The CAs whose identity would change and that `allowed` (ids or construct paths) does not name. */
-export function refusedCaChanges(review: CertificateChange[], allowed: string[]): CertificateChange[] {
+export function refusedCaChanges(review: CertificateReview[], allowed: string[]): CertificateReview[] {
   return review.filter((c) => c.identityChanges.length > 0 && !allowed.includes(c.id) && !allowed.includes(c.construct));
 }
 
@@ -264,7 +249,7 @@ function rotationAdvice(ids: string[]): string {
 }
 
 /** The words of a refused deploy: which CA, what changes, how to rotate, how to force. */
-export function formatRefusal(refused: CertificateChange[]): string {
+export function formatRefusal(refused: CertificateReview[]): string {
   const ids = refused.map((c) => c.id);
   return [
     `chariot-tls: refused: this plan would give ${refused.length === 1 ? 'a CA a new identity' : `${refused.length} CAs a new identity`} (a new key or subject), not renew ${refused.length === 1 ? 'it' : 'them'}:`,
@@ -323,10 +308,10 @@ export function formatProtectedKeyRefusal(refused: ProtectedKeyRefusal[]): strin
 }
 
 /** The summary printed after the engine's plan: a loud first line for any CA change, then one line per certificate. */
-export function formatSummary(review: CertificateChange[]): string {
-  const changed = review.filter((c) => c.action !== CertificateAction.UNCHANGED);
+export function formatSummary(review: CertificateReview[]): string {
+  const changed = review.filter((c) => c.action !== CertificateChange.UNCHANGED);
   const unchanged = review.length - changed.length;
-  const cas = changed.filter((c) => c.isCa && c.action !== CertificateAction.FILES);
+  const cas = changed.filter((c) => c.isCa && c.action !== CertificateChange.FILES_REWRITTEN);
   const lines: string[] = [];
   if (cas.length > 0) {
     const list = cas.map((c) => `${c.id} ${c.action}`).join(', ');
@@ -342,7 +327,7 @@ export function formatSummary(review: CertificateChange[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-function counts(changed: CertificateChange[]): string {
+function counts(changed: CertificateReview[]): string {
   const byAction = new Map<string, number>();
   for (const c of changed) byAction.set(c.action, (byAction.get(c.action) ?? 0) + 1);
   return [...byAction.entries()].map(([action, n]) => `${n} ${action}`).join(', ');

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { AppConfig, MIN_PASSPHRASE_LENGTH, PG_CONN_STR_ENV, STATE_PASSPHRASE_ENV } from './config';
+import { UserError } from './user-error';
 
 /**
  * The file `npm run deploy` writes into the output directory before the engine may touch a file,
@@ -21,12 +22,7 @@ export interface DeployFacts {
 }
 
 /** The deploy cannot start: the environment lacks what the configuration requires. */
-export class PreflightError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PreflightError';
-  }
-}
+export class PreflightError extends UserError {}
 
 /**
  * Checks the environment against the configuration before a deploy: a configuration that turns
