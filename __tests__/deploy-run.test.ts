@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FailedDeploy, deploy, explainFailure, keepStatePrivate, lockTimeoutArgs, markerText } from '../app/deploy-run';
+import { loadConfig } from '../app/config';
 import { PreflightError } from '../app/preflight';
 
 const FACTS = { outputDirectory: '/srv/pki', marker: '/srv/pki/DEPLOY-INCOMPLETE' };
@@ -186,7 +187,7 @@ esac
     Object.assign(process.env, savedEnv);
   });
 
-  const run = () => deploy(['--output', path.join(dir, 'cdktf.out')]);
+  const run = () => deploy({ config: loadConfig(), outdir: path.join(dir, 'cdktf.out') });
   const marker = () => path.join(dir, 'pki', 'DEPLOY-INCOMPLETE');
 
   test('a lock held too long: the engine waited CHARIOT_TLS_LOCK_TIMEOUT, the failure in our words, no marker left', async () => {

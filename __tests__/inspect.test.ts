@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CliIo, runCli } from '../app/command-line';
+import { INSPECT } from '../app/commands/inspect';
 import {
-  CliContext, ExitCode, Inspection, USAGE, distinctCertificates, expiringWithin, formatTable, inspect, main, readCertificateFiles, toJson,
+  ExitCode, Inspection, distinctCertificates, expiringWithin, formatTable, inspect, readCertificateFiles, toJson,
 } from '../app/inspect';
 import { run } from './integration/helpers/run';
 
@@ -115,10 +117,10 @@ function fingerprint(file: string): string {
 }
 
 /** Runs the CLI's main with captured output. */
-function cli(argv: string[], overrides: Partial<CliContext> = {}): { code: number; stdout: string; stderr: string } {
+async function cli(argv: string[], overrides: Partial<CliIo> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = main(argv, {
+  const code = await runCli(['inspect', ...argv], [INSPECT], {
     stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, cwd: PROJECT, projectDir: fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-project-')), now: NOW, ...overrides,
   });
   return { code, stdout, stderr };
@@ -260,12 +262,12 @@ describe('a root rotation: every root file is a trust anchor', () => {
     }
   });
 
-  test('after step 3 the CLI gives no missing-root warning; --json names the newest root and every root', () => {
-    const after = cli(['--dir', retired(), '--json']);
+  test('after step 3 the CLI gives no missing-root warning; --json names the newest root and every root', async () => {
+    const after = await cli(['--dir', retired(), '--json']);
     expect(after).toMatchObject({ code: ExitCode.OK, stderr: '' });
     const g2 = { file: 'ca/ca-g2.crt', generation: 2, subject: 'CN=Test Root CA G2, O=Test', fingerprint256: both.roots[0].certificate.fingerprint256 };
     expect(JSON.parse(after.stdout)).toMatchObject({ root: g2, roots: [g2] });
-    const during = JSON.parse(cli(['--dir', rotation, '--json']).stdout);
+    const during = JSON.parse((await cli(['--dir', rotation, '--json'])).stdout);
     expect(during).toMatchObject({ root: g2, roots: [g2, { file: 'ca/ca.crt', generation: 1, subject: 'CN=Test Root CA, O=Test' }] });
   });
 });
@@ -277,8 +279,8 @@ describe('expiry warnings', () => {
     expect(expiringWithin(inspection, 365).map((c) => c.label)).toContain('certs/ok/fullchain.pem#1');
   });
 
-  test('--warn-days exits 2 and names each certificate due, with every file that holds it', () => {
-    const result = cli(['--dir', dir, '--warn-days', '30']);
+  test('--warn-days exits 2 and names each certificate due, with every file that holds it', async () => {
+    const result = await cli(['--dir', dir, '--warn-days', '30']);
     expect(result.code).toBe(ExitCode.EXPIRING);
     expect(result.stderr.split('\n').filter(Boolean)).toEqual([
       'inspect: CN=expired expired 2020-02-01T00:00:00.000Z, within 30 days: certs/expired/cert.pem',
@@ -286,13 +288,13 @@ describe('expiry warnings', () => {
     ]);
   });
 
-  test('--warn-days exits 0 when nothing is due', () => {
+  test('--warn-days exits 0 when nothing is due', async () => {
     const fine = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-fine-'));
     fs.mkdirSync(path.join(fine, 'ca'));
     fs.copyFileSync(path.join(dir, 'ca/ca.crt'), path.join(fine, 'ca/ca.crt'));
     fs.copyFileSync(path.join(dir, 'certs/ok/fullchain.pem'), path.join(fine, 'fullchain.pem'));
-    expect(cli(['--dir', fine, '--warn-days', '300'])).toMatchObject({ code: ExitCode.OK, stderr: '' });
-    expect(cli(['--dir', fine, '--warn-days', '365']).code).toBe(ExitCode.EXPIRING);
+    expect(await cli(['--dir', fine, '--warn-days', '300'])).toMatchObject({ code: ExitCode.OK, stderr: '' });
+    expect((await cli(['--dir', fine, '--warn-days', '365'])).code).toBe(ExitCode.EXPIRING);
   });
 });
 
@@ -320,8 +322,8 @@ describe('the table', () => {
     expect(row('certs/rogue/cert.pem')[7]).toBe('FAIL: no signature path to the root in ca/ca.crt');
   });
 
-  test('--all lists every certificate of every file', () => {
-    const result = cli(['--dir', dir, '--all']);
+  test('--all lists every certificate of every file', async () => {
+    const result = await cli(['--dir', dir, '--all', '--quiet']);
     expect(result.code).toBe(ExitCode.OK);
     expect(result.stdout.trimEnd().split('\n')).toHaveLength(1 + 12);
     expect(result.stdout).toContain('certs/ok/fullchain.pem#3 ');
@@ -329,8 +331,8 @@ describe('the table', () => {
 });
 
 describe('--json', () => {
-  test('prints every certificate of every file, the root, and what is due', () => {
-    const result = cli(['--dir', dir, '--json', '--warn-days', '30']);
+  test('prints every certificate of every file, the root, and what is due', async () => {
+    const result = await cli(['--dir', dir, '--json', '--warn-days', '30']);
     expect(result.code).toBe(ExitCode.EXPIRING);
     const json = JSON.parse(result.stdout);
     expect(json).toMatchObject({
@@ -355,76 +357,102 @@ describe('--json', () => {
 });
 
 describe('the CLI', () => {
-  test('reads the output directory of the configuration by default', () => {
+  test('reads the output directory of the configuration by default', async () => {
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-config-'));
     fs.writeFileSync(path.join(project, 'site.json'), JSON.stringify({ engineClients: ['e'], outputDirectory: dir }));
-    const result = cli(['--json'], { env: { CHARIOT_TLS_CONFIG: 'site.json' }, projectDir: project });
+    const result = await cli(['--json'], { env: { CHARIOT_TLS_CONFIG: 'site.json' }, projectDir: project });
     expect(result.code).toBe(ExitCode.OK);
     expect(JSON.parse(result.stdout).directory).toBe(dir);
   });
 
-  test('takes --dir from the directory the command was typed in', () => {
-    const result = cli(['--dir', path.basename(dir), '--json'], { cwd: path.dirname(dir) });
+  test('takes --dir from the directory the command was typed in', async () => {
+    const result = await cli(['--dir', path.basename(dir), '--json'], { cwd: path.dirname(dir) });
     expect(JSON.parse(result.stdout).directory).toBe(dir);
   });
 
-  test('a directory that does not exist is an error that says to deploy first', () => {
-    expect(cli(['--dir', '/nowhere/pki'])).toEqual({ code: ExitCode.ERROR, stdout: '', stderr: 'inspect: /nowhere/pki is not a directory; deploy first (npm run deploy) or name one with --dir DIR\n' });
+  test('a directory that does not exist is an error that says to deploy first', async () => {
+    expect(await cli(['--dir', '/nowhere/pki'])).toEqual({ code: ExitCode.ERROR, stdout: '', stderr: 'inspect: /nowhere/pki is not a directory; deploy first (npm run deploy) or name one with --dir DIR\n' });
   });
 
-  test('a directory without certificates is an error', () => {
+  test('a directory without certificates is an error', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-empty-'));
-    expect(cli(['--dir', empty])).toMatchObject({ code: ExitCode.ERROR, stderr: expect.stringContaining(`no certificates under ${empty}`) });
+    expect(await cli(['--dir', empty])).toMatchObject({ code: ExitCode.ERROR, stderr: expect.stringContaining(`no certificates under ${empty}`) });
   });
 
-  test('without a root file it still lists the certificates, and warns that no chain can be verified', () => {
+  test('without a root file it still lists the certificates, and warns that no chain can be verified', async () => {
     const noRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-noroot-'));
     fs.copyFileSync(path.join(dir, 'certs/ok/cert.pem'), path.join(noRoot, 'cert.pem'));
-    const result = cli(['--dir', noRoot]);
+    const result = await cli(['--dir', noRoot]);
     expect(result.code).toBe(ExitCode.OK);
     expect(result.stdout).toContain('FAIL: no root: neither ca/ca.crt nor a ca/ca-gN.crt holds a self-signed certificate');
     expect(result.stderr).toBe(`inspect: warning: no root under ${noRoot}: neither ca/ca.crt nor a ca/ca-gN.crt holds a self-signed certificate, so no chain can be verified\n`);
   });
 
-  test('files of a deploy that has not finished are refused with exit 3, quoting DEPLOY-INCOMPLETE', () => {
+  test('files of a deploy that has not finished are refused with exit 3, quoting DEPLOY-INCOMPLETE', async () => {
     const unfinished = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-unfinished-'));
     fs.cpSync(dir, unfinished, { recursive: true });
     fs.writeFileSync(path.join(unfinished, 'DEPLOY-INCOMPLETE'), 'A chariot-tls deploy has not finished.\n');
-    expect(cli(['--dir', unfinished])).toEqual({
+    expect(await cli(['--dir', unfinished])).toEqual({
       code: ExitCode.INCOMPLETE,
       stdout: '',
       stderr: `inspect: ${unfinished} holds the files of a deploy that has not finished; they may be a mix of old and new. ${path.join(unfinished, 'DEPLOY-INCOMPLETE')} says:\n\nA chariot-tls deploy has not finished.\n`,
     });
   });
 
-  test('a bad configuration is reported as such', () => {
-    const result = cli([], { env: { CHARIOT_TLS_CONFIG: '/nowhere/x.json' } });
+  test('a bad configuration is reported as such', async () => {
+    const result = await cli([], { env: { CHARIOT_TLS_CONFIG: '/nowhere/x.json' } });
     expect(result).toMatchObject({ code: ExitCode.ERROR, stderr: 'inspect: /nowhere/x.json: cannot read the configuration file; check CHARIOT_TLS_CONFIG or create chariot-tls.json\n' });
   });
 
   test.each([
-    [['--warn-days', 'soon'], '--warn-days "soon" is not a whole number of days; use e.g. --warn-days 30'],
-    [['--warn-days=-3'], '--warn-days "-3" is not a whole number of days'],
-    [['--color'], "Unknown option '--color'"],
-    [['pki'], "Unexpected argument 'pki'"],
-  ])('refuses %j with the usage', (argv, message) => {
-    const result = cli(argv);
+    [['--warn-days', 'soon'], '"soon" is not a whole number of days; use e.g. --warn-days 30'],
+    [['--warn-days=-3'], '"-3" is not a whole number of days'],
+    [['--color'], "unknown option '--color'"],
+    [['pki'], 'too many arguments'],
+  ])('refuses %j, pointing to --help', async (argv, message) => {
+    const result = await cli(argv);
     expect(result.code).toBe(ExitCode.ERROR);
     expect(result.stderr).toContain(message);
-    expect(result.stderr).toContain('usage: npm run inspect -- [--dir DIR] [--json] [--all] [--warn-days N]');
+    expect(result.stderr).toContain('(add --help for usage)');
   });
 
-  test('docs/operate.md shows the usage line of --help', () => {
+  test('docs/operate.md shows the usage line of --help', async () => {
     const doc = fs.readFileSync(path.join(PROJECT, 'docs/operate.md'), 'utf8');
-    expect(doc).toContain(USAGE.split('\n')[0].replace('usage: ', ''));
+    const usage = (await cli(['--help'])).stdout.split('\n')[0];
+    expect(doc).toContain(usage);
   });
 
-  test('--help prints the usage and exits 0', () => {
-    expect(cli(['--help'])).toMatchObject({ code: ExitCode.OK, stdout: expect.stringMatching(/^usage: npm run inspect/) });
+  test('--help prints the usage, every option and the exit codes, and exits 0', async () => {
+    const help = await cli(['--help']);
+    expect(help).toMatchObject({ code: ExitCode.OK, stdout: expect.stringMatching(/^Usage: npm run inspect -- \[options\]/) });
+    for (const option of ['--dir <dir>', '--json', '--all', '--warn-days <n>', '--config <file>', '--quiet', '--verbose', '--help', 'Exit codes: 0']) {
+      expect(help.stdout).toContain(option);
+    }
   });
 
-  test('scripts/inspect.ts runs it as a process, exit code included', () => {
-    const result = run('npx', ['--no-install', 'ts-node', '--transpile-only', 'scripts/inspect.ts', '--dir', dir, '--warn-days', '30'], { cwd: PROJECT, allowFailure: true });
+  test('the table starts with the directory it read; --quiet leaves that line out, --json never prints it', async () => {
+    expect((await cli(['--dir', dir])).stdout.split('\n')[0]).toBe(`chariot-tls inspect: directory ${dir}`);
+    expect((await cli(['--dir', dir, '--quiet'])).stdout).toMatch(/^FILE +SUBJECT/);
+    expect(JSON.parse((await cli(['--dir', dir, '--json'])).stdout).directory).toBe(dir);
+  });
+
+  test('names the configuration and the output directory it read', async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-config-'));
+    fs.writeFileSync(path.join(project, 'site.json'), JSON.stringify({ engineClients: ['e'], outputDirectory: dir }));
+    const result = await cli([], { env: { CHARIOT_TLS_CONFIG: 'site.json' }, projectDir: project });
+    expect(result.stdout.split('\n')[0]).toBe(`chariot-tls inspect: configuration site.json, output ${dir}`);
+  });
+
+  test('--config wins over CHARIOT_TLS_CONFIG, and is taken from the directory the command was typed in', async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-config-'));
+    fs.writeFileSync(path.join(project, 'site.json'), JSON.stringify({ engineClients: ['e'], outputDirectory: dir }));
+    const result = await cli(['--config', 'site.json', '--json'], { env: { CHARIOT_TLS_CONFIG: '/nowhere/x.json' }, cwd: project });
+    expect(result.code).toBe(ExitCode.OK);
+    expect(JSON.parse(result.stdout).directory).toBe(dir);
+  });
+
+  test('npm run inspect runs it as a process, exit code included', () => {
+    const result = run('npm', ['run', '--silent', 'inspect', '--', '--dir', dir, '--warn-days', '30', '--quiet'], { cwd: PROJECT, allowFailure: true });
     expect(result.status).toBe(ExitCode.EXPIRING);
     expect(result.stdout).toMatch(/^FILE +SUBJECT/);
     expect(result.stderr).toContain('inspect: CN=soon expires');

@@ -154,7 +154,21 @@ export const DEFAULT_CONFIG: Config = {
 };
 
 /** A configuration file that cannot be used; the message names the file, the field and the fix. */
-export class ConfigError extends UserError {}
+export class ConfigError extends UserError {
+  /**
+   * @param problems each problem on its own, when the file was read but its fields are wrong
+   * @param partial the configuration without the fields the schema refused, so the hierarchy's own checks can add
+   *   theirs to the same report (app/config-report.ts)
+   */
+  constructor(message: string, readonly problems: string[] = [], readonly partial?: AppConfig) {
+    super(message);
+  }
+}
+
+/** The first line of a report of invalid fields, as the schema and the constructs both write it. */
+export function invalidConfigurationHeader(source: string): string {
+  return `${source}: invalid configuration:`;
+}
 
 /**
  * Reads the configuration: the file named by `CHARIOT_TLS_CONFIG`, else `chariot-tls.json`
@@ -164,15 +178,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = pr
   const named = env[CONFIG_ENV];
   const file = named ? path.resolve(projectDir, named) : path.join(projectDir, DEFAULT_CONFIG_FILE);
   if (!named && !fs.existsSync(file)) return toAppConfig(DEFAULT_CONFIG, projectDir);
-  return { ...toAppConfig(parseConfig(readJson(file), file), path.dirname(file)), configFile: file };
+  const json = readJson(file);
+  try {
+    return { ...toAppConfig(parseConfig(json, file), path.dirname(file)), configFile: file };
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const valid = validPart(json);
+    throw new ConfigError(e.message, e.problems, valid && { ...toAppConfig(valid, path.dirname(file)), configFile: file });
+  }
 }
 
 /** Validates parsed JSON against the schema; `source` names the file in errors. */
 export function parseConfig(json: unknown, source: string): Config {
   const result = ConfigSchema.safeParse(json);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  - ${describeIssue(issue, json)}`);
-  throw new ConfigError(`${source}: invalid configuration:\n${lines.join('\n')}`);
+  const problems = result.error.issues.map((issue) => describeIssue(issue, json));
+  throw new ConfigError(`${invalidConfigurationHeader(source)}\n${problems.map((p) => `  - ${p}`).join('\n')}`, problems);
+}
+
+/** The top-level fields of `json` that the schema accepts, as a configuration; undefined when `json` is no object. */
+function validPart(json: unknown): Config | undefined {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
+  const fields = Object.entries(json as Record<string, unknown>).filter(([key, value]) => ConfigSchema.safeParse({ [key]: value }).success);
+  return ConfigSchema.parse(Object.fromEntries(fields));
 }
 
 function readJson(file: string): unknown {

@@ -3,12 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PkiInventory } from '../lib';
 import { printError } from './cli';
-import { AppConfig, loadConfig } from './config';
+import { AppConfig } from './config';
 import { formatStart, formatSummary, snapshot, summarize } from './deploy-summary';
 import { EngineInterrupted, planAndApply } from './engine';
 import { pkcs12Password, pkcs12Targets, writePkcs12 } from './pkcs12';
 import { DeployFacts, preflight } from './preflight';
-import { synthesizeFromCommandLine } from './synth';
+import { synthesizeForCommand } from './synth';
 
 /** How long a deploy waits for another deploy's state lock, in the engine's units (`30s`, `5m`). */
 export const LOCK_TIMEOUT_ENV = 'CHARIOT_TLS_LOCK_TIMEOUT';
@@ -44,7 +44,7 @@ const REASONS: { readonly pattern: RegExp; readonly reason: (lockTimeout: string
 ];
 
 /**
- * `npm run deploy [-- --output DIR]`, around the engine (docs/operate.md, "When a deploy fails"): checks the
+ * `npm run deploy`, around the engine (docs/operate.md, "When a deploy fails"): checks the
  * environment against the configuration (app/preflight.ts), marks the output directory `DEPLOY-INCOMPLETE`
  * until the deploy succeeds, keeps a local state file at mode 0600, has the engine wait up to
  * `CHARIOT_TLS_LOCK_TIMEOUT` for another deploy's lock, deploys ({@link deployFiles}) and ends a failure with
@@ -52,8 +52,8 @@ const REASONS: { readonly pattern: RegExp; readonly reason: (lockTimeout: string
  * other, and ends with exit 130. Run with the engine's environment (scripts/engine/run.sh); resolves to the
  * exit status.
  */
-export async function deploy(argv: string[]): Promise<number> {
-  const config = loadConfig();
+export async function deploy(options: DeployOptions): Promise<number> {
+  const { config } = options;
   const facts = preflight(config, process.env);
   for (const warning of facts.warnings) process.stderr.write(`${warning}\n`);
 
@@ -73,7 +73,7 @@ export async function deploy(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   let status: number;
   try {
-    status = await deployFiles(argv, config, { onOutput: (text) => engineOutput.push(text), signal: interrupt.signal });
+    status = await deployFiles(options, { onOutput: (text) => engineOutput.push(text), signal: interrupt.signal });
   } catch (e) {
     if (!(e instanceof EngineInterrupted)) printError(e);
     status = 1;
@@ -103,6 +103,17 @@ export async function deploy(argv: string[]): Promise<number> {
   return status;
 }
 
+/** What to deploy, and where the synthesized stack goes. */
+export interface DeployOptions {
+  /** The configuration, loaded. */
+  readonly config: AppConfig;
+  /**
+   * The cdktf output directory.
+   * @default 'cdktf.out'
+   */
+  readonly outdir?: string;
+}
+
 /** Where the engine's output goes, and what stops it, during {@link deployFiles}. */
 interface EngineHooks {
   readonly onOutput: (text: string) => void;
@@ -114,8 +125,8 @@ interface EngineHooks {
  * then writes the PKCS#12 files when the configuration asks for them and prints a summary: what was created,
  * renewed or left alone, where the files are, what expires first and when the next renewal is due.
  */
-async function deployFiles(argv: string[], config: AppConfig, hooks: EngineHooks): Promise<number> {
-  const app = synthesizeFromCommandLine(argv, config);
+async function deployFiles({ config, outdir }: DeployOptions, hooks: EngineHooks): Promise<number> {
+  const app = synthesizeForCommand(config, outdir);
   // Check the password before the engine runs, so a missing one costs nothing.
   const password = config.pkcs12 && pkcs12Password(process.env, config.pkcs12.passwordEnv);
   const pki = app.stack.pki;

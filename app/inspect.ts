@@ -1,16 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config';
-import { INCOMPLETE_MARKER } from './preflight';
 
 /** The root of generation 1, relative to the directory inspected. */
 export const ROOT_FILE = 'ca/ca.crt';
 /** The root files the PKI writes: `ca/ca.crt` (generation 1) and `ca/ca-gN.crt` (generation N, after a root rotation). */
 const ROOT_FILE_PATTERN = /^ca\/ca(?:-g([1-9]\d*))?\.crt$/;
 /** Why no chain can be verified when there is no root. */
-const NO_ROOT = `neither ${ROOT_FILE} nor a ca/ca-gN.crt holds a self-signed certificate`;
+export const NO_ROOT = `neither ${ROOT_FILE} nor a ca/ca-gN.crt holds a self-signed certificate`;
 /** Files that may hold certificates; keys (`*.key`) are never read. */
 const CERTIFICATE_FILE = /\.(crt|pem|cer)$/;
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -236,112 +233,6 @@ export function toJson(inspection: Inspection, warnDays?: number): unknown {
       chain: { verified: c.chain.verified, path: c.chain.path, problem: c.chain.problem ?? null },
     })),
   };
-}
-
-/** Where the output of `main` goes, and what it sees. */
-export interface CliContext {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-  /** Where `--dir` is taken from: the shell's directory. */
-  readonly cwd: string;
-  /** Where the configuration is looked up, as the deploy does: the project root. */
-  readonly projectDir: string;
-  readonly now: Date;
-}
-
-export const USAGE = `usage: npm run inspect -- [--dir DIR] [--json] [--all] [--warn-days N]
-
-Reads the certificates deployed under DIR (default: the output directory of the configuration,
-CHARIOT_TLS_CONFIG or chariot-tls.json) and prints, for each: file, subject, issuer, expiry, days left,
-key, SHA-256 fingerprint, and whether it chains to a root: ca/ca.crt or, after a root rotation, ca/ca-gN.crt
-(every generation present is trusted). Private keys are never read.
-The table shows each certificate once, by its own file, "(+N)" counting the bundles that also hold it.
-
-  --dir DIR        the directory to read
-  --json           print JSON instead of a table: every certificate of every file
-  --all            list every certificate of every file in the table, bundles included
-  --warn-days N    exit 2 when a certificate expires within N days (or has expired), naming it on stderr
-  -h, --help       print this help
-
-Exit codes: 0 all fine, 1 error, 2 a certificate expires within --warn-days,
-3 the files are from a deploy that has not finished (DIR/DEPLOY-INCOMPLETE exists).
-`;
-
-/** The CLI: parses `argv`, inspects, prints, and returns the exit code. */
-export function main(argv: string[], context: CliContext): number {
-  let options: Options;
-  try {
-    options = parseOptions(argv);
-  } catch (e) {
-    context.stderr(`inspect: ${(e as Error).message}\n\n${USAGE}`);
-    return ExitCode.ERROR;
-  }
-  if (options.help) {
-    context.stdout(USAGE);
-    return ExitCode.OK;
-  }
-
-  let dir: string;
-  try {
-    dir = options.dir !== undefined ? path.resolve(context.cwd, options.dir) : loadConfig(context.env, context.projectDir).pki.outputDirectory!;
-  } catch (e) {
-    context.stderr(`inspect: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
-    return ExitCode.ERROR;
-  }
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    context.stderr(`inspect: ${dir} is not a directory; deploy first (npm run deploy) or name one with --dir DIR\n`);
-    return ExitCode.ERROR;
-  }
-  const marker = path.join(dir, INCOMPLETE_MARKER);
-  if (fs.existsSync(marker)) {
-    context.stderr(`inspect: ${dir} holds the files of a deploy that has not finished; they may be a mix of old and new. ${marker} says:\n\n${fs.readFileSync(marker, 'utf8')}`);
-    return ExitCode.INCOMPLETE;
-  }
-  const files = readCertificateFiles(dir);
-  if (files.length === 0) {
-    context.stderr(`inspect: no certificates under ${dir} (no .crt, .pem or .cer file holds one); deploy first or check --dir\n`);
-    return ExitCode.ERROR;
-  }
-
-  const inspection = inspect(dir, files, context.now);
-  context.stdout(options.json ? `${JSON.stringify(toJson(inspection, options.warnDays), null, 2)}\n` : formatTable(inspection, options.all));
-  if (!inspection.root) context.stderr(`inspect: warning: no root under ${dir}: ${NO_ROOT}, so no chain can be verified\n`);
-  if (options.warnDays === undefined) return ExitCode.OK;
-  const expiring = distinctCertificates(expiringWithin(inspection, options.warnDays));
-  for (const { certificate: c, copies } of expiring) {
-    const when = c.expired ? `expired ${c.notAfter.toISOString()}` : `expires ${c.notAfter.toISOString()} (${c.daysLeft} days left)`;
-    context.stderr(`inspect: ${c.subject} ${when}, within ${options.warnDays} days: ${copies.map((copy) => copy.label).join(', ')}\n`);
-  }
-  return expiring.length > 0 ? ExitCode.EXPIRING : ExitCode.OK;
-}
-
-interface Options {
-  readonly dir?: string;
-  readonly json: boolean;
-  readonly all: boolean;
-  readonly warnDays?: number;
-  readonly help: boolean;
-}
-
-function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'dir': { type: 'string' },
-      'json': { type: 'boolean', default: false },
-      'all': { type: 'boolean', default: false },
-      'warn-days': { type: 'string' },
-      'help': { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  const warn = values['warn-days'];
-  if (warn !== undefined && !/^\d+$/.test(warn)) {
-    throw new Error(`--warn-days ${JSON.stringify(warn)} is not a whole number of days; use e.g. --warn-days 30`);
-  }
-  return { dir: values.dir, json: values.json ?? false, all: values.all ?? false, warnDays: warn === undefined ? undefined : Number(warn), help: values.help ?? false };
 }
 
 function checkChain(cert: X509Certificate, roots: RootCertificate[], cas: X509Certificate[]): ChainResult {

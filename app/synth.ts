@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { AnnotationMetadataEntryType, App } from 'cdktf';
-import { AppConfig, loadConfig } from './config';
+import { AppConfig } from './config';
+import { buildChecked } from './config-report';
 import { writeInventory } from './inventory';
 import { ChariotTlsStack } from './stack';
 
@@ -28,7 +28,7 @@ export interface SynthesizedApp {
  */
 export function synthesizeApp(config: AppConfig, outdir?: string): SynthesizedApp {
   const app = new App(outdir === undefined ? {} : { outdir });
-  const stack = new ChariotTlsStack(app, STACK, config);
+  const stack = buildChecked(config, () => new ChariotTlsStack(app, STACK, config));
   app.synth();
   // Only a hierarchy that synthesized is described; the inventory sits next to the configuration, for review.
   writeInventory(stack.pki, config.inventoryDirectory);
@@ -43,14 +43,15 @@ export function synthesizeApp(config: AppConfig, outdir?: string): SynthesizedAp
   };
 }
 
+/** The cdktf output directory when a command is given no `--output`. */
+export const DEFAULT_OUTDIR = 'cdktf.out';
+
 /**
- * What `npm run synth`, `plan` and `deploy` start with: the configuration (loaded here unless given),
- * synthesized into `--output DIR` (default `cdktf.out`), with the constructs' warnings printed as
- * `cdktf synth` prints them (e.g. a validity shorter than its renewal window).
+ * What `npm run synth`, `plan` and `deploy` start with: the configuration synthesized into `outdir`, with the
+ * constructs' warnings printed (to stderr) as `cdktf synth` prints them (e.g. a validity shorter than its renewal window).
  */
-export function synthesizeFromCommandLine(argv: string[], config: AppConfig = loadConfig()): SynthesizedApp & { readonly config: AppConfig } {
-  const { values } = parseArgs({ args: argv, options: { output: { type: 'string', default: 'cdktf.out' } } });
-  const app = synthesizeApp(config, values.output);
-  for (const line of app.annotations) console.log(line);
+export function synthesizeForCommand(config: AppConfig, outdir: string = DEFAULT_OUTDIR): SynthesizedApp & { readonly config: AppConfig } {
+  const app = synthesizeApp(config, outdir);
+  for (const line of app.annotations) process.stderr.write(`${line}\n`);
   return { ...app, config };
 }

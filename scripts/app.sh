@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the ready app's TypeScript as compiled JS:
 #   scripts/app.sh                          main.ts, the app cdktf runs (cdktf.json "app")
-#   scripts/app.sh scripts/deploy.ts ARGS   another entry point of the app
+#   scripts/app.sh scripts/chariot-tls.ts deploy ARGS   the CLI (app/commands/)
 # tsc compiles main.ts, app/, lib/ and scripts/ into the git-ignored .app/ and plain Node runs
 # the result: that starts in well under a second where ts-node took seconds on every synth
 # (bench/README.md). tsc type-checks, so a type error fails synth as it did under ts-node.

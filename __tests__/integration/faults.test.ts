@@ -23,7 +23,7 @@ beforeAll(() => {
   pki = Deployment.create(CONFIG);
 });
 
-const inspectStatus = () => run('npx', ['--no-install', 'ts-node', '--transpile-only', 'scripts/inspect.ts', '--dir', path.join(pki.dir, 'pki')], { cwd: PROJECT, allowFailure: true }).status;
+const inspectStatus = () => run('npm', ['run', '--silent', 'inspect', '--', '--quiet', '--dir', path.join(pki.dir, 'pki')], { cwd: PROJECT, allowFailure: true }).status;
 
 /** The engine process applying this deployment's stack: `tofu apply`, running in its stack directory. */
 function engineApplying(stackDir: string): number | undefined {

@@ -27,7 +27,7 @@ const stateFile = () => path.join(pki.dir, 'terraform.chariot-tls.tfstate');
 const readState = () => fs.readFileSync(stateFile(), 'utf8');
 const keyLines = () => privateKeyLines(path.join(pki.dir, 'pki'));
 const git = (...args: string[]) => run('git', ['-C', pki.dir, ...args]).stdout;
-const inspect = () => run('npx', ['--no-install', 'ts-node', '--transpile-only', 'scripts/inspect.ts', '--dir', path.join(pki.dir, 'pki')], { cwd: PROJECT, allowFailure: true });
+const inspect = () => run('npm', ['run', '--silent', 'inspect', '--', '--quiet', '--dir', path.join(pki.dir, 'pki')], { cwd: PROJECT, allowFailure: true });
 
 /** Saves a plan of the deployed stack to `file` with the engine itself, as a person reviewing a change would. */
 function savePlan(file: string, env: Record<string, string> = {}): void {

@@ -10,6 +10,10 @@ if [[ $# -eq 0 ]]; then
   printf 'usage: %s CMD [ARGS...]\n' "$0" >&2
   exit 2
 fi
+# Help needs no engine: it is printed without building or choosing one.
+for arg in "$@"; do
+  [[ $arg == --help || $arg == -h ]] && exec "$@"
+done
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=env.sh
 . "$here/env.sh"

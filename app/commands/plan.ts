@@ -1,0 +1,16 @@
+import { CommandDefinition } from '../command-line';
+import { planAndApply } from '../engine';
+import { synthesizeForCommand } from '../synth';
+import { announce, outdirOf, outdirOption } from './outdir';
+
+/** `npm run plan`: what the next deploy would do; changes nothing. */
+export const PLAN: CommandDefinition = {
+  name: 'plan',
+  summary: 'show what the next deploy would create, renew or destroy; changes nothing',
+  options: outdirOption,
+  help: 'Exit codes: 0 planned, 1 the plan failed or would change a CA in a way that is refused.',
+  run: (options, context) => {
+    const app = synthesizeForCommand(announce('plan', context), outdirOf(options, context));
+    return planAndApply({ ...app, outputDirectory: app.stack.pki.outputDirectory, apply: false });
+  },
+};
