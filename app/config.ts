@@ -27,6 +27,13 @@ const caGeneration = z
   })
   .strict()
   .optional();
+/**
+ * The backend block is read by the engine before anything else, and OpenTofu evaluates expressions there too:
+ * a path or connection string with `${` or `%{` is refused (it would be code, not a name).
+ */
+const backendText = z.string().min(1).refine((s) => !/[$%]\{/.test(s), 'holds "${" or "%{", which the engine would evaluate; use a plain path or connection string');
+/** cdktf's markers for a token inside a string, list or map: cdktf would resolve one into a reference (a CA key). */
+const TOKEN_MARKER = /[$#&]\{TfToken\[/;
 const rsaBits = z.number().int('must be a whole number').min(2048, 'must be at least 2048 (use 2048, 3072 or 4096)');
 
 /** The configuration file: every field optional, unknown fields refused (a typo must not pass silently). */
@@ -70,13 +77,11 @@ export const ConfigSchema = z
       .optional(),
     backend: z
       .discriminatedUnion('type', [
-        z.object({ type: z.literal('local'), path: z.string().min(1) }).strict(),
+        z.object({ type: z.literal('local'), path: backendText }).strict(),
         z
           .object({
             type: z.literal('pg'),
-            connectionString: z
-              .string()
-              .min(1)
+            connectionString: backendText
               .refine((s) => !hasPassword(s), `holds a password; keep it out of the file: set ${PG_CONN_STR_ENV} instead, or use PGPASSWORD or ~/.pgpass`)
               .optional(),
             schemaName: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a PostgreSQL name: lower-case letters, digits and _').optional(),
@@ -191,16 +196,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = pr
 /** Validates parsed JSON against the schema; `source` names the file in errors. */
 export function parseConfig(json: unknown, source: string): Config {
   const result = ConfigSchema.safeParse(json);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => describeIssue(issue, json));
+  const problems = [...(result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, json))), ...tokenMarkers(json, [])];
+  if (problems.length === 0) return result.data!;
   throw new ConfigError(`${invalidConfigurationHeader(source)}\n${problems.map((p) => `  - ${p}`).join('\n')}`, problems);
 }
 
 /** The top-level fields of `json` that the schema accepts, as a configuration; undefined when `json` is no object. */
 function validPart(json: unknown): Config | undefined {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
-  const fields = Object.entries(json as Record<string, unknown>).filter(([key, value]) => ConfigSchema.safeParse({ [key]: value }).success);
+  const fields = Object.entries(json as Record<string, unknown>).filter(
+    ([key, value]) => ConfigSchema.safeParse({ [key]: value }).success && tokenMarkers(value, [key]).length === 0,
+  );
   return ConfigSchema.parse(Object.fromEntries(fields));
+}
+
+/**
+ * Every string in the file that holds a cdktf token marker. The library leaves tokens alone (they are references
+ * its caller set on purpose), so a file, which holds only data, may hold none: `${TfToken[TOKEN.1]}` would become
+ * a reference to another resource, such as a CA key.
+ */
+function tokenMarkers(json: unknown, at: (string | number)[]): string[] {
+  if (typeof json === 'string') {
+    return TOKEN_MARKER.test(json) ? [`${fieldName(at)} ${JSON.stringify(json)}: holds a cdktf token marker, which would become a reference to another resource; remove it: configuration text is data`] : [];
+  }
+  if (json === null || typeof json !== 'object') return [];
+  return Object.entries(json).flatMap(([key, value]) => tokenMarkers(value, [...at, Array.isArray(json) ? Number(key) : key]));
 }
 
 function readJson(file: string): unknown {
@@ -217,8 +237,13 @@ function readJson(file: string): unknown {
   }
 }
 
+/** `server.dnsNames[1]`, or `(top level)`. */
+function fieldName(at: (string | number)[]): string {
+  return at.length > 0 ? at.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') : '(top level)';
+}
+
 function describeIssue(issue: z.ZodIssue, json: unknown): string {
-  const field = issue.path.length > 0 ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') : '(top level)';
+  const field = fieldName(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const known = Object.keys(shapeAt(issue.path)).filter((k) => k !== '$schema');
     return `${field}: unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; remove or rename them (known fields: ${known.join(', ')})`;

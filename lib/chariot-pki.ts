@@ -8,8 +8,11 @@ import { KeyOptions } from './key';
 import { RootCa } from './root-ca';
 import { ServerCert } from './server-cert';
 import { UploadProduct, UploadReadme } from './upload-readme';
-import { Problems, checkUnique, isKnown } from './private/validation';
+import { MAX_NAME_LENGTH } from './private/subject';
+import { Problems, checkText, checkUnique, isKnown } from './private/validation';
 
+/** The organization when none is given. */
+const DEFAULT_ORGANIZATION = 'Chariot TLS';
 /** A client name becomes a directory and a construct id: keep it to one safe path segment. */
 const CLIENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
@@ -245,7 +248,7 @@ export class ChariotPki extends Construct {
     checkHierarchy(this, props, engineNames, transmissionNames);
 
     this.outputDirectory = path.resolve(props.outputDirectory ?? 'pki');
-    const organization = props.organization ?? 'Chariot TLS';
+    const organization = props.organization ?? DEFAULT_ORGANIZATION;
     const dn = (commonName: string, organizationalUnit?: string): DistinguishedName => ({
       commonName, organization, organizationalUnit, country: props.country,
     });
@@ -354,6 +357,8 @@ function checkHierarchy(scope: Construct, props: ChariotPkiProps, engineNames: s
   if (!props.server && engineNames.length === 0 && transmissionNames.length === 0) {
     problems.add('server', props.server, 'is missing and there are no clients: the hierarchy is empty', 'set server, engineClients or transmissionClients');
   }
+  checkText(problems, 'organization', props.organization ?? DEFAULT_ORGANIZATION, MAX_NAME_LENGTH, 'shorten it');
+  if (props.server?.commonName) checkText(problems, 'server.commonName', props.server.commonName, MAX_NAME_LENGTH, 'shorten it or put long names in dnsNames');
   for (const [field, names] of [['engineClients', engineNames], ['transmissionClients', transmissionNames]] as const) {
     names.forEach((name, i) => {
       if (isKnown(name) && !CLIENT_NAME.test(name)) {

@@ -6,6 +6,9 @@ import { Problems, isKnown } from './validation';
 /** The smallest RSA key we issue: NIST and the CA/Browser Forum floor. */
 export const MIN_RSA_BITS = 2048;
 
+const ALGORITHMS = Object.values(KeyAlgorithm);
+const CURVES = Object.values(EcdsaCurve);
+
 /** Key options with every default applied. */
 export interface ResolvedKeyOptions {
   readonly algorithm: KeyAlgorithm;
@@ -25,6 +28,13 @@ export function resolveKeyOptions(
     rsaBits: options?.rsaBits ?? defaultRsaBits,
     ecdsaCurve: options?.ecdsaCurve ?? EcdsaCurve.P256,
   };
+  // The algorithm and curve reach the engine as strings: only our enum's values may (a JavaScript caller has no types).
+  if (isKnown(resolved.algorithm) && !ALGORITHMS.includes(resolved.algorithm)) {
+    problems.add(`${field}.algorithm`, resolved.algorithm, `is not one of ${ALGORITHMS.join(', ')}`, 'use KeyAlgorithm.RSA or KeyAlgorithm.ECDSA');
+  }
+  if (isKnown(resolved.ecdsaCurve) && !CURVES.includes(resolved.ecdsaCurve)) {
+    problems.add(`${field}.ecdsaCurve`, resolved.ecdsaCurve, `is not one of ${CURVES.join(', ')}`, 'use EcdsaCurve.P256, P384 or P521');
+  }
   const bits = resolved.rsaBits;
   if (resolved.algorithm === KeyAlgorithm.RSA && isKnown(bits) && (!Number.isInteger(bits) || bits < MIN_RSA_BITS)) {
     problems.add(`${field}.rsaBits`, bits, `is too small or not a whole number`, `use ${MIN_RSA_BITS}, 3072 or 4096`);

@@ -1,19 +1,28 @@
 import { Construct } from 'constructs';
 import { File } from '@cdktf/provider-local/lib/file';
 import { SensitiveFile } from '@cdktf/provider-local/lib/sensitive-file';
+import { literalText } from './template';
 
 /** Directories hold both public certificates and 0600 keys; others may list them. */
 const DIRECTORY_MODE = '0755';
 
-/** Writes a public PEM (certificate or bundle), readable by all. Returns its path. */
+/**
+ * Every file the library writes is declared here. Its path and content are data: `literalText` keeps a `${`
+ * in either (an output directory, a README line) from becoming an expression the engine evaluates.
+ */
+function fileProps(filename: string, content: string, filePermission: string) {
+  return { filename: literalText(filename), content: literalText(content), filePermission, directoryPermission: DIRECTORY_MODE };
+}
+
+/** Writes a public PEM (certificate or bundle) or text, readable by all. Returns its path. */
 export function writePublicPem(scope: Construct, id: string, filename: string, content: string): string {
-  new File(scope, id, { filename, content, filePermission: '0644', directoryPermission: DIRECTORY_MODE });
+  new File(scope, id, fileProps(filename, content, '0644'));
   return filename;
 }
 
 /** Writes a private key, readable by its owner only, and kept out of plans and logs. Returns its path. */
 export function writePrivatePem(scope: Construct, id: string, filename: string, content: string): string {
-  new SensitiveFile(scope, id, { filename, content, filePermission: '0600', directoryPermission: DIRECTORY_MODE });
+  new SensitiveFile(scope, id, fileProps(filename, content, '0600'));
   return filename;
 }
 

@@ -1,14 +1,28 @@
 import { DistinguishedName } from '../distinguished-name';
-import { Problems, isKnown } from './validation';
+import { Problems, checkText, isKnown } from './validation';
 
-/** RFC 5280's upper bound for a common name (ub-common-name). */
-const MAX_COMMON_NAME_LENGTH = 64;
+/** RFC 5280's upper bound on a common name, an organization and an organizational unit. */
+export const MAX_NAME_LENGTH = 64;
 
-/** Checks the fields X.509 bounds, so the engine never signs a certificate linters reject. */
+/** The free-text fields of a subject and RFC 5280's upper bound on each (ub-common-name, ub-organization-name, ...). */
+const TEXT_FIELDS: [keyof DistinguishedName, number][] = [
+  ['commonName', MAX_NAME_LENGTH],
+  ['organization', MAX_NAME_LENGTH],
+  ['organizationalUnit', MAX_NAME_LENGTH],
+  ['locality', 128],
+  ['province', 128],
+];
+
+/**
+ * Checks every subject field the tls provider receives: X.509's bounds, so the engine never signs a certificate
+ * linters reject, and plain visible text, so no field becomes a Terraform expression or an extra line.
+ */
 export function checkSubject(problems: Problems, field: string, subject: DistinguishedName): void {
-  const cn = subject.commonName;
-  if (isKnown(cn) && (cn.trim().length === 0 || cn.length > MAX_COMMON_NAME_LENGTH)) {
-    problems.add(`${field}.commonName`, cn, `must have 1 to ${MAX_COMMON_NAME_LENGTH} characters`, 'shorten it or put long names in dnsNames');
+  for (const [name, maxLength] of TEXT_FIELDS) {
+    const value = subject[name];
+    if (value === undefined && name !== 'commonName') continue;
+    const fix = name === 'commonName' ? 'shorten it or put long names in dnsNames' : 'shorten it';
+    checkText(problems, `${field}.${name}`, value!, maxLength, fix);
   }
   const country = subject.country;
   if (country !== undefined && isKnown(country) && !/^[A-Z]{2}$/.test(country)) {

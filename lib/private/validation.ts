@@ -1,9 +1,18 @@
 import { isIP } from 'node:net';
 import { IConstruct } from 'constructs';
 import { Token } from 'cdktf';
+import { hasTemplateSequence } from './template';
 
 /** One label of a DNS name: letters, digits and inner hyphens, at most 63 characters. */
 const DNS_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * Characters no name may hold: controls (newline, NUL), format characters (right-to-left override,
+ * zero-width space), lone surrogates, private-use and unassigned code points, line and paragraph separators.
+ * Each would hide in a certificate viewer or add a line to a README or the inventory.
+ */
+const UNSEEN = /[\p{C}\p{Zl}\p{Zp}]/u;
+const EVERY_UNSEEN = new RegExp(UNSEEN.source, 'gu');
 
 /**
  * Collects every problem in a construct's props so the user sees them all at once,
@@ -16,7 +25,7 @@ export class Problems {
 
   /** Records a problem: what is wrong with `field`, showing `value`, and how to fix it. */
   public add(field: string, value: unknown, problem: string, fix: string): void {
-    const shown = value === undefined ? '' : ` ${JSON.stringify(value)}`;
+    const shown = value === undefined ? '' : ` ${showValue(value)}`;
     this.messages.push(`${field}${shown} ${problem}; ${fix}`);
   }
 
@@ -27,9 +36,41 @@ export class Problems {
   }
 }
 
+/** `U+202E`: how a message names a character it cannot print. */
+function codePoint(char: string): string {
+  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** The value as JSON, unseen characters written as `<U+202E>`, so the message itself hides or reorders nothing. */
+function showValue(value: unknown): string {
+  return (JSON.stringify(value) ?? String(value)).replace(EVERY_UNSEEN, (c) => `<${codePoint(c)}>`);
+}
+
 /** True when the value is known at synth time (not a token to be resolved by the engine). */
 export function isKnown(value: unknown): boolean {
   return !Token.isUnresolved(value);
+}
+
+/**
+ * Checks free text that goes into a certificate (a subject field): 1 to `maxLength` characters, not only
+ * spaces, nothing Terraform would evaluate, nothing unseen. Skips a token (a reference the code set on purpose).
+ */
+export function checkText(problems: Problems, field: string, value: string, maxLength: number, fix: string): void {
+  if (!isKnown(value)) return;
+  if (typeof value !== 'string') {
+    problems.add(field, value, 'is not text', fix);
+    return;
+  }
+  if (value.trim().length === 0 || [...value].length > maxLength) {
+    problems.add(field, value, `must have 1 to ${maxLength} characters, not only spaces`, fix);
+  }
+  if (hasTemplateSequence(value)) {
+    problems.add(field, value, 'holds "${" or "%{", which Terraform would evaluate as an expression', 'remove them: names are plain text');
+  }
+  const unseen = value.match(UNSEEN);
+  if (unseen) {
+    problems.add(field, value, `holds the invisible or control character ${codePoint(unseen[0])}`, 'remove it: a name is one line of visible text');
+  }
 }
 
 /** A DNS name as a certificate SAN accepts it; a leading `*.` wildcard is allowed. */
