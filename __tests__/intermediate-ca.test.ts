@@ -12,18 +12,24 @@ function rootOf(scope: Construct, maxPathLength?: number): RootCa {
 describe('IntermediateCa defaults', () => {
   const stack = synth((scope) => new IntermediateCa(scope, 'server-ca', { issuer: rootOf(scope), subject }));
 
-  test('generates an RSA 4096 key and a CSR signed with it', () => {
+  test('generates an RSA 4096 key and a CSR signed with it, handed over write-only', () => {
     expect(stack.resource('tls_private_key', 'server-ca/key').props).toMatchObject({ algorithm: 'RSA', rsa_bits: 4096 });
-    expect(stack.resource('tls_cert_request', 'server-ca/csr').props).toMatchObject({
-      private_key_pem: stack.ref('tls_private_key', 'server-ca/key', 'private_key_pem'),
+    const csr = stack.resource('tls_cert_request', 'server-ca/csr').props;
+    expect(csr).not.toHaveProperty('private_key_pem');
+    expect(csr).toMatchObject({
+      private_key_pem_wo: stack.ref('tls_private_key', 'server-ca/key', 'private_key_pem'),
+      private_key_pem_wo_version: 1,
       subject: [{ common_name: 'Example Server CA', organizational_unit: 'CA' }],
     });
   });
 
-  test('is signed by its issuer with the issuer key', () => {
-    expect(stack.resource('tls_locally_signed_cert', 'server-ca/cert').props).toMatchObject({
+  test('is signed by its issuer with the issuer key, handed over write-only so the certificate keeps no copy of it', () => {
+    const cert = stack.resource('tls_locally_signed_cert', 'server-ca/cert').props;
+    expect(cert).not.toHaveProperty('ca_private_key_pem');
+    expect(cert).toMatchObject({
       ca_cert_pem: stack.ref('tls_self_signed_cert', 'root/cert', 'cert_pem'),
-      ca_private_key_pem: stack.ref('tls_private_key', 'root/key', 'private_key_pem'),
+      ca_private_key_pem_wo: stack.ref('tls_private_key', 'root/key', 'private_key_pem'),
+      ca_private_key_pem_wo_version: 1,
       cert_request_pem: stack.ref('tls_cert_request', 'server-ca/csr', 'cert_request_pem'),
     });
   });

@@ -15,8 +15,13 @@ describe('RootCa defaults', () => {
     expect(stack.resource('tls_self_signed_cert', 'root/cert').props).toMatchObject({
       is_ca_certificate: true,
       allowed_uses: ['cert_signing', 'crl_signing', 'digital_signature'],
-      private_key_pem: stack.ref('tls_private_key', 'root/key', 'private_key_pem'),
     });
+  });
+
+  test('hands its key to the certificate write-only, so the certificate keeps no copy of it', () => {
+    const cert = stack.resource('tls_self_signed_cert', 'root/cert').props;
+    expect(cert).not.toHaveProperty('private_key_pem');
+    expect(cert).toMatchObject({ private_key_pem_wo: stack.ref('tls_private_key', 'root/key', 'private_key_pem'), private_key_pem_wo_version: 1 });
   });
 
   test('sets subject and authority key identifiers, as OpenSSL 3 strict mode wants', () => {

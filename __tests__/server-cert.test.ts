@@ -20,7 +20,7 @@ describe('ServerCert defaults', () => {
   test('is signed by its issuer', () => {
     expect(cert()).toMatchObject({
       ca_cert_pem: stack.ref('tls_locally_signed_cert', 'server-ca/cert', 'cert_pem'),
-      ca_private_key_pem: stack.ref('tls_private_key', 'server-ca/key', 'private_key_pem'),
+      ca_private_key_pem_wo: stack.ref('tls_private_key', 'server-ca/key', 'private_key_pem'),
     });
   });
 

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pendingSignalsHandled } from './cli';
+import { removeKeyCopies, replacedForKeyCopy } from './key-copies';
 import {
   allowedCaChanges, constructPaths, formatProtectedKeyRefusal, formatRefusal, formatSummary, keyChange, keyFactsInState,
   keyFactsInSynthesized, preventDestroyAddresses, reducePlan, refusedCaChanges, reviewPlan,
@@ -73,6 +74,8 @@ interface RunOptions {
   readonly liveStdout?: OutputFilter;
   /** Its stdout holds secrets (`show -json`): it is returned only, not passed to `onOutput`. */
   readonly secretStdout?: boolean;
+  /** Written to its stdin (`state push -`), else the engine shares ours. */
+  readonly input?: string;
 }
 
 /**
@@ -85,6 +88,11 @@ export async function planAndApply(options: EngineRunOptions): Promise<number> {
   const engine = new Engine(options);
   const init = await engine.initIfNeeded(options.synthesized);
   if (init.status !== 0) return fail(`${init.stdout}${init.stderr}`);
+  return planReviewApply(engine, options, true);
+}
+
+/** {@link planAndApply} after init; `mayRemoveKeyCopies` once, so a state the removal did not fix is not tried again. */
+async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRemoveKeyCopies: boolean): Promise<number> {
 
   // The saved plan holds private keys: it lives in a 0700 directory and is removed at the end.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-plan-'));
@@ -107,6 +115,14 @@ export async function planAndApply(options: EngineRunOptions): Promise<number> {
     const shown = await engine.run(['show', '-json', planFile], { secretStdout: true });
     if (shown.status !== 0) return fail(shown.stderr);
     const reduced = reducePlan(JSON.parse(shown.stdout), options.synthesized, options.outputDirectory);
+    const keyCopies = reduced.changes.filter(replacedForKeyCopy).length;
+    if (keyCopies > 0 && options.apply && mayRemoveKeyCopies) {
+      const removed = await engine.removeKeyCopies(options.synthesized);
+      if (removed.status !== 0) return fail(removed.stderr);
+      process.stdout.write(`\n${formatKeyCopiesRemoved(keyCopies)}`);
+      return await planReviewApply(engine, options, false);
+    }
+    if (keyCopies > 0) process.stdout.write(`\n${formatKeyCopiesPending(keyCopies)}`);
     if (process.env[PLAN_JSON_ENV]) fs.writeFileSync(process.env[PLAN_JSON_ENV]!, `${JSON.stringify(reduced, null, 2)}\n`);
     const review = reviewPlan(reduced);
     process.stdout.write(`\n${formatSummary(review)}`);
@@ -140,16 +156,17 @@ class Engine {
     if (this.signal?.aborted) throw new EngineInterrupted();
     // The environment as set by now (the deploy adds the lock timeout to it).
     const env = { ...process.env, GOGC: process.env.GOGC || ENGINE_GOGC };
-    const child = spawn(this.binary, args, { cwd: this.stackDir, env, stdio: ['inherit', 'pipe', 'pipe'] });
+    const child = spawn(this.binary, args, { cwd: this.stackDir, env, stdio: [options.input === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe'] });
+    if (options.input !== undefined) child.stdin!.end(options.input);
     const stdout: string[] = [];
     const stderr: string[] = [];
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    child.stdout!.setEncoding('utf8').on('data', (text: string) => {
       stdout.push(text);
       if (options.live) process.stdout.write(text);
       if (options.liveStdout) process.stdout.write(options.liveStdout.push(text));
       if (!options.secretStdout) this.onOutput(text);
     });
-    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
       stderr.push(text);
       if (options.live) process.stderr.write(text);
       this.onOutput(text);
@@ -160,6 +177,18 @@ class Engine {
     });
     if (options.liveStdout) process.stdout.write(options.liveStdout.end());
     return { status, stdout: stdout.join(''), stderr: stderr.join('') };
+  }
+
+  /**
+   * Removes the key copies that state written before write-only keys holds (app/key-copies.ts): pulls the state,
+   * which holds secrets and stays in memory, and pushes it back with the copies gone.
+   */
+  async removeKeyCopies(synthesized: any): Promise<EngineResult> {
+    const pulled = await this.run(['state', 'pull'], { secretStdout: true });
+    if (pulled.status !== 0) return pulled;
+    const state = JSON.parse(pulled.stdout);
+    removeKeyCopies(state, synthesized);
+    return this.run(['state', 'push', '-'], { input: JSON.stringify(state) });
   }
 
   /**
@@ -230,6 +259,14 @@ export class WithoutSavedPlanAdvice implements OutputFilter {
     this.blanks = '';
     return out;
   }
+}
+
+function formatKeyCopiesRemoved(count: number): string {
+  return `chariot-tls: the state held a copy of a key in ${count} certificates and requests (written before keys were handed over write-only); removed them without re-signing anything, and planning again.\n`;
+}
+
+function formatKeyCopiesPending(count: number): string {
+  return `chariot-tls: note: ${count} certificates and requests show as replaced only because the state still holds a copy of their key (written before keys were handed over write-only). The next deploy removes the copies from the state and re-signs none of them.\n`;
 }
 
 /** Translates the engine's `prevent_destroy` errors into the CA's name and change; other errors pass through. */

@@ -4,7 +4,7 @@ import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { ICertificateAuthority } from './certificate-authority';
 import { DistinguishedName } from './distinguished-name';
 import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
-import { CA_ALLOWED_USES, checkPathLength, checkValidity, setMaxPathLength } from './private/issuance';
+import { CA_ALLOWED_USES, checkPathLength, checkValidity, passKeyWriteOnly, setMaxPathLength } from './private/issuance';
 import { createPrivateKey, ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
 import { writeCaFiles } from './private/pem-file';
 import { useProviders } from './private/providers';
@@ -121,6 +121,7 @@ export class RootCa extends Construct implements ICertificateAuthority {
       earlyRenewalHours: this.earlyRenewalHours,
     });
     setMaxPathLength(this.certificate, props.maxPathLength);
+    passKeyWriteOnly(this.certificate, 'private_key_pem', this.privateKey.privateKeyPem);
 
     this.keyAlgorithm = key.algorithm;
     this.rsaBits = rsaBitsOf(key);

@@ -115,7 +115,7 @@ describe('the example synthesized from the installed package', () => {
     }
     expect(caCert('site-b-transmission-ca').body.ca_cert_pem).toBe(`\${${caCert('site-b-ca').address}.cert_pem}`);
     expect(caCert('site-b-ca').body.ca_cert_pem).toBe(`\${${caCert('root-ca').address}.cert_pem}`);
-    expect(caCert('site-b-ca').body.ca_private_key_pem).toBe(`\${tls_private_key.${resource('tls_private_key', 'root-ca/key').name}.private_key_pem}`);
+    expect(caCert('site-b-ca').body.ca_private_key_pem_wo).toBe(`\${tls_private_key.${resource('tls_private_key', 'root-ca/key').name}.private_key_pem}`);
   });
 
   test('limits each CA\'s path length so the second site\'s CA may sign one CA and no more', () => {

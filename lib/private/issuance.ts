@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Annotations } from 'cdktf';
+import { Annotations, TerraformResource } from 'cdktf';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
@@ -56,7 +56,28 @@ export function issueCertificate(scope: Construct, options: IssueOptions): Issue
     earlyRenewalHours: options.earlyRenewalHours,
   });
   setMaxPathLength(cert, options.maxPathLength);
+  passKeyWriteOnly(request, 'private_key_pem', key.privateKeyPem);
+  passKeyWriteOnly(cert, 'ca_private_key_pem', options.issuer.privateKeyPem);
   return { key, request, cert };
+}
+
+/**
+ * The version of every write-only key attribute. The tls provider stores only this number and re-signs when it
+ * changes; a new CA key always comes with a new CA certificate (`ca_cert_pem`), which re-signs anyway, so it stays 1.
+ */
+export const KEY_WRITE_ONLY_VERSION = 1;
+
+/**
+ * Hands a key to a tls resource through its write-only `<attribute>_wo` (tls provider #645, not in the 11.x
+ * binding, hence the escape hatch) instead of `<attribute>`, which keeps a copy of the key in that resource's
+ * state: a CA key would be stored once more per certificate it signed. The key then lives in the state once, in
+ * its `tls_private_key`. State written before this still holds the copies: the deploy removes them
+ * (app/key-copies.ts) without re-signing anything.
+ */
+export function passKeyWriteOnly(resource: TerraformResource, attribute: string, keyPem: string): void {
+  resource.addOverride(attribute, undefined);
+  resource.addOverride(`${attribute}_wo`, keyPem);
+  resource.addOverride(`${attribute}_wo_version`, KEY_WRITE_ONLY_VERSION);
 }
 
 /** `max_path_length` exists from tls 4.2.0; the 4.1.0 binding lacks it, so set it by override. */
