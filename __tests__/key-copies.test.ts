@@ -5,7 +5,7 @@ const KEY = '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY----
 const CA_KEY_REF = '${tls_private_key.pki_root-ca_key_1.private_key_pem}';
 
 /** A state as `tofu state pull` prints it, from before write-only keys: the certificate keeps its CA key. */
-function oldState() {
+function oldState(): any {
   return {
     version: 4,
     serial: 7,
