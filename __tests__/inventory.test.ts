@@ -71,6 +71,7 @@ describe('the default hierarchy inventory', () => {
   test('describes the root: self-signed RSA 4096 CA, no path length limit, 10 years, not renewed early', () => {
     expect(byPath('root-ca')).toEqual({
       role: 'root-ca',
+      product: null,
       constructPath: 'chariot-tls/pki/root-ca',
       subject: { commonName: 'Chariot TLS Root CA', organizationalUnit: 'CA', organization: 'Chariot TLS', locality: null, province: null, country: null },
       subjectText: 'CN=Chariot TLS Root CA, OU=CA, O=Chariot TLS',
@@ -109,6 +110,7 @@ describe('the default hierarchy inventory', () => {
 
   test('describes the server: its names, RSA 2048, serverAuth, 2 years renewed 60 days early, its six files and README', () => {
     expect(byPath('server')).toMatchObject({
+      product: 'Chariot MQTT Server',
       subjectText: 'CN=localhost',
       issuer: { constructPath: 'chariot-tls/pki/server-ca', commonName: 'Chariot TLS Server CA' },
       dnsNames: ['localhost'],
@@ -154,9 +156,9 @@ describe('the default hierarchy inventory', () => {
     expect(md).toContain([
       '- **Chariot TLS Root CA**: root CA (`chariot-tls/pki/root-ca`)',
       '  - **Chariot TLS Engine CA**: intermediate CA (`chariot-tls/pki/engine-ca`)',
-      '    - **engine**: client (`chariot-tls/pki/engine/engine`)',
+      '    - **engine**: client, MQTT Engine (`chariot-tls/pki/engine/engine`)',
       '  - **Chariot TLS Server CA**: intermediate CA (`chariot-tls/pki/server-ca`)',
-      '    - **localhost**: server (`chariot-tls/pki/server`)',
+      '    - **localhost**: server, Chariot MQTT Server (`chariot-tls/pki/server`)',
     ].join('\n'));
     expect(md).toContain('File paths are relative to the output directory, `pki`.');
     expect(md).toContain([
@@ -165,6 +167,7 @@ describe('the default hierarchy inventory', () => {
       '| Field | Value |',
       '| --- | --- |',
       '| Role | server |',
+      '| Product | Chariot MQTT Server |',
       '| Subject | CN=localhost |',
       '| Issuer | Chariot TLS Server CA (`chariot-tls/pki/server-ca`) |',
       '| Subject alternative names | DNS:localhost, IP:127.0.0.1 |',

@@ -133,6 +133,17 @@ describe('formatSummary', () => {
     expect(text).toContain('  created    pki/server-ca-g2 "Acme Server CA G2" (CA): new CA');
   });
 
+  test('each server and client certificate is labelled with its product', () => {
+    expect(formatSummary([change({ product: 'Chariot MQTT Server' })])).toContain('  renewed  pki/server "localhost" (Chariot MQTT Server): renewal due');
+  });
+
+  test('the review takes each certificate\'s product from the labels, by construct path', () => {
+    const labels = new Map([['pki/transmission/edge-1', 'MQTT Transmission']]);
+    const changes = reviewPlan(fixture('rotation-trusted'), labels);
+    expect(changes.find((c) => c.construct === 'pki/transmission/edge-1')?.product).toBe('MQTT Transmission');
+    expect(changes.find((c) => c.construct === 'pki/server-ca-g2')?.product).toBeUndefined();
+  });
+
   test('a CA whose files only are rewritten is not a CA change', () => {
     const text = formatSummary([change({ construct: 'pki/root-ca', id: 'root-ca', isCa: true, action: CertificateChange.FILES_REWRITTEN, reasons: ['missing on disk: written again'], files: ['ca.crt'] })]);
     expect(text).not.toMatch(/CA CHANGE/);

@@ -1,4 +1,5 @@
-import { KeyAlgorithm, ServerCert, ServerCertProps } from '../lib';
+import { FileKind, KeyAlgorithm, ServerCert, ServerCertProps } from '../lib';
+import { MQTT_ENGINE } from '../lib/products/mqtt-engine';
 import { twoIssuers } from './helpers/hierarchy';
 import { synth } from './helpers/synth';
 
@@ -109,10 +110,15 @@ describe('ServerCert files', () => {
     synth((scope) => {
       const { serverCa } = twoIssuers(scope);
       const server = new ServerCert(scope, 'server', { issuer: serverCa, dnsNames: ['localhost'], outputDirectory: '/x' });
-      expect(server.files).toEqual({
-        privateKey: '/x/server.key', privateKeyPkcs8: '/x/server.pkcs8.key', cert: '/x/server.crt',
-        caChain: '/x/ca-chain.pem', fullChain: '/x/fullchain.pem', clientCa: '/x/client-ca.pem',
-      });
+      expect(server.files).toEqual([
+        { kind: FileKind.PRIVATE_KEY, path: '/x/server.key', secret: true },
+        { kind: FileKind.PRIVATE_KEY_PKCS8, path: '/x/server.pkcs8.key', secret: true },
+        { kind: FileKind.CERT, path: '/x/server.crt', secret: false },
+        { kind: FileKind.CA_CHAIN, path: '/x/ca-chain.pem', secret: false },
+        { kind: FileKind.FULL_CHAIN, path: '/x/fullchain.pem', secret: false },
+        { kind: FileKind.CLIENT_CA, path: '/x/client-ca.pem', secret: false },
+      ]);
+      expect(server.filePath(FileKind.CA_CHAIN)).toBe('/x/ca-chain.pem');
     });
   });
 
@@ -146,6 +152,10 @@ describe('ServerCert validation', () => {
 
   test('refuses a non-RSA key: Chariot accepts only RSA', () => {
     expect(build({ key: { algorithm: KeyAlgorithm.ECDSA } })).toThrow(/key\.algorithm "ECDSA" is not accepted by Chariot for its server key; use KeyAlgorithm\.RSA/);
+  });
+
+  test('refuses a product that takes a client certificate', () => {
+    expect(build({ product: MQTT_ENGINE })).toThrow(/product "mqtt-engine" takes a client certificate, not a server certificate; choose a server product: chariot/);
   });
 
   test('refuses an RSA key under 2048 bits', () => {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { ChariotPki, ClientCert, KeyAlgorithm, ServerCert, UploadProduct, UploadReadme, UploadReadmeProps } from '../lib';
+import { ChariotPki, ClientCert, KeyAlgorithm, ServerCert, UploadReadme, UploadReadmeProps } from '../lib';
+import { MQTT_ENGINE } from '../lib/products/mqtt-engine';
 import { twoIssuers } from './helpers/hierarchy';
 import { synth } from './helpers/synth';
 
@@ -81,7 +82,7 @@ describe('UploadReadme defaults', () => {
     synth((scope) => {
       const { clientCa } = twoIssuers(scope);
       const cert = new ClientCert(scope, 'edge', { issuer: clientCa, outputDirectory: `${OUT}/edge` });
-      readme = new UploadReadme(scope, 'readme', { product: UploadProduct.MQTT_TRANSMISSION, certificate: cert, ...props });
+      readme = new UploadReadme(scope, 'readme', { certificate: cert, ...props });
     });
     return readme!;
   }
@@ -105,8 +106,8 @@ describe('UploadReadme defaults', () => {
     let content = '';
     synth((scope) => {
       const { clientCa } = twoIssuers(scope);
-      const cert = new ClientCert(scope, 'edge', { issuer: clientCa, key: { algorithm: KeyAlgorithm.ECDSA }, outputDirectory: OUT });
-      content = new UploadReadme(scope, 'readme', { product: UploadProduct.MQTT_ENGINE, certificate: cert }).content;
+      const cert = new ClientCert(scope, 'edge', { issuer: clientCa, product: MQTT_ENGINE, key: { algorithm: KeyAlgorithm.ECDSA }, outputDirectory: OUT });
+      content = new UploadReadme(scope, 'readme', { certificate: cert }).content;
     });
     expect(content).toMatch(/Client Private Key File +private\.key +its ECDSA P256 key, SEC 1 PEM/);
   });
@@ -117,7 +118,7 @@ describe('UploadReadme defaults', () => {
     synth((scope) => {
       const { clientCa } = twoIssuers(scope);
       const cert = new ClientCert(scope, 'edge', { issuer: clientCa, earlyRenewalHours: 0, outputDirectory: OUT });
-      content = new UploadReadme(scope, 'readme', { product: UploadProduct.MQTT_ENGINE, certificate: cert }).content;
+      content = new UploadReadme(scope, 'readme', { certificate: cert }).content;
     });
     expect(content).toContain('; it is not re-issued before then.');
   });
@@ -135,23 +136,13 @@ describe('UploadReadme validation', () => {
     });
   }
 
-  test('Chariot takes a server certificate', () => {
-    expect(build((scope, { client }) => new UploadReadme(scope, 'readme', { product: UploadProduct.CHARIOT, certificate: client })))
-      .toThrow('test/readme: invalid configuration:\n  - certificate "test/client" is not a ServerCert, which Chariot MQTT Server takes; pass a ServerCert or choose the product that takes a ClientCert');
-  });
-
-  test('MQTT Engine takes a client certificate', () => {
-    expect(build((scope, { server }) => new UploadReadme(scope, 'readme', { product: UploadProduct.MQTT_ENGINE, certificate: server })))
-      .toThrow('certificate "test/server" is not a ClientCert, which MQTT Engine takes; pass a ClientCert or choose the product that takes a ServerCert');
-  });
-
   test('the certificate must write its files', () => {
-    expect(build((scope, { bare }) => new UploadReadme(scope, 'readme', { product: UploadProduct.MQTT_ENGINE, certificate: bare })))
+    expect(build((scope, { bare }) => new UploadReadme(scope, 'readme', { certificate: bare })))
       .toThrow('certificate "test/bare" writes no files, so there is no folder for the README; set the certificate\'s outputDirectory');
   });
 
   test.each([0, 65536, 88.5])('port %p is refused', (port) => {
-    expect(build((scope, { client }) => new UploadReadme(scope, 'readme', { product: UploadProduct.MQTT_ENGINE, certificate: client, port })))
+    expect(build((scope, { client }) => new UploadReadme(scope, 'readme', { certificate: client, port })))
       .toThrow(`port ${port} is not a TCP port; use a whole number from 1 to 65535, usually 8883`);
   });
 });

@@ -1,8 +1,9 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InventoryCertificate, InventoryRole, PkiInventory } from '../lib';
+import { FileKind, InventoryCertificate, InventoryRole, PkiInventory } from '../lib';
 import { CertificateChange } from './certificate-change';
+import { inventoryFile } from './inventory';
 import { Pkcs12Outcome } from './pkcs12';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -42,8 +43,8 @@ export interface DeploySummary {
 /** The certificate file of each inventoried certificate that writes one, absolute. */
 function certFiles(inventory: PkiInventory, outputDirectory: string): [InventoryCertificate, string][] {
   return inventory.certificates.flatMap((c): [InventoryCertificate, string][] => {
-    const cert = c.files.find((f) => f.kind === 'cert');
-    return cert ? [[c, path.resolve(outputDirectory, cert.path)]] : [];
+    const cert = inventoryFile(c, FileKind.CERT, outputDirectory);
+    return cert ? [[c, cert]] : [];
   });
 }
 

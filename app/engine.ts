@@ -28,6 +28,11 @@ export interface EngineRunOptions {
   readonly synthesized: any;
   /** The PKI's output directory: file names in the reduced plan are relative to it. */
   readonly outputDirectory: string;
+  /**
+   * The product of each server and client certificate, by construct path under the stack, for the summary.
+   * @default - the summary names no product
+   */
+  readonly productLabels?: ReadonlyMap<string, string>;
   /** Apply the reviewed plan; otherwise only plan and review. */
   readonly apply: boolean;
   /**
@@ -124,7 +129,7 @@ async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRem
     }
     if (keyCopies > 0) process.stdout.write(`\n${formatKeyCopiesPending(keyCopies)}`);
     if (process.env[PLAN_JSON_ENV]) fs.writeFileSync(process.env[PLAN_JSON_ENV]!, `${JSON.stringify(reduced, null, 2)}\n`);
-    const review = reviewPlan(reduced);
+    const review = reviewPlan(reduced, options.productLabels);
     process.stdout.write(`\n${formatSummary(review)}`);
     const refused = refusedCaChanges(review, allowedCaChanges(process.env));
     if (refused.length > 0) return fail(formatRefusal(refused));

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ChariotPki, PkiInventory } from '../lib';
+import { ChariotPki, FileKind, InventoryCertificate, LeafCertificate, PkiInventory } from '../lib';
 
 /** The inventory for people, reviewed in pull requests. */
 export const INVENTORY_MARKDOWN_FILE = 'pki-inventory.md';
@@ -30,4 +30,19 @@ export function writeInventory(pki: ChariotPki, inventoryDirectory: string): str
     written.push(file);
   }
   return written;
+}
+
+/**
+ * The absolute path of an inventoried certificate's file of this kind, under the output directory it was listed for.
+ * @returns undefined when the certificate writes no such file
+ */
+export function inventoryFile(certificate: InventoryCertificate, kind: FileKind, outputDirectory: string): string | undefined {
+  const found = certificate.files.find((f) => f.kind === kind);
+  return found && path.resolve(outputDirectory, found.path);
+}
+
+/** The product of each server and client certificate under `pki`, by construct path below the stack (`pki/server`). */
+export function productLabels(pki: ChariotPki): Map<string, string> {
+  const leaves = pki.node.findAll().filter((c): c is LeafCertificate => c instanceof LeafCertificate);
+  return new Map(leaves.map((c) => [c.node.path.split('/').slice(1).join('/'), c.product.name]));
 }

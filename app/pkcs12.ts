@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as forge from 'node-forge';
-import { InventoryRole, PkiInventory } from '../lib';
+import { FileKind, InventoryCertificate, InventoryRole, PkiInventory } from '../lib';
+import { inventoryFile } from './inventory';
 import { UserError } from './user-error';
 
 /** The environment variable that holds the PKCS#12 password unless the configuration names another. */
@@ -55,23 +56,20 @@ export function pkcs12Password(env: NodeJS.ProcessEnv, variable: string): string
 
 /**
  * A PKCS#12 target for each server and client certificate of the inventory: `server.p12` or `client.p12` in its
- * folder, holding its key (kind `privateKey`), its certificate and its issuers' certificates up to the root.
+ * folder, holding its key, its certificate and its issuers' certificates up to the root.
  */
 export function pkcs12Targets(inventory: PkiInventory, outputDirectory: string): Pkcs12Target[] {
   const byPath = new Map(inventory.certificates.map((c) => [c.constructPath, c]));
-  const fileOf = (c: { files: { kind: string; path: string }[] }, kind: string) => {
-    const found = c.files.find((f) => f.kind === kind);
-    return found && path.resolve(outputDirectory, found.path);
-  };
+  const fileOf = (c: InventoryCertificate, kind: FileKind) => inventoryFile(c, kind, outputDirectory);
   return inventory.certificates
     .filter((c) => c.role === InventoryRole.SERVER || c.role === InventoryRole.CLIENT)
     .flatMap((c) => {
-      const cert = fileOf(c, 'cert');
-      const key = fileOf(c, 'privateKey');
+      const cert = fileOf(c, FileKind.CERT);
+      const key = fileOf(c, FileKind.PRIVATE_KEY);
       if (cert === undefined || key === undefined) return [];
       const chain: string[] = [cert];
       for (let issuer = c.issuerPath && byPath.get(c.issuerPath); issuer; issuer = issuer.issuerPath && byPath.get(issuer.issuerPath)) {
-        const issuerCert = fileOf(issuer, 'cert');
+        const issuerCert = fileOf(issuer, FileKind.CERT);
         if (issuerCert === undefined) throw new Pkcs12Error(`${issuer.constructPath} writes no certificate file, so the chain of ${c.constructPath} cannot go into its PKCS#12 file`);
         chain.push(issuerCert);
       }

@@ -103,6 +103,8 @@ export interface CertificateReview {
   readonly id: string;
   readonly isCa: boolean;
   readonly commonName?: string;
+  /** The product its files are for (`MQTT Transmission`); none for a CA. */
+  readonly product?: string;
   readonly action: CertificateChange;
   /** Why, in words. */
   readonly reasons: string[];
@@ -112,8 +114,11 @@ export interface CertificateReview {
   readonly identityChanges: string[];
 }
 
-/** Groups the changes by certificate construct and says what happens to each, in construct path order. */
-export function reviewPlan(plan: ReducedPlan): CertificateReview[] {
+/**
+ * Groups the changes by certificate construct and says what happens to each, in construct path order;
+ * `productLabels` (by construct path) names the product of each server and client certificate.
+ */
+export function reviewPlan(plan: ReducedPlan, productLabels: ReadonlyMap<string, string> = new Map()): CertificateReview[] {
   const groups = new Map<string, ResourceChange[]>();
   for (const change of plan.changes) {
     const construct = path.posix.dirname(change.path);
@@ -121,7 +126,7 @@ export function reviewPlan(plan: ReducedPlan): CertificateReview[] {
   }
   return [...groups.entries()]
     .filter(([, changes]) => changes.some((c) => CERTIFICATE_TYPES.includes(c.type)))
-    .map(([construct, changes]) => reviewCertificate(construct, changes))
+    .map(([construct, changes]) => ({ ...reviewCertificate(construct, changes), product: productLabels.get(construct) }))
     .sort((a, b) => a.construct.localeCompare(b.construct));
 }
 
@@ -320,7 +325,8 @@ export function formatSummary(review: CertificateReview[]): string {
   lines.push(changed.length === 0 ? 'Certificates: no change.' : `Certificates: ${counts(changed)}; ${unchanged} unchanged.`);
   const width = Math.max(0, ...changed.map((c) => c.action.length));
   for (const c of changed) {
-    const name = c.commonName ? `${c.construct} "${c.commonName}"${c.isCa ? ' (CA)' : ''}` : c.construct;
+    const what = c.isCa ? ' (CA)' : c.product ? ` (${c.product})` : '';
+    const name = c.commonName ? `${c.construct} "${c.commonName}"${what}` : c.construct;
     const files = c.files.length > 0 ? ` [files: ${c.files.join(', ')}]` : '';
     lines.push(`  ${c.action.padEnd(width)}  ${name}: ${c.reasons.join('; ')}${files}`);
   }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { AnnotationMetadataEntryType, App } from 'cdktf';
 import { AppConfig } from './config';
 import { buildChecked } from './config-report';
-import { writeInventory } from './inventory';
+import { productLabels, writeInventory } from './inventory';
 import { ChariotTlsStack } from './stack';
 
 /** The app's one stack: `cdktf.out/stacks/chariot-tls`, and the name `cdktf deploy chariot-tls` takes. */
@@ -19,6 +19,8 @@ export interface SynthesizedApp {
   readonly synthesized: any;
   /** The constructs' warnings and notes, one line each, as `cdktf synth` prints them. */
   readonly annotations: string[];
+  /** The product of each server and client certificate, by construct path under the stack (`pki/server`). */
+  readonly productLabels: ReadonlyMap<string, string>;
 }
 
 /**
@@ -39,6 +41,7 @@ export function synthesizeApp(config: AppConfig, outdir?: string): SynthesizedAp
     stackDir: path.join(app.outdir, entry.workingDirectory),
     synthesized: JSON.parse(fs.readFileSync(path.join(app.outdir, entry.synthesizedStackPath), 'utf8')),
     // Error annotations never get here: app.synth() throws on them.
+    productLabels: productLabels(stack.pki),
     annotations: entry.annotations.map((a: any) => `${a.level === AnnotationMetadataEntryType.WARN ? 'WARN' : 'INFO'} [${a.constructPath}]: ${a.message}`),
   };
 }

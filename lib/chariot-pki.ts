@@ -6,8 +6,11 @@ import { DistinguishedName } from './distinguished-name';
 import { IntermediateCa } from './intermediate-ca';
 import { KeyOptions } from './key';
 import { RootCa } from './root-ca';
+import { Product } from './products/product';
 import { ServerCert } from './server-cert';
-import { UploadProduct, UploadReadme } from './upload-readme';
+import { UploadReadme } from './upload-readme';
+import { MQTT_ENGINE } from './products/mqtt-engine';
+import { MQTT_TRANSMISSION } from './products/mqtt-transmission';
 import { MAX_NAME_LENGTH } from './private/subject';
 import { Problems, checkText, checkUnique, isKnown } from './private/validation';
 
@@ -302,24 +305,25 @@ export class ChariotPki extends Construct {
         trustedCas: [...engine.live, ...transmission.live, ...roots.live],
         outputDirectory: path.join(this.outputDirectory, 'certs', 'server'),
       });
-      new UploadReadme(this.server, 'readme', { product: UploadProduct.CHARIOT, certificate: this.server });
+      new UploadReadme(this.server, 'readme', { certificate: this.server });
     }
-    const clients = (kind: string, issuer: IntermediateCa, names: string[]) => {
+    const clients = (kind: string, product: Product, issuer: IntermediateCa, names: string[]) => {
       const group = new Construct(this, kind);
       return names.map((name) => new ClientCert(group, name, {
         ...leaf,
+        product,
         issuer,
         subject: dn(name, kind),
         trustedCas: [...server.live, ...roots.live],
         outputDirectory: path.join(this.outputDirectory, 'certs', kind, name),
       }));
     };
-    this.engineClients = clients('engine', this.engineCa, engineNames);
-    this.transmissionClients = clients('transmission', this.transmissionCa, transmissionNames);
+    this.engineClients = clients('engine', MQTT_ENGINE, this.engineCa, engineNames);
+    this.transmissionClients = clients('transmission', MQTT_TRANSMISSION, this.transmissionCa, transmissionNames);
     // Each certificate's folder is its upload folder; the README says what goes where.
-    const readme = (product: UploadProduct) => (cert: ClientCert) => new UploadReadme(cert, 'readme', { product, certificate: cert, server: this.server });
-    this.engineClients.forEach(readme(UploadProduct.MQTT_ENGINE));
-    this.transmissionClients.forEach(readme(UploadProduct.MQTT_TRANSMISSION));
+    for (const cert of [...this.engineClients, ...this.transmissionClients]) {
+      new UploadReadme(cert, 'readme', { certificate: cert, server: this.server });
+    }
   }
 }
 

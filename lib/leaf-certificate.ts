@@ -1,12 +1,17 @@
+import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { ICertificateAuthority } from './certificate-authority';
+import { CertificateFile, FileKind } from './certificate-file';
+import { CertificateRole } from './certificate-role';
 import { DistinguishedName } from './distinguished-name';
 import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
+import { Product } from './products/product';
 import { checkValidity, issueCertificate } from './private/issuance';
 import { ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
 import { checkSubject } from './private/subject';
+import { writePrivatePem, writePublicPem } from './private/pem-file';
 import { trustBundlePem } from './private/trust-bundle';
 import { Problems, isDnsName, isIpAddress, isKnown } from './private/validation';
 
@@ -16,16 +21,6 @@ const DEFAULT_LEAF_VALIDITY_HOURS = 17520;
 const DEFAULT_LEAF_EARLY_RENEWAL_HOURS = 1440;
 /** Leaf keys: 2048-bit RSA, what every Java client accepts, fast to generate by the hundred. */
 const DEFAULT_LEAF_RSA_BITS = 2048;
-
-/**
- * What a leaf certificate is for: it decides the extended key usage.
- */
-export enum CertificateRole {
-  /** A TLS server (serverAuth): Chariot's MQTT listener and web UI. */
-  SERVER = 'server',
-  /** A TLS client (clientAuth): MQTT Engine or MQTT Transmission. */
-  CLIENT = 'client',
-}
 
 /**
  * Properties shared by server and client certificates.
@@ -55,10 +50,16 @@ export interface LeafCertificateProps {
   readonly ipAddresses?: string[];
 
   /**
-   * The certificate's key. A server key must be RSA (Chariot accepts no other).
+   * The certificate's key; the product's key policy decides which algorithms it may use (Chariot: RSA only).
    * @default - RSA 2048
    */
   readonly key?: KeyOptions;
+
+  /**
+   * The product the certificate's files are for: it decides their names and the key algorithms accepted.
+   * @default - Chariot for a `ServerCert`, MQTT Transmission for a `ClientCert` (MQTT Engine takes the same files)
+   */
+  readonly product?: Product;
 
   /**
    * How long the certificate is valid, in hours. May not exceed the issuer's.
@@ -92,6 +93,10 @@ export interface LeafCertificateProps {
 export abstract class LeafCertificate extends Construct {
   /** What the certificate is for. */
   public readonly role: CertificateRole;
+  /** The product its files are for. */
+  public readonly product: Product;
+  /** The files written, in the product's order; none when `outputDirectory` is not set. */
+  public readonly files: CertificateFile[];
   /** The certificate, PEM. */
   public readonly certPem: string;
   /** The private key, PEM: PKCS#1 (`BEGIN RSA PRIVATE KEY`) for RSA, SEC 1 for ECDSA. */
@@ -131,9 +136,10 @@ export abstract class LeafCertificate extends Construct {
   /** The underlying certificate resource. */
   public readonly certificate: LocallySignedCert;
 
-  protected constructor(scope: Construct, id: string, props: LeafCertificateProps, role: CertificateRole) {
+  protected constructor(scope: Construct, id: string, props: LeafCertificateProps, role: CertificateRole, defaultProduct: Product) {
     super(scope, id);
     const problems = new Problems(this);
+    const product = props.product ?? defaultProduct;
     const key = resolveKeyOptions(problems, 'key', props.key, DEFAULT_LEAF_RSA_BITS);
     const dnsNames = props.dnsNames ?? [];
     const ipAddresses = props.ipAddresses ?? [];
@@ -141,12 +147,14 @@ export abstract class LeafCertificate extends Construct {
     const subject = props.subject ?? { commonName: dnsNames[0] ?? ipAddresses[0] ?? (role === CertificateRole.CLIENT ? id : '') };
     this.validityPeriodHours = props.validityPeriodHours ?? DEFAULT_LEAF_VALIDITY_HOURS;
     this.earlyRenewalHours = props.earlyRenewalHours ?? DEFAULT_LEAF_EARLY_RENEWAL_HOURS;
-    if (role === CertificateRole.SERVER) checkServer(problems, key.algorithm, subject, dnsNames, ipAddresses);
+    checkProduct(problems, product, role, key.algorithm);
+    if (role === CertificateRole.SERVER) checkServerNames(problems, subject, dnsNames, ipAddresses);
     checkSubject(problems, 'subject', subject);
     checkValidity(problems, this, this.validityPeriodHours, this.earlyRenewalHours, props.issuer);
     problems.throwIfAny();
 
     this.role = role;
+    this.product = product;
     this.issuer = props.issuer;
     this.subject = subject;
     this.commonName = subject.commonName;
@@ -178,6 +186,33 @@ export abstract class LeafCertificate extends Construct {
     this.fullChainPem = `${this.certPem}${this.caChainPem}`;
     const root = props.issuer.chain[props.issuer.chain.length - 1];
     this.trustBundlePem = trustBundlePem(props.trustedCas ?? [root]);
+    this.files = props.outputDirectory === undefined ? [] : this.writeFiles(props.outputDirectory);
+  }
+
+  /**
+   * The path of the file of this kind.
+   * @returns undefined when no such file is written
+   */
+  public filePath(kind: FileKind): string | undefined {
+    return this.files.find((f) => f.kind === kind)?.path;
+  }
+
+  /** Writes the product's files into `dir`: keys mode 0600, the rest 0644. */
+  private writeFiles(dir: string): CertificateFile[] {
+    const pem: Partial<Record<FileKind, string>> = {
+      [FileKind.CERT]: this.certPem,
+      [FileKind.PRIVATE_KEY]: this.privateKeyPem,
+      [FileKind.PRIVATE_KEY_PKCS8]: this.privateKeyPkcs8Pem,
+      [FileKind.CA_CHAIN]: this.caChainPem,
+      [FileKind.FULL_CHAIN]: this.fullChainPem,
+      [FileKind.CLIENT_CA]: this.trustBundlePem,
+      [FileKind.SERVER_CA]: this.trustBundlePem,
+    };
+    return this.product.files.map((f) => {
+      const secret = f.kind === FileKind.PRIVATE_KEY || f.kind === FileKind.PRIVATE_KEY_PKCS8;
+      const write = secret ? writePrivatePem : writePublicPem;
+      return { kind: f.kind, path: write(this, f.id, path.join(dir, f.name), pem[f.kind]!), secret };
+    });
   }
 }
 
@@ -202,10 +237,17 @@ function checkNames(problems: Problems, dnsNames: string[], ipAddresses: string[
   });
 }
 
-function checkServer(problems: Problems, algorithm: KeyAlgorithm, subject: DistinguishedName, dnsNames: string[], ipAddresses: string[]): void {
-  if (algorithm !== KeyAlgorithm.RSA) {
-    problems.add('key.algorithm', algorithm, 'is not accepted by Chariot for its server key', 'use KeyAlgorithm.RSA (PKCS#1 or PKCS#8)');
+/** The product must take this role's certificate, and accept its key. */
+function checkProduct(problems: Problems, product: Product, role: CertificateRole, algorithm: KeyAlgorithm): void {
+  if (product.role !== role) {
+    problems.add('product', product.id, `takes a ${product.role} certificate, not a ${role} certificate`, `choose a ${role} product: ${Product.withRole(role).map((p) => p.id).join(', ')}`);
   }
+  if (!product.keyAlgorithms.includes(algorithm)) {
+    problems.add('key.algorithm', algorithm, `is not accepted by ${product.shortName} for its ${role} key`, product.keyFix);
+  }
+}
+
+function checkServerNames(problems: Problems, subject: DistinguishedName, dnsNames: string[], ipAddresses: string[]): void {
   if (dnsNames.length === 0 && ipAddresses.length === 0 && !subject.commonName) {
     problems.add('dnsNames', dnsNames, 'is empty, and so are ipAddresses and the common name', 'name the host clients connect to, e.g. dnsNames: ["chariot.example.com"]');
   }

@@ -3,13 +3,13 @@ import { IConstruct } from 'constructs';
 import { Token } from 'cdktf';
 import { ICertificateAuthority } from './certificate-authority';
 import { ChariotPki } from './chariot-pki';
-import { ClientCert } from './client-cert';
+import { CertificateFile, FileKind } from './certificate-file';
+import { CertificateRole } from './certificate-role';
 import { DistinguishedName } from './distinguished-name';
 import { IntermediateCa } from './intermediate-ca';
 import { EcdsaCurve, KeyAlgorithm } from './key';
-import { CertificateRole, LeafCertificate } from './leaf-certificate';
+import { LeafCertificate } from './leaf-certificate';
 import { RootCa } from './root-ca';
-import { ServerCert } from './server-cert';
 import { UploadReadme } from './upload-readme';
 
 /** Bumped when a field of `PkiInventory.toJson()` changes meaning or is removed. */
@@ -37,8 +37,8 @@ export enum InventoryRole {
 export interface InventoryFile {
   /** The path, relative to the inventory's output directory, with `/` separators. */
   readonly path: string;
-  /** What the file holds, by the construct's name for it (`cert`, `caChain`, `privateKey`, ...). */
-  readonly kind: string;
+  /** What the file holds (`cert`, `caChain`, `privateKey`, ...). */
+  readonly kind: FileKind;
   /** True for a private key (written mode 0600). The inventory never holds its content. */
   readonly secret: boolean;
 }
@@ -94,6 +94,11 @@ export interface InventoryCertificate {
   readonly validityPeriodHours: number;
   /** How many hours before expiry a deploy re-issues (or re-signs) it; 0 for never before expiry. */
   readonly earlyRenewalHours: number;
+  /**
+   * The product the certificate's files are for, by its label (`Chariot MQTT Server`).
+   * @default - none: a CA
+   */
+  readonly product?: string;
   /** The files written, sorted by path. */
   readonly files: InventoryFile[];
 }
@@ -152,6 +157,7 @@ export class PkiInventory {
       outputDirectory: this.outputDirectory ?? null,
       certificates: this.certificates.map((c) => ({
         role: c.role,
+        product: c.product ?? null,
         constructPath: c.constructPath,
         subject: subjectJson(c.subject),
         subjectText: subjectText(c.subject),
@@ -190,13 +196,14 @@ export class PkiInventory {
       '',
       '## Hierarchy',
       '',
-      ...this.certificates.map((c) => `${'  '.repeat(depthOf(c, this.certificates))}- **${cell(c.subject.commonName)}**: ${ROLE_TEXT[c.role]} (\`${c.constructPath}\`)`),
+      ...this.certificates.map((c) => `${'  '.repeat(depthOf(c, this.certificates))}- **${cell(c.subject.commonName)}**: ${ROLE_TEXT[c.role]}${c.product === undefined ? '' : `, ${cell(c.product)}`} (\`${c.constructPath}\`)`),
       '',
       '## Certificates',
     ];
     for (const c of this.certificates) {
       const rows: [string, string][] = [
         ['Role', ROLE_TEXT[c.role]],
+        ...(c.product === undefined ? [] : [['Product', c.product] as [string, string]]),
         ['Subject', subjectText(c.subject)],
         ['Issuer', c.issuerPath === undefined ? 'self-signed' : `${c.issuerCommonName ?? ''} (\`${c.issuerPath}\`)`],
         ['Subject alternative names', sanText(c)],
@@ -305,6 +312,7 @@ function describe(c: Inventoried, outputDirectory: string, readmes: UploadReadme
     ...common,
     ...issuer,
     role: c.role === CertificateRole.SERVER ? InventoryRole.SERVER : InventoryRole.CLIENT,
+    product: c.product.name,
     dnsNames: c.dnsNames,
     ipAddresses: c.ipAddresses,
     isCa: false,
@@ -312,15 +320,15 @@ function describe(c: Inventoried, outputDirectory: string, readmes: UploadReadme
 }
 
 function filesOf(c: Inventoried, outputDirectory: string, readmes: UploadReadme[]): InventoryFile[] {
-  const named: Record<string, string | undefined> =
-    c instanceof RootCa || c instanceof IntermediateCa
-      ? { cert: c.certFile, privateKey: c.privateKeyFile }
-      : c instanceof ServerCert || c instanceof ClientCert
-        ? { ...c.files, readme: readmes.find((r) => r.certificate === c)?.file }
-        : {};
-  return Object.entries(named)
-    .filter((entry): entry is [string, string] => entry[1] !== undefined)
-    .map(([kind, file]) => ({ path: relativeFile(outputDirectory, file), kind, secret: kind.startsWith('privateKey') }))
+  const files: CertificateFile[] =
+    c instanceof LeafCertificate
+      ? [...c.files, ...readmes.filter((r) => r.certificate === c).map((r) => ({ kind: FileKind.README, path: r.file, secret: false }))]
+      : [
+        ...(c.certFile === undefined ? [] : [{ kind: FileKind.CERT, path: c.certFile, secret: false }]),
+        ...(c.privateKeyFile === undefined ? [] : [{ kind: FileKind.PRIVATE_KEY, path: c.privateKeyFile, secret: true }]),
+      ];
+  return files
+    .map((f) => ({ path: relativeFile(outputDirectory, f.path), kind: f.kind, secret: f.secret }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { ClientCert, ClientCertFiles } from './client-cert';
+import { FileKind } from './certificate-file';
 import { KeyAlgorithm } from './key';
 import { LeafCertificate } from './leaf-certificate';
-import { ServerCert, ServerCertFiles } from './server-cert';
+import { ServerCert } from './server-cert';
 import { writePublicPem } from './private/pem-file';
 import { Problems, isIpAddress, isKnown } from './private/validation';
 
@@ -16,35 +16,18 @@ const EXPIRY_FORMAT = 'YYYY-MM-DD hh:mm:ss ZZZ';
 const README_FILE = 'README.txt';
 
 /**
- * The product a certificate's folder is uploaded to.
- */
-export enum UploadProduct {
-  /** Cirrus Link Chariot MQTT Server: takes a `ServerCert`'s files. */
-  CHARIOT = 'chariot',
-  /** Ignition MQTT Engine: takes a `ClientCert`'s files. */
-  MQTT_ENGINE = 'mqtt-engine',
-  /** Ignition MQTT Transmission: takes a `ClientCert`'s files. */
-  MQTT_TRANSMISSION = 'mqtt-transmission',
-}
-
-/**
  * Properties of an `UploadReadme`.
  */
 export interface UploadReadmeProps {
   /**
-   * The product whose upload screen the folder's files go into.
-   */
-  readonly product: UploadProduct;
-
-  /**
-   * The certificate whose folder gets the README: a `ServerCert` for Chariot, a `ClientCert` for
-   * MQTT Engine or MQTT Transmission, written to disk (its `outputDirectory` set).
+   * The certificate whose folder gets the README, written to disk (its `outputDirectory` set). Its product
+   * says what the README tells.
    */
   readonly certificate: LeafCertificate;
 
   /**
-   * The Chariot server the clients connect to: its DNS names and IP addresses give the server URLs.
-   * @default - the certificate itself for Chariot; for a client, the README says to use a name in Chariot's certificate
+   * The server the clients connect to: its DNS names and IP addresses give the server URLs.
+   * @default - the certificate itself for a server; for a client, the README says to use a name in the server's certificate
    */
   readonly server?: ServerCert;
 
@@ -76,16 +59,12 @@ export class UploadReadme extends Construct {
   constructor(scope: Construct, id: string, props: UploadReadmeProps) {
     super(scope, id);
     const port = props.port ?? DEFAULT_PORT;
-    const files = checkProps(this, props, port);
+    const certFile = checkProps(this, props, port);
     this.certificate = props.certificate;
     const server = props.server ?? (props.certificate instanceof ServerCert ? props.certificate : undefined);
     this.serverUrls = server ? [...server.dnsNames, ...server.ipAddresses].map((host) => serverUrl(host, port)) : [];
-    const facts: ReadmeFacts = { certificate: props.certificate, serverUrls: this.serverUrls, port };
-    const text = props.product === UploadProduct.CHARIOT
-      ? chariotText(files as ServerCertFiles, facts)
-      : clientText(props.product, files as ClientCertFiles, facts);
-    this.content = `${text.join('\n')}\n`;
-    this.file = writePublicPem(this, 'file', path.join(path.dirname(files.cert), README_FILE), this.content);
+    this.content = `${readmeText({ certificate: props.certificate, serverUrls: this.serverUrls, port }).join('\n')}\n`;
+    this.file = writePublicPem(this, 'file', path.join(path.dirname(certFile), README_FILE), this.content);
   }
 }
 
@@ -96,82 +75,45 @@ interface ReadmeFacts {
   readonly port: number;
 }
 
-const PRODUCT_NAME: Record<UploadProduct, string> = {
-  [UploadProduct.CHARIOT]: 'Chariot MQTT Server',
-  [UploadProduct.MQTT_ENGINE]: 'MQTT Engine',
-  [UploadProduct.MQTT_TRANSMISSION]: 'MQTT Transmission',
-};
-
-/** Checks the product matches the certificate and that it writes files; returns them. */
-function checkProps(scope: Construct, props: UploadReadmeProps, port: number): ServerCertFiles | ClientCertFiles {
+/** Checks the certificate writes files (the README goes beside them) and the port; returns the certificate's file. */
+function checkProps(scope: Construct, props: UploadReadmeProps, port: number): string {
   const problems = new Problems(scope);
-  const { certificate, product } = props;
-  const wanted = product === UploadProduct.CHARIOT ? ServerCert : ClientCert;
-  const files = certificate instanceof wanted ? certificate.files : undefined;
-  if (!(certificate instanceof wanted)) {
-    problems.add('certificate', certificate.node.path, `is not a ${wanted.name}, which ${PRODUCT_NAME[product]} takes`, `pass a ${wanted.name} or choose the product that takes a ${certificate.constructor.name}`);
-  } else if (files === undefined) {
-    problems.add('certificate', certificate.node.path, 'writes no files, so there is no folder for the README', 'set the certificate\'s outputDirectory');
+  const certFile = props.certificate.filePath(FileKind.CERT);
+  if (certFile === undefined) {
+    problems.add('certificate', props.certificate.node.path, 'writes no files, so there is no folder for the README', 'set the certificate\'s outputDirectory');
   }
   if (isKnown(port) && (!Number.isInteger(port) || port < 1 || port > 65535)) {
     problems.add('port', port, 'is not a TCP port', 'use a whole number from 1 to 65535, usually 8883');
   }
   problems.throwIfAny();
-  return files!;
+  return certFile!;
 }
 
-function chariotText(files: ServerCertFiles, facts: ReadmeFacts): string[] {
-  const name = (file: string) => path.basename(file);
+/** The README of the certificate's product: header, where to upload, the field table, notes, server URLs, secrets. */
+function readmeText(facts: ReadmeFacts): string[] {
+  const product = facts.certificate.product;
+  const fill = (text: string) => fillIn(text, facts);
+  const upload = product.upload;
+  const rows = upload.fields.map((f): [string, string, string] => [f.field, f.file === undefined ? fill(f.value ?? '') : product.fileName(f.file)!, fill(f.about)]);
+  const secrets = facts.certificate.files.filter((f) => f.secret).map((f) => path.basename(f.path));
   return [
-    ...header(`${PRODUCT_NAME[UploadProduct.CHARIOT]}: TLS files for ${facts.certificate.commonName}`, facts),
-    'Chariot web UI > Configuration > System > Certificates: upload these three with the links on the right,',
-    'then click "Setup SSL".',
+    ...header(fill(upload.title), facts),
+    ...upload.steps.map(fill),
     '',
-    ...table([
-      ['Private Key', name(files.privateKey), `the server's ${keyText(facts.certificate)} (${name(files.privateKeyPkcs8)} is the same key as PKCS#8 PEM: Chariot 2.3.1+ takes either)`],
-      ['Server Certificate', name(files.cert), 'the server certificate, PEM'],
-      ['Root CA Chain', name(files.caChain), 'the issuing CA, then its issuers up to the Root CA, PEM'],
-    ]),
+    ...table(rows),
     '',
-    ...passwordNote(),
+    ...upload.notes.map(fill),
     '',
-    'Client trust store (client certificate authentication, Chariot 2.3.1+):',
-    `  ${name(files.clientCa)}  the CAs whose client certificates Chariot accepts, up to the root:`,
-    `  ${' '.repeat(name(files.clientCa).length)}  put each into Chariot's client trust store.`,
+    ...urlLines(upload.serverUrlsTitle, facts),
     '',
-    'Also here, not uploaded to Chariot:',
-    `  ${name(files.fullChain)}  the certificate then its chain, for servers that take one file (Mosquitto, nginx)`,
-    '  server.p12     only when PKCS#12 output is on: key, certificate and chain for a Java key store',
-    '',
-    ...urlLines('MQTT Engine and MQTT Transmission connect to', facts),
-    '',
-    ...secretNote([name(files.privateKey), name(files.privateKeyPkcs8)]),
+    ...secretNote(secrets),
   ];
 }
 
-function clientText(product: UploadProduct, files: ClientCertFiles, facts: ReadmeFacts): string[] {
-  const name = (file: string) => path.basename(file);
-  const productName = PRODUCT_NAME[product];
-  return [
-    ...header(`${productName}: TLS client files for "${facts.certificate.commonName}"`, facts),
-    `Ignition Gateway > Config > ${productName} > Settings > Servers: in the Chariot server's connection,`,
-    'set these fields:',
-    '',
-    ...table([
-      ['URL', `ssl://HOST:${facts.port}`, 'HOST: a name in Chariot\'s certificate, see below'],
-      ['CA Certificate File', name(files.ca), `the CAs ${productName} trusts to verify Chariot, up to the root`],
-      ['Client Certificate File', name(files.cert), `this client's certificate (CN=${facts.certificate.commonName})`],
-      ['Client Private Key File', name(files.privateKey), `its ${keyText(facts.certificate)}`],
-      ['Password', '(leave empty)', 'the key is not encrypted'],
-    ]),
-    '',
-    'Keep the file names: the module expects names ending in ca.pem, cert.pem and private.key.',
-    'Also here: client.p12, only when PKCS#12 output is on (key, certificate and chain for a Java key store).',
-    '',
-    ...urlLines('Server URL, one of', facts),
-    '',
-    ...secretNote([name(files.privateKey)]),
-  ];
+/** Replaces `{cn}`, `{key}` and `{port}` in a product's text, in one pass (a common name is not read for placeholders). */
+function fillIn(text: string, facts: ReadmeFacts): string {
+  const values: Record<string, string> = { cn: facts.certificate.commonName, key: keyText(facts.certificate), port: String(facts.port) };
+  return text.replace(/\{(cn|key|port)\}/g, (_, name: string) => values[name]);
 }
 
 function header(title: string, facts: ReadmeFacts): string[] {
@@ -187,10 +129,6 @@ function header(title: string, facts: ReadmeFacts): string[] {
     `Certificate expires: ${Fn.formatdate(EXPIRY_FORMAT, facts.certificate.certificate.validityEndTime)}; ${renewal}.`,
     '',
   ];
-}
-
-function passwordNote(): string[] {
-  return ['Key password: none. The key is not encrypted: leave every password field empty.'];
 }
 
 function urlLines(title: string, facts: ReadmeFacts): string[] {

@@ -1,0 +1,55 @@
+/**
+ * Upgrading from the previous release changes nothing: a PKI that the previous release deployed keeps its keys,
+ * certificates, files, state and Terraform addresses when this release deploys it.
+ *
+ * The previous release is what it gave the engine: __tests__/fixtures/previous-release/cdk.tf.json, synthesized by
+ * release 0.1.0 (commit a9c3df9, before products became files) from chariot-tls.json beside it, with the deployment
+ * directory replaced by @DEPLOYMENT_DIR@. It holds no secret (keys are made by the engine), needs no git history, and
+ * the engine deploys it here for real, as the previous release did.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Deployment, PROJECT } from './helpers/deployment';
+import { run } from './helpers/run';
+import { verifyPki } from './helpers/verify';
+
+jest.setTimeout(20 * 60_000);
+
+const FIXTURE = path.join(PROJECT, '__tests__', 'fixtures', 'previous-release');
+
+let pki: Deployment;
+let before: Record<string, string>;
+
+/** Every file under `pki/` and the state file, by SHA-256. */
+function hashes(): Record<string, string> {
+  const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  return { ...Object.fromEntries(pki.files().map((f) => [f, sha(pki.file(f))])), state: sha(path.join(pki.dir, 'terraform.tfstate')) };
+}
+
+beforeAll(() => {
+  pki = Deployment.create(JSON.parse(fs.readFileSync(path.join(FIXTURE, 'chariot-tls.json'), 'utf8')));
+  const previous = path.join(pki.dir, 'previous-release');
+  fs.mkdirSync(previous);
+  const synthesized = fs.readFileSync(path.join(FIXTURE, 'cdk.tf.json'), 'utf8').split('@DEPLOYMENT_DIR@').join(pki.dir);
+  fs.writeFileSync(path.join(previous, 'cdk.tf.json'), synthesized);
+  const engine = '"$CHARIOT_TLS_ENGINE_BIN" init -input=false >/dev/null && "$CHARIOT_TLS_ENGINE_BIN" apply -input=false -auto-approve >/dev/null';
+  run(path.join(PROJECT, 'scripts', 'engine', 'run.sh'), ['sh', '-c', engine], { cwd: previous });
+  before = hashes();
+});
+
+describe('a PKI deployed by the previous release', () => {
+  test('is a working PKI to begin with', () => {
+    expect(() => verifyPki(pki, ['engine/engine-a', 'engine/engine-b', 'transmission/edge-1', 'transmission/edge-2'])).not.toThrow();
+  });
+
+  test('is deployed by this release with no change to any certificate, key, file or the state', () => {
+    const deployed = pki.deploy();
+    expect(deployed.stdout).toContain('Certificates: no change.');
+    expect(hashes()).toEqual(before);
+  });
+
+  test('then plans no change', () => {
+    expect(pki.plan().stdout).toContain('Certificates: no change.');
+  });
+});
