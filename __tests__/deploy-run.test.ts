@@ -1,16 +1,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FailedDeploy, deploy, explainFailure, keepStatePrivate, lockTimeoutArgs, markerText } from '../app/deploy-run';
+import { FailedDeploy, deploy, durationMs, explainFailure, keepStatePrivate, lockTimeoutArgs } from '../app/deploy-run';
 import { loadConfig } from '../app/config';
 import { PreflightError } from '../app/preflight';
 
 const FACTS = { outputDirectory: '/srv/pki', marker: '/srv/pki/DEPLOY-INCOMPLETE' };
-/** A failed deploy whose engine printed `engineOutput`, with no marker before it. */
+/** A failed deploy whose engine printed `engineOutput`, with no other deploy in the marker, after waiting 5m. */
 const failed = (engineOutput: string, more: Partial<FailedDeploy> = {}): FailedDeploy => ({
-  facts: FACTS, engineOutput, markerWasThere: false, markerExists: true, lockTimeout: '5m', ...more,
+  facts: FACTS, engineOutput, markerLeft: false, lockTimeout: '5m', waitedMs: 5 * 60_000, ...more,
 });
-const reasonOf = (engineOutput: string, more: Partial<FailedDeploy> = {}) => /deploy failed\. (.*)\n/.exec(explainFailure(failed(engineOutput, more)).message)![1];
+const reasonOf = (engineOutput: string, more: Partial<FailedDeploy> = {}) => /deploy failed\. (.*)\n/.exec(explainFailure(failed(engineOutput, more)))![1];
 
 const CREATING = 'local_file.pki_root-ca_cert_file_1A2B3C4D: Creating...\n';
 const NOT_CHANGED = 'No file was changed by this deploy.';
@@ -38,8 +38,20 @@ describe('explainFailure: what failed, in our words', () => {
   });
 
   test.each(['Error acquiring the state lock', 'Error locking state: Error acquiring the state lock: ...'])('a lock held too long (%s), with the timeout used', (text) => {
-    expect(reasonOf(text, { lockTimeout: '3s' })).toBe(
+    expect(reasonOf(text, { lockTimeout: '3s', waitedMs: 3200 })).toBe(
       'Another deploy holds the state lock and did not finish within 3s (CHARIOT_TLS_LOCK_TIMEOUT). Wait for it and deploy again; if no deploy is running, see docs/operate.md, "Shared state for teams".',
+    );
+  });
+
+  test('a lock error long before the timeout: the engine did not wait, and the message does not say it did', () => {
+    expect(reasonOf('Error: Error acquiring the state lock\n\nError message: open terraform.tfstate: no such file', { lockTimeout: '5m', waitedMs: 900 })).toBe(
+      "The engine could not take the state lock, and failed at once without waiting for it (the engine's reason is above). If another deploy is starting, wait for it and deploy again.",
+    );
+  });
+
+  test('a state the engine cannot read, even inside a lock error: cut short, restore it from the backup', () => {
+    expect(reasonOf('Error: Error acquiring the state lock\n\nError message: 2 errors: Failed to load state: unexpected end of\nJSON input')).toBe(
+      'The engine could not read the state: it may be cut short (a full disk, an interrupted copy). Restore it from its backup (docs/operate.md, "Backups of state").',
     );
   });
 
@@ -53,7 +65,7 @@ describe('explainFailure: what failed, in our words', () => {
   });
 
   test('the whole message: what failed, whether files changed, to deploy again', () => {
-    expect(explainFailure(failed('Error: Saved plan is stale')).message).toBe(
+    expect(explainFailure(failed('Error: Saved plan is stale'))).toBe(
       '\nchariot-tls: deploy failed. Another deploy changed the state after this one planned, so its plan was not applied.\n' +
         `chariot-tls: ${NOT_CHANGED} Run \`npm run deploy\` again once the cause is fixed.\n`,
     );
@@ -61,37 +73,24 @@ describe('explainFailure: what failed, in our words', () => {
 });
 
 describe('explainFailure: whether files changed, and the marker', () => {
-  test.each(['Creating', 'Modifying', 'Destroying'])('the engine said "%s...": files may be mixed, and the marker stays', (verb) => {
-    const explanation = explainFailure(failed(`local_file.x: ${verb}...\nError: boom`));
-    expect(explanation.message).toContain(`chariot-tls: ${MIXED} Run`);
-    expect(explanation.removeMarker).toBe(false);
-  });
-
-  test('touched files keep the marker even when one was there before', () => {
-    expect(explainFailure(failed(CREATING, { markerWasThere: true })).removeMarker).toBe(false);
+  test.each(['Creating', 'Modifying', 'Destroying'])('the engine said "%s...": files may be mixed, and the marker says so', (verb) => {
+    expect(explainFailure(failed(`local_file.x: ${verb}...\nError: boom`))).toContain(`chariot-tls: ${MIXED} Run`);
   });
 
   test('a plan that says what it will create is no change', () => {
-    const explanation = explainFailure(failed('  # local_file.x will be created\n  + resource "local_file" "x" {\nError: boom'));
-    expect(explanation.message).toContain(NOT_CHANGED);
+    expect(explainFailure(failed('  # local_file.x will be created\n  + resource "local_file" "x" {\nError: boom'))).toContain(`chariot-tls: ${NOT_CHANGED} Run`);
   });
 
-  test('no change, no marker before: the marker is removed', () => {
-    const explanation = explainFailure(failed('Error: boom'));
-    expect(explanation.message).toContain(`chariot-tls: ${NOT_CHANGED} Run`);
-    expect(explanation.removeMarker).toBe(true);
+  test('no change, a marker left for another deploy: it stays, and the message says why', () => {
+    expect(explainFailure(failed('Error: boom', { markerLeft: true }))).toContain(
+      `chariot-tls: ${NOT_CHANGED} /srv/pki/DEPLOY-INCOMPLETE, left by a deploy that has not finished, stays until a deploy succeeds. Run`,
+    );
   });
+});
 
-  test('no change, a marker from an unfinished deploy: it stays, and the message says why', () => {
-    const explanation = explainFailure(failed('Error: boom', { markerWasThere: true }));
-    expect(explanation.message).toContain(`chariot-tls: ${NOT_CHANGED} /srv/pki/DEPLOY-INCOMPLETE, left by a deploy that has not finished, stays until a deploy succeeds. Run`);
-    expect(explanation.removeMarker).toBe(false);
-  });
-
-  test('no change, the earlier marker removed meanwhile (a deploy beside this one succeeded): nothing to say about it', () => {
-    const explanation = explainFailure(failed('Error: boom', { markerWasThere: true, markerExists: false }));
-    expect(explanation.message).toContain(`chariot-tls: ${NOT_CHANGED} Run`);
-    expect(explanation.removeMarker).toBe(false);
+describe('durationMs: the engine\'s durations', () => {
+  test.each([['5m', 300_000], ['30s', 30_000], ['1h30m', 5_400_000], ['500ms', 500], ['1.5s', 1500], ['soon', 0], ['5m garbage', 0]])('%s is %d ms', (text, ms) => {
+    expect(durationMs(text as string)).toBe(ms);
   });
 });
 
@@ -109,23 +108,12 @@ describe('lockTimeoutArgs: the engine waits for another deploy\'s lock', () => {
   });
 });
 
-describe('markerText: what DEPLOY-INCOMPLETE says', () => {
-  test('when and where the deploy started (UTC, whole seconds), and not to copy the files', () => {
-    expect(markerText(new Date('2026-11-23T20:08:52.123Z'), 'pki-host')).toBe(
-      'A chariot-tls deploy started at 2026-11-23T20:08:52Z on pki-host has not finished.\n' +
-        'The files in this directory may be a mix of old and new certificates and keys, or be missing:\n' +
-        'do not copy them to Chariot, MQTT Engine or MQTT Transmission. Run `npm run deploy` again;\n' +
-        'it completes the set and removes this file.\n',
-    );
-  });
-});
-
 describe('keepStatePrivate: a local state file is mode 0600', () => {
-  test('creates an empty one, and its directory, before the engine writes it', () => {
+  test('creates its folder but no state file: a missing state stays missing, for the lost state guard', () => {
     const file = path.join(tmpDir(), 'state', 'terraform.tfstate');
     keepStatePrivate(file);
-    expect(fs.readFileSync(file, 'utf8')).toBe('');
-    expect(modeOf(file)).toBe('600');
+    expect(fs.existsSync(path.dirname(file))).toBe(true);
+    expect(fs.existsSync(file)).toBe(false);
   });
 
   test('narrows an existing file and its backup, keeping their contents', () => {
@@ -190,20 +178,28 @@ esac
   const run = () => deploy({ config: loadConfig(), outdir: path.join(dir, 'cdktf.out') });
   const marker = () => path.join(dir, 'pki', 'DEPLOY-INCOMPLETE');
 
-  test('a lock held too long: the engine waited CHARIOT_TLS_LOCK_TIMEOUT, the failure in our words, no marker left', async () => {
+  test('a lock refused at once: the engine was given CHARIOT_TLS_LOCK_TIMEOUT, the failure in our words, no marker left', async () => {
     Object.assign(process.env, { CHARIOT_TLS_LOCK_TIMEOUT: '3s', FAKE_ERR: 'Error: Error acquiring the state lock\n' });
     expect(await run()).toBe(1);
     expect(fs.readFileSync(path.join(dir, 'args'), 'utf8')).toBe('-lock-timeout=3s\n');
     expect(stderr).toContain('Error: Error acquiring the state lock\n');
-    expect(stderr).toContain('chariot-tls: deploy failed. Another deploy holds the state lock and did not finish within 3s (CHARIOT_TLS_LOCK_TIMEOUT).');
+    expect(stderr).toContain('chariot-tls: deploy failed. The engine could not take the state lock, and failed at once without waiting for it');
     expect(stderr).toContain(NOT_CHANGED);
     expect(fs.existsSync(marker())).toBe(false);
   });
 
-  test('state warned about once, and the local state file created at mode 0600', async () => {
+  test('state warned about once', async () => {
     await run();
     expect(stderr.match(/state encryption is off/g)).toHaveLength(1);
-    expect(modeOf(path.join(dir, 'terraform.chariot-tls.tfstate'))).toBe('600');
+  });
+
+  test('the engine runs under umask 077, as the leader of its own process group', async () => {
+    fs.writeFileSync(path.join(dir, 'fake-tofu'), FAKE_ENGINE.replace('plan) ', () => 'plan) { umask; echo $$; ps -o pgid= -p $$; } >"$FAKE_ARGS.proc"; '), { mode: 0o755 });
+    await run();
+    const [umask, pid, pgid] = fs.readFileSync(path.join(dir, 'args.proc'), 'utf8').trim().split(/\s+/);
+    expect(umask).toBe('0077');
+    expect(pgid).toBe(pid);
+    expect(Number(pgid)).not.toBe(Number(fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[2]));
   });
 
   test('the engine started changing files: the marker stays, saying when the deploy started', async () => {
@@ -212,6 +208,11 @@ esac
     expect(stderr).toContain('chariot-tls: deploy failed. See the error above.');
     expect(stderr).toContain(`Files in ${path.join(dir, 'pki')} may be a mix of old and new, or missing`);
     expect(fs.readFileSync(marker(), 'utf8')).toMatch(/^A chariot-tls deploy started at \S+Z on .* has not finished\.\n/);
+  });
+
+  test('the output directory gets a .gitignore that ignores everything in it', async () => {
+    await run();
+    expect(fs.readFileSync(path.join(dir, 'pki', '.gitignore'), 'utf8')).toMatch(/^\*$/m);
   });
 
   test('a marker from an unfinished deploy stays when this one changes nothing', async () => {

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChariotPki, PkiInventory } from '../lib';
 import { CertificateChange } from '../app/certificate-change';
-import { formatStart, formatSummary, snapshot, summarize } from '../app/deploy-summary';
+import { damagedPemFiles, formatStart, formatSummary, snapshot, summarize } from '../app/deploy-summary';
 import { Pkcs12Outcome } from '../app/pkcs12';
 import { TestKey, certificatePem, rsaKey } from './helpers/certificates';
 import { synth } from './helpers/synth';
@@ -101,5 +101,29 @@ describe('deploy summary', () => {
 
   test('the start line counts what is about to be deployed', () => {
     expect(formatStart(inventory, dir)).toBe(`chariot-tls: deploying 1 root CA, 3 intermediate CAs, 1 server certificate, 1 client certificate into ${dir}; the engine reports each key and certificate as it goes`);
+  });
+
+  test('empty and cut-short certificates and keys do not stop the deploy: they are named, and restored by it (finding 3)', () => {
+    const at = deployed();
+    const files = ['ca/ca.crt', 'certs/server/server.crt', 'certs/server/server.key'];
+    fs.writeFileSync(path.join(at.dir, files[2]), rsaKey().privateKeyPem);
+    const whole = files.map((f) => fs.readFileSync(path.join(at.dir, f), 'utf8'));
+    const before = snapshot(at.inventory, at.dir);
+    // A full disk: one file empty, two cut short.
+    fs.writeFileSync(path.join(at.dir, files[0]), whole[0].slice(0, 300));
+    fs.writeFileSync(path.join(at.dir, files[1]), '');
+    fs.writeFileSync(path.join(at.dir, files[2]), whole[2].slice(0, 200));
+    const damagedBefore = snapshot(at.inventory, at.dir);
+    const damaged = damagedPemFiles(at.inventory, at.dir);
+    expect(damaged).toEqual(files);
+    expect(damagedBefore.size).toBe(before.size - 2);
+
+    // The deploy writes them again, as they were.
+    files.forEach((f, i) => fs.writeFileSync(path.join(at.dir, f), whole[i]));
+    const summary = summarize(at.inventory, at.dir, damagedBefore, snapshot(at.inventory, at.dir), damaged);
+    expect(summary.certificates.filter((c) => c.change === CertificateChange.RESTORED).map((c) => c.file)).toEqual(files.slice(0, 2));
+    const text = formatSummary(summary, NOW);
+    expect(text).toContain('  certificates   0 created, 0 renewed, 0 re-keyed, 2 restored, 4 unchanged\n  keys           0 created, 6 unchanged\n');
+    expect(text).toContain(`  restored       3 files that were empty or cut short, written again: ${files.join(', ')}\n`);
   });
 });

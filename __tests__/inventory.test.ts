@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
-import { AppConfig, loadConfig } from '../app/config';
+import { AppConfig, ConfigError, loadConfig } from '../app/config';
 import { INVENTORY_JSON_FILE, INVENTORY_MARKDOWN_FILE, renderInventory, writeInventory } from '../app/inventory';
 import { ChariotTlsStack } from '../app/stack';
 import {
@@ -268,6 +268,36 @@ describe('where the app writes the inventory', () => {
     expect(fs.readFileSync(md, 'utf8')).toMatch(/^# PKI inventory\n/);
     expect(JSON.parse(fs.readFileSync(json, 'utf8')).certificates).toHaveLength(9);
     expect(writeInventory(stack.pki, config.inventoryDirectory)).toEqual([]);
+  });
+
+  test('writeInventory replaces a symbolic link in the inventory\'s place; its target is left untouched', () => {
+    const config = appConfig(SITE);
+    const stack = new ChariotTlsStack(Testing.app(), 'chariot-tls', config);
+    const target = path.join(tempDir(), 'precious.txt');
+    fs.writeFileSync(target, 'do not overwrite\n');
+    const md = path.join(config.inventoryDirectory, INVENTORY_MARKDOWN_FILE);
+    fs.symlinkSync(target, md);
+    writeInventory(stack.pki, config.inventoryDirectory);
+    expect(fs.readFileSync(target, 'utf8')).toBe('do not overwrite\n');
+    expect(fs.lstatSync(md).isSymbolicLink()).toBe(false);
+    expect(fs.readFileSync(md, 'utf8')).toMatch(/^# PKI inventory\n/);
+  });
+
+  test('writeInventory into a path that is a file: our message, not EEXIST', () => {
+    const config = appConfig(SITE);
+    const stack = new ChariotTlsStack(Testing.app(), 'chariot-tls', config);
+    const file = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(file, '');
+    for (const dir of [file, path.join(file, 'below')]) {
+      expect(() => writeInventory(stack.pki, dir)).toThrow(new ConfigError(`inventoryDirectory ${dir}: is a file, or lies under one, not a folder; remove the file, or set "inventoryDirectory" to a folder`));
+    }
+  });
+
+  test('loadConfig refuses an inventoryDirectory that leaves the configuration\'s folder', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'chariot-tls.json');
+    fs.writeFileSync(file, JSON.stringify({ inventoryDirectory: '../../..' }));
+    expect(() => loadConfig({ CHARIOT_TLS_CONFIG: file })).toThrow(`${file}: invalid configuration:\n  - inventoryDirectory "../../..": leaves the configuration's folder (${dir})`);
   });
 });
 

@@ -20,6 +20,8 @@ export enum CertificateChange {
   DESTROYED = 'destroyed',
   /** Only its files are written again (a bundle's content changed, or a file was missing). */
   FILES_REWRITTEN = 'files rewritten',
+  /** Its file was empty or cut short (a full disk, a killed deploy) and is written again (read from the files). */
+  RESTORED = 'restored',
   /** Nothing changes. */
   UNCHANGED = 'unchanged',
 }

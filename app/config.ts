@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { pathProblems } from './config-paths';
 import { DEFAULT_PKCS12_PASSWORD_ENV } from './pkcs12';
 import { ChariotPkiProps, PreviousGeneration } from '../lib';
 import { UserError } from './user-error';
@@ -185,7 +186,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = pr
   if (!named && !fs.existsSync(file)) return toAppConfig(DEFAULT_CONFIG, projectDir);
   const json = readJson(file);
   try {
-    return { ...toAppConfig(parseConfig(json, file), path.dirname(file)), configFile: file };
+    const config = parseConfig(json, file);
+    // Paths are checked against the file's folder, which the schema cannot see.
+    const problems = pathProblems(config, path.dirname(file));
+    if (problems.length > 0) throw new ConfigError(`${invalidConfigurationHeader(file)}\n${problems.map((p) => `  - ${p}`).join('\n')}`, problems);
+    return { ...toAppConfig(config, path.dirname(file)), configFile: file };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     const valid = validPart(json);

@@ -1,11 +1,14 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { PkiInventory } from '../lib';
 import { printError } from './cli';
 import { AppConfig } from './config';
-import { formatStart, formatSummary, snapshot, summarize } from './deploy-summary';
+import { DeployMarker, DeployOutcome } from './deploy-marker';
+import { damagedPemFiles, formatStart, formatSummary, snapshot, summarize } from './deploy-summary';
 import { EngineInterrupted, planAndApply } from './engine';
+import { ExistingPki, pkiEvidence } from './existing-pki';
+import { applyDeclaredModes } from './file-modes';
+import { keepOutOfGit } from './output-directory';
 import { pkcs12Password, pkcs12Targets, writePkcs12 } from './pkcs12';
 import { DeployFacts, preflight } from './preflight';
 import { synthesizeForCommand } from './synth';
@@ -24,7 +27,7 @@ const CHANGING = /: (Creating|Modifying|Destroying)\.\.\./;
 const words = (text: string) => new RegExp(text.split(' ').join('\\s+'));
 
 /** What the engine printed, read for the cause of a failure; the first that matches is the reason given. */
-const REASONS: { readonly pattern: RegExp; readonly reason: (lockTimeout: string) => string }[] = [
+const REASONS: { readonly pattern: RegExp; readonly reason: (lockTimeout: string, waitedMs: number) => string }[] = [
   {
     pattern: words('decryption failed for all provided methods'),
     reason: () => 'The state could not be decrypted: CHARIOT_TLS_STATE_PASSPHRASE is not the passphrase it was encrypted with. The state was not changed; export the right passphrase.',
@@ -34,8 +37,14 @@ const REASONS: { readonly pattern: RegExp; readonly reason: (lockTimeout: string
     reason: () => 'The state is not encrypted yet, and encryption is enforced. To encrypt it, deploy once with "stateEncryption": { "enabled": true, "migrateFromUnencrypted": true } (docs/operate.md, "Encrypting state").',
   },
   {
+    pattern: new RegExp(['unexpected end of JSON input', 'Failed to load state', 'Error loading state'].map((t) => words(t).source).join('|')),
+    reason: () => 'The engine could not read the state: it may be cut short (a full disk, an interrupted copy). Restore it from its backup (docs/operate.md, "Backups of state").',
+  },
+  {
     pattern: new RegExp(`${words('Error acquiring the state lock').source}|${words('Error locking state').source}`),
-    reason: (lockTimeout) => `Another deploy holds the state lock and did not finish within ${lockTimeout} (${LOCK_TIMEOUT_ENV}). Wait for it and deploy again; if no deploy is running, see docs/operate.md, "Shared state for teams".`,
+    reason: (lockTimeout, waitedMs) => durationMs(lockTimeout) <= waitedMs
+      ? `Another deploy holds the state lock and did not finish within ${lockTimeout} (${LOCK_TIMEOUT_ENV}). Wait for it and deploy again; if no deploy is running, see docs/operate.md, "Shared state for teams".`
+      : `The engine could not take the state lock, and failed at once without waiting for it (the engine's reason is above). If another deploy is starting, wait for it and deploy again.`,
   },
   {
     pattern: words('Saved plan is stale'),
@@ -45,8 +54,9 @@ const REASONS: { readonly pattern: RegExp; readonly reason: (lockTimeout: string
 
 /**
  * `npm run deploy`, around the engine (docs/operate.md, "When a deploy fails"): checks the
- * environment against the configuration (app/preflight.ts), marks the output directory `DEPLOY-INCOMPLETE`
- * until the deploy succeeds, keeps a local state file at mode 0600, has the engine wait up to
+ * environment, the state file and the output directory (app/preflight.ts), lists itself in the output directory's
+ * `DEPLOY-INCOMPLETE` while it may be writing (app/deploy-marker.ts), keeps git out of the output directory,
+ * refuses to create every CA over a deployed PKI whose state was lost (app/existing-pki.ts), has the engine wait up to
  * `CHARIOT_TLS_LOCK_TIMEOUT` for another deploy's lock, deploys ({@link deployFiles}) and ends a failure with
  * what failed, in our words. An interrupt (SIGINT, SIGTERM) lets the running engine command end, starts no
  * other, and ends with exit 130. Run with the engine's environment (scripts/engine/run.sh); resolves to the
@@ -57,13 +67,17 @@ export async function deploy(options: DeployOptions): Promise<number> {
   const facts = preflight(config, process.env);
   for (const warning of facts.warnings) process.stderr.write(`${warning}\n`);
 
-  // Files the engine changes are marked until it has finished them all; a marker found here belongs to an
-  // unfinished deploy (or one running beside this one) and stays until this one succeeds.
-  const markerWasThere = fs.existsSync(facts.marker);
+  // Files the engine changes are marked until it has finished them all; every deploy that may be writing lists
+  // itself in the marker, which goes only when none of them is left (app/deploy-marker.ts).
   fs.mkdirSync(facts.outputDirectory, { recursive: true });
-  fs.writeFileSync(facts.marker, markerText(new Date(), os.hostname()));
+  const evidence = pkiEvidence(facts.outputDirectory);
+  const marker = new DeployMarker(facts.outputDirectory);
+  const firstDeploy = await marker.begin(evidence.length === 0);
+  keepOutOfGit(facts.outputDirectory);
   keepStatePrivate(facts.localStateFile);
   Object.assign(process.env, lockTimeoutArgs(process.env));
+  // A PKI on disk whose CAs the state does not hold: the state was lost (unless only a first deploy was cut short).
+  const existing: ExistingPki = { ...facts, evidence: firstDeploy ? [] : evidence };
 
   // The engine's output is kept in memory only, to explain a failure; it never holds key material.
   const engineOutput: string[] = [];
@@ -71,9 +85,10 @@ export async function deploy(options: DeployOptions): Promise<number> {
   const onSignal = () => interrupt.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const started = Date.now();
   let status: number;
   try {
-    status = await deployFiles(options, { onOutput: (text) => engineOutput.push(text), signal: interrupt.signal });
+    status = await deployFiles(options, { onOutput: (text) => engineOutput.push(text), signal: interrupt.signal, existingPki: existing });
   } catch (e) {
     if (!(e instanceof EngineInterrupted)) printError(e);
     status = 1;
@@ -88,18 +103,19 @@ export async function deploy(options: DeployOptions): Promise<number> {
     return INTERRUPTED_STATUS;
   }
   if (status === 0) {
-    fs.rmSync(facts.marker, { force: true });
+    await marker.end(DeployOutcome.SUCCEEDED);
     return 0;
   }
-  const failure = explainFailure({
+  const output = engineOutput.join('');
+  const changedFiles = filesMayHaveChanged(output);
+  await marker.end(changedFiles ? DeployOutcome.UNFINISHED : DeployOutcome.CHANGED_NOTHING);
+  process.stderr.write(explainFailure({
     facts,
-    engineOutput: engineOutput.join(''),
-    markerWasThere,
-    markerExists: fs.existsSync(facts.marker),
+    engineOutput: output,
+    markerLeft: !changedFiles && fs.existsSync(facts.marker),
     lockTimeout: lockTimeout(process.env),
-  });
-  if (failure.removeMarker) fs.rmSync(facts.marker, { force: true });
-  process.stderr.write(failure.message);
+    waitedMs: Date.now() - started,
+  }));
   return status;
 }
 
@@ -118,6 +134,7 @@ export interface DeployOptions {
 interface EngineHooks {
   readonly onOutput: (text: string) => void;
   readonly signal: AbortSignal;
+  readonly existingPki: ExistingPki;
 }
 
 /**
@@ -132,38 +149,31 @@ async function deployFiles({ config, outdir }: DeployOptions, hooks: EngineHooks
   const pki = app.stack.pki;
   const inventory = PkiInventory.of(pki);
   const before = snapshot(inventory, pki.outputDirectory);
+  const damaged = damagedPemFiles(inventory, pki.outputDirectory);
 
   console.log(formatStart(inventory, pki.outputDirectory));
   // Encrypting plain state needs the engine to write it, even when nothing else changes.
   const rewriteState = config.stateEncryption.enabled && config.stateEncryption.migrateFromUnencrypted;
   const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, rewriteState, ...hooks });
   if (status !== 0) return status;
+  // The engine ran under umask 077: certificates and folders get their declared modes (0644, 0755) only now.
+  applyDeclaredModes(app.synthesized, pki.outputDirectory);
 
   const pkcs12 = password === undefined ? undefined : pkcs12Targets(inventory, pki.outputDirectory).map((t) => writePkcs12(t, password));
-  const summary = { ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory)), pkcs12 };
+  const summary = { ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory), damaged), pkcs12 };
   console.log(`\n${formatSummary(summary, new Date())}`);
   return 0;
 }
 
-/** What `DEPLOY-INCOMPLETE` says: when and where the unfinished deploy started, and not to copy the files anywhere. */
-export function markerText(started: Date, hostname: string): string {
-  return [
-    `A chariot-tls deploy started at ${started.toISOString().replace(/\.\d+Z$/, 'Z')} on ${hostname} has not finished.`,
-    'The files in this directory may be a mix of old and new certificates and keys, or be missing:',
-    'do not copy them to Chariot, MQTT Engine or MQTT Transmission. Run `npm run deploy` again;',
-    'it completes the set and removes this file.',
-    '',
-  ].join('\n');
-}
-
 /**
- * Private keys live in state: a local state file (and the engine's `.backup` of it) is for its owner only,
- * from its first byte. Creates an empty one with mode 0600 when there is none yet; does nothing for a remote backend.
+ * Private keys live in state: a local state file (and the engine's `.backup` of it) is for its owner only. The
+ * engine creates them under umask 077 (app/engine.ts), so they are 0600 from their first byte; this narrows
+ * those an older version or another tool left wider, and creates the state's folder. Creates no state file: a
+ * missing one must stay missing for the lost state guard. Does nothing for a remote backend.
  */
 export function keepStatePrivate(stateFile: string | undefined): void {
   if (stateFile === undefined) return;
   fs.mkdirSync(path.dirname(stateFile), { recursive: true });
-  fs.closeSync(fs.openSync(stateFile, 'a', 0o600));
   for (const file of [stateFile, `${stateFile}.backup`]) {
     try {
       fs.chmodSync(file, 0o600);
@@ -194,46 +204,42 @@ export interface FailedDeploy {
   readonly facts: Pick<DeployFacts, 'outputDirectory' | 'marker'>;
   /** Everything the engine printed during the deploy, stdout and stderr. */
   readonly engineOutput: string;
-  /** The marker was there before this deploy wrote it: left by an unfinished deploy, or one running beside this one. */
-  readonly markerWasThere: boolean;
-  /** The marker is there now. */
-  readonly markerExists: boolean;
-  /** How long the deploy waited for the state lock ({@link lockTimeout}). */
+  /** The engine changed no file, yet the marker stays: another deploy, unfinished or running, is listed in it. */
+  readonly markerLeft: boolean;
+  /** How long the deploy waited for the state lock at most ({@link lockTimeout}). */
   readonly lockTimeout: string;
+  /** How long the deploy ran before it failed, in milliseconds. */
+  readonly waitedMs: number;
 }
 
-/** How a failed deploy ends. */
-export interface FailureExplanation {
-  /** What failed and whether files may have changed, in our words, for stderr. */
-  readonly message: string;
-  /** Remove the marker: the engine changed no file, and the marker is this deploy's own. */
-  readonly removeMarker: boolean;
+/** Whether the engine said it was about to touch a resource, a file among them ("Creating...", "Modifying...", "Destroying..."). */
+export function filesMayHaveChanged(engineOutput: string): boolean {
+  return CHANGING.test(engineOutput);
 }
 
 /**
- * Explains a failed deploy from what the engine printed: the cause when it is one we know (a wrong passphrase,
- * plain state under enforced encryption, a lock held too long, a stale plan), else "See the error above.";
- * and whether files may have changed, which the engine says before it touches one ("Creating...",
- * "Modifying...", "Destroying..."). A deploy that changed no file removes its marker, unless an earlier one was there.
+ * Explains a failed deploy from what the engine printed, for stderr: the cause when it is one we know (a wrong
+ * passphrase, plain state under enforced encryption, an unreadable state, a lock held too long or refused at
+ * once, a stale plan), else "See the error above."; and whether files may have changed ({@link filesMayHaveChanged}).
  */
-export function explainFailure(failed: FailedDeploy): FailureExplanation {
+export function explainFailure(failed: FailedDeploy): string {
   const { outputDirectory, marker } = failed.facts;
   const known = REASONS.find((r) => r.pattern.test(failed.engineOutput));
-  const reason = known ? known.reason(failed.lockTimeout) : 'See the error above.';
+  const reason = known ? known.reason(failed.lockTimeout, failed.waitedMs) : 'See the error above.';
   let touched: string;
-  let removeMarker = false;
-  if (CHANGING.test(failed.engineOutput)) {
+  if (filesMayHaveChanged(failed.engineOutput)) {
     touched = `Files in ${outputDirectory} may be a mix of old and new, or missing; ${marker} says so until a deploy succeeds.`;
   } else {
     touched = 'No file was changed by this deploy.';
-    if (!failed.markerWasThere) {
-      removeMarker = true;
-    } else if (failed.markerExists) {
-      touched += ` ${marker}, left by a deploy that has not finished, stays until a deploy succeeds.`;
-    }
+    if (failed.markerLeft) touched += ` ${marker}, left by a deploy that has not finished, stays until a deploy succeeds.`;
   }
-  return {
-    message: `\nchariot-tls: deploy failed. ${reason}\nchariot-tls: ${touched} Run \`npm run deploy\` again once the cause is fixed.\n`,
-    removeMarker,
-  };
+  return `\nchariot-tls: deploy failed. ${reason}\nchariot-tls: ${touched} Run \`npm run deploy\` again once the cause is fixed.\n`;
+}
+
+/** An engine duration (`30s`, `5m`, `1h30m`, `500ms`) in milliseconds; 0 when it cannot be read. */
+export function durationMs(text: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.map((p) => p[0]).join('') !== text) return 0;
+  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
 }

@@ -1,4 +1,4 @@
-import { X509Certificate, createHash } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileKind, InventoryCertificate, InventoryRole, PkiInventory } from '../lib';
@@ -38,6 +38,11 @@ export interface DeploySummary {
   readonly certificates: SummarizedCertificate[];
   /** PKCS#12 files by outcome, when PKCS#12 output is on. */
   readonly pkcs12?: Pkcs12Outcome[];
+  /**
+   * The PEM files that were empty or cut short before the deploy and are whole again, relative.
+   * @default - none
+   */
+  readonly restored?: string[];
 }
 
 /** The certificate file of each inventoried certificate that writes one, absolute. */
@@ -48,12 +53,15 @@ function certFiles(inventory: PkiInventory, outputDirectory: string): [Inventory
   });
 }
 
-/** Reads the certificates the inventory names from disk; those not there yet are left out. */
+/**
+ * Reads the certificates the inventory names from disk; those not there yet, and those that cannot be read
+ * (empty or cut short: {@link damagedPemFiles} names them), are left out.
+ */
 export function snapshot(inventory: PkiInventory, outputDirectory: string): Snapshot {
   const found: Snapshot = new Map();
   for (const [c, file] of certFiles(inventory, outputDirectory)) {
-    if (!fs.existsSync(file)) continue;
-    const cert = new X509Certificate(fs.readFileSync(file));
+    const cert = readCertificate(file);
+    if (cert === undefined) continue;
     const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
     found.set(c.constructPath, {
       fingerprint256: cert.fingerprint256,
@@ -64,20 +72,69 @@ export function snapshot(inventory: PkiInventory, outputDirectory: string): Snap
   return found;
 }
 
-/** Compares the certificates before and after a deploy. */
-export function summarize(inventory: PkiInventory, outputDirectory: string, before: Snapshot, after: Snapshot): DeploySummary {
+/** The certificate in a PEM file, or undefined when there is none or it cannot be read. */
+function readCertificate(file: string): X509Certificate | undefined {
+  try {
+    return new X509Certificate(fs.readFileSync(file));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The PEM files (certificates, bundles, keys) the inventory names that are on disk but empty or cut short:
+ * a block that does not end, or one that does not parse. Relative to the output directory, sorted.
+ */
+export function damagedPemFiles(inventory: PkiInventory, outputDirectory: string): string[] {
+  const files = new Set(inventory.certificates.flatMap((c) => c.files.map((f) => f.path)).filter((f) => /\.(crt|pem|key)$/.test(f)));
+  return [...files].filter((f) => {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.resolve(outputDirectory, f), 'utf8');
+    } catch {
+      return false;
+    }
+    return !isWholePem(text);
+  }).sort();
+}
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----/g;
+
+/** At least one PEM block, nothing cut after the last, and each block readable as what it says it is. */
+function isWholePem(text: string): boolean {
+  const blocks = [...text.matchAll(PEM_BLOCK)];
+  if (blocks.length === 0 || text.slice(blocks[blocks.length - 1].index! + blocks[blocks.length - 1][0].length).trim() !== '') return false;
+  return blocks.every(([block, label]) => {
+    try {
+      if (label === 'CERTIFICATE') new X509Certificate(block);
+      else if (label.endsWith('PRIVATE KEY')) createPrivateKey(block);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Compares the certificates before and after a deploy; `damaged` ({@link damagedPemFiles} before the deploy)
+ * names the files that were empty or cut short, whose certificates are restored rather than created.
+ */
+export function summarize(inventory: PkiInventory, outputDirectory: string, before: Snapshot, after: Snapshot, damaged: string[] = []): DeploySummary {
   const certificates = certFiles(inventory, outputDirectory).flatMap(([c, file]) => {
     const now = after.get(c.constructPath);
     if (now === undefined) return [];
+    const relative = path.relative(outputDirectory, file).split(path.sep).join('/');
+    const was = before.get(c.constructPath);
     return [{
       certificate: c,
-      file: path.relative(outputDirectory, file).split(path.sep).join('/'),
-      change: changeOf(before.get(c.constructPath), now),
+      file: relative,
+      change: was === undefined && damaged.includes(relative) ? CertificateChange.RESTORED : changeOf(was, now),
       notAfter: now.notAfter,
       renewableFrom: c.earlyRenewalHours > 0 ? new Date(now.notAfter.getTime() - c.earlyRenewalHours * HOUR_MS) : undefined,
     }];
   });
-  return { outputDirectory, certificates };
+  const restored = damaged.filter((f) => !damagedPemFiles(inventory, outputDirectory).includes(f));
+  return { outputDirectory, certificates, restored };
 }
 
 function changeOf(was: CertificateState | undefined, now: CertificateState): CertificateChange {
@@ -103,10 +160,14 @@ export function formatSummary(summary: DeploySummary, now: Date): string {
   const certs = summary.certificates;
   const count = (change: CertificateChange) => certs.filter((c) => c.change === change).length;
   const newKeys = count(CertificateChange.CREATED) + count(CertificateChange.REKEYED);
+  // Shown only when there are some, so that the usual line stays as it was.
+  const restoredCerts = count(CertificateChange.RESTORED) > 0 ? `, ${count(CertificateChange.RESTORED)} restored` : '';
   const lines: [string, string][] = [
-    ['certificates', `${count(CertificateChange.CREATED)} created, ${count(CertificateChange.RENEWED)} renewed, ${count(CertificateChange.REKEYED)} re-keyed, ${count(CertificateChange.UNCHANGED)} unchanged`],
+    ['certificates', `${count(CertificateChange.CREATED)} created, ${count(CertificateChange.RENEWED)} renewed, ${count(CertificateChange.REKEYED)} re-keyed${restoredCerts}, ${count(CertificateChange.UNCHANGED)} unchanged`],
     ['keys', `${newKeys} created, ${certs.length - newKeys} unchanged`],
   ];
+  const restored = summary.restored ?? [];
+  if (restored.length > 0) lines.push(['restored', `${plural(restored.length, 'file')} that were empty or cut short, written again: ${restored.join(', ')}`]);
   if (summary.pkcs12) {
     const p12 = (o: Pkcs12Outcome) => summary.pkcs12!.filter((x) => x === o).length;
     lines.push(['PKCS#12', `${p12(Pkcs12Outcome.CREATED)} created, ${p12(Pkcs12Outcome.UPDATED)} updated, ${p12(Pkcs12Outcome.UNCHANGED)} unchanged (mode 0600)`]);

@@ -3,8 +3,11 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as lockfile from 'proper-lockfile';
 import { pendingSignalsHandled } from './cli';
+import { ExistingPki, lostStateRefusal } from './existing-pki';
 import { removeKeyCopies, replacedForKeyCopy } from './key-copies';
+import { isRunning } from './processes';
 import {
   allowedCaChanges, constructPaths, formatProtectedKeyRefusal, formatRefusal, formatSummary, keyChange, keyFactsInState,
   keyFactsInSynthesized, preventDestroyAddresses, reducePlan, refusedCaChanges, reviewPlan,
@@ -19,6 +22,29 @@ export const PLAN_JSON_ENV = 'CHARIOT_TLS_PLAN_JSON';
 const ENGINE_GOGC = '200';
 /** Records what the stack was last initialised for, so a deploy runs `init` only when that changes. */
 const INIT_STAMP = path.join('.terraform', 'chariot-tls-init.json');
+/** Saved plans live in `<tmpdir>/chariot-tls-plan-<pid of the deploy or plan>-XXXXXX`, removed at the end. */
+const PLAN_DIR_PREFIX = 'chariot-tls-plan-';
+/** How long a second `init` waits for the first (two first deploys at once). */
+const INIT_LOCK_WAIT_MS = 10 * 60_000;
+
+/**
+ * Runs the engine (`$2...`) under umask 077, so every file it or a provider creates (state, its `.backup`,
+ * `errored.tfstate`, keys) is 0600 from its first byte, as the leader of its own process group. A watchdog in that
+ * group ends the group (SIGINT, then SIGKILL 10 s later) when the driver (`$1`) is gone, so a driver killed with
+ * SIGKILL leaves no engine or provider behind; it ends by itself with the engine.
+ */
+const ENGINE_WRAPPER = `umask 077
+driver=$1
+shift
+(
+  while kill -0 "$driver" && kill -0 $$; do sleep 1; done
+  if kill -0 $$; then
+    kill -INT -- -$$
+    sleep 10
+  fi
+  kill -KILL -- -$$
+) </dev/null >/dev/null 2>&1 &
+exec "$@"`;
 
 /** A synthesized stack for the engine to plan and, optionally, apply. */
 export interface EngineRunOptions {
@@ -49,10 +75,16 @@ export interface EngineRunOptions {
   readonly onOutput?: (text: string) => void;
   /**
    * Once aborted, no further engine command starts: the next one throws {@link EngineInterrupted}. The running
-   * one is left to end by itself (an interrupt from the terminal reaches it directly).
+   * one gets SIGINT (it runs in its own process group, out of reach of the terminal) and is left to end by itself.
    * @default - every step runs
    */
   readonly signal?: AbortSignal;
+  /**
+   * The PKI the output directory holds, for the lost state guard: a plan that would create every CA over it is
+   * refused ({@link lostStateRefusal}).
+   * @default - no guard (`npm run plan`, which changes nothing)
+   */
+  readonly existingPki?: ExistingPki;
 }
 
 /** Thrown instead of starting an engine command after {@link EngineRunOptions.signal} was aborted. */
@@ -99,8 +131,10 @@ export async function planAndApply(options: EngineRunOptions): Promise<number> {
 /** {@link planAndApply} after init; `mayRemoveKeyCopies` once, so a state the removal did not fix is not tried again. */
 async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRemoveKeyCopies: boolean): Promise<number> {
 
-  // The saved plan holds private keys: it lives in a 0700 directory and is removed at the end.
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-plan-'));
+  // The saved plan holds private keys: it lives in a 0700 directory and is removed at the end; one left by a
+  // killed deploy or plan is removed by the next.
+  removeStalePlans();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${PLAN_DIR_PREFIX}${process.pid}-`));
   try {
     const planFile = path.join(tmp, 'plan');
     // Streamed, so a plan of hundreds of clients shows its progress; its errors are read before they are printed.
@@ -131,6 +165,8 @@ async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRem
     if (process.env[PLAN_JSON_ENV]) fs.writeFileSync(process.env[PLAN_JSON_ENV]!, `${JSON.stringify(reduced, null, 2)}\n`);
     const review = reviewPlan(reduced, options.productLabels);
     process.stdout.write(`\n${formatSummary(review)}`);
+    const lostState = lostStateRefusal(review, options.existingPki, process.env);
+    if (lostState !== undefined) return fail(lostState);
     const refused = refusedCaChanges(review, allowedCaChanges(process.env));
     if (refused.length > 0) return fail(formatRefusal(refused));
     return mustApply ? await apply() : 0;
@@ -161,8 +197,13 @@ class Engine {
     if (this.signal?.aborted) throw new EngineInterrupted();
     // The environment as set by now (the deploy adds the lock timeout to it).
     const env = { ...process.env, GOGC: process.env.GOGC || ENGINE_GOGC };
-    const child = spawn(this.binary, args, { cwd: this.stackDir, env, stdio: [options.input === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', ENGINE_WRAPPER, 'chariot-tls-engine', String(process.pid), this.binary, ...args], {
+      cwd: this.stackDir, env, stdio: [options.input === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe'], detached: true,
+    });
     if (options.input !== undefined) child.stdin!.end(options.input);
+    // Its own process group: a Ctrl-C reaches the driver only, which passes it on once.
+    const interrupt = () => signalGroup(child.pid, 'SIGINT');
+    this.signal?.addEventListener('abort', interrupt, { once: true });
     const stdout: string[] = [];
     const stderr: string[] = [];
     child.stdout!.setEncoding('utf8').on('data', (text: string) => {
@@ -179,7 +220,7 @@ class Engine {
     const status = await new Promise<number>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code) => resolve(code ?? 1));
-    });
+    }).finally(() => this.signal?.removeEventListener('abort', interrupt));
     if (options.liveStdout) process.stdout.write(options.liveStdout.end());
     return { status, stdout: stdout.join(''), stderr: stderr.join('') };
   }
@@ -211,10 +252,27 @@ class Engine {
       cliConfig: [process.env.TF_CLI_CONFIG_FILE, fileTime(process.env.TF_CLI_CONFIG_FILE)],
       lockFile: fileTime(lockFile),
     })).digest('hex');
-    if (fileTime(lockFile) !== undefined && readIfExists(stamp) === digest()) return { status: 0, stdout: '', stderr: '' };
-    const init = await this.run(['init', '-input=false', '-no-color']);
-    if (init.status === 0) fs.writeFileSync(stamp, digest());
-    return init;
+    const current = () => fileTime(lockFile) !== undefined && readIfExists(stamp) === digest();
+    if (current()) return { status: 0, stdout: '', stderr: '' };
+    // Two inits at once in one stack, or into one plugin cache, crash the engine: one at a time, and the
+    // second skips its own when the first initialised the stack for the same configuration.
+    fs.mkdirSync(path.join(this.stackDir, '.terraform'), { recursive: true });
+    const release = await lockfile.lock(this.stackDir, {
+      realpath: false,
+      lockfilePath: initLockPath(this.stackDir),
+      retries: { retries: INIT_LOCK_WAIT_MS / 1000, minTimeout: 1000, maxTimeout: 1000 },
+      // A lock not refreshed for a minute belongs to a killed deploy; losing it costs nothing worse than the crash it prevents.
+      stale: 60_000,
+      onCompromised: () => {},
+    });
+    try {
+      if (current()) return { status: 0, stdout: '', stderr: '' };
+      const init = await this.run(['init', '-input=false', '-no-color']);
+      if (init.status === 0) fs.writeFileSync(stamp, digest());
+      return init;
+    } finally {
+      await release();
+    }
   }
 }
 
@@ -285,6 +343,46 @@ async function planFailed(engine: Engine, synthesized: any, stderr: string): Pro
     construct: path.posix.dirname(paths.get(address) ?? address),
     change: keyChange(keyFactsInState(stateJson, address), keyFactsInSynthesized(synthesized, address)),
   }))));
+}
+
+/**
+ * Where init's lock lives: beside the plugin cache when there is one (shared by every stack on the machine),
+ * else in the stack.
+ */
+function initLockPath(stackDir: string): string {
+  const cache = process.env.TF_PLUGIN_CACHE_DIR;
+  return cache ? `${path.resolve(cache)}.init.lock` : path.join(stackDir, '.terraform', 'init.lock');
+}
+
+/** Sends a signal to a process group, which may have ended already. */
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Ended meanwhile.
+  }
+}
+
+/**
+ * Removes saved plans (keys in plain text when state encryption is off) that a deploy or plan killed before its
+ * cleanup left in the temporary directory: ours by name and owner, and only when the process that made one is gone.
+ */
+export function removeStalePlans(tmpdir = os.tmpdir()): string[] {
+  const removed: string[] = [];
+  for (const entry of fs.readdirSync(tmpdir)) {
+    const pid = new RegExp(`^${PLAN_DIR_PREFIX}(\\d+)-`).exec(entry)?.[1];
+    const dir = path.join(tmpdir, entry);
+    if (pid === undefined || isRunning(Number(pid)) || !ownedByUs(dir)) continue;
+    fs.rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
+}
+
+function ownedByUs(dir: string): boolean {
+  const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
+  return stat !== undefined && stat.isDirectory() && stat.uid === process.getuid?.();
 }
 
 /** A file's modification time (ms), or undefined when there is no such file; a bare command name is looked up on PATH. */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ChariotPki, FileKind, InventoryCertificate, LeafCertificate, PkiInventory } from '../lib';
+import { ConfigError } from './config';
 
 /** The inventory for people, reviewed in pull requests. */
 export const INVENTORY_MARKDOWN_FILE = 'pki-inventory.md';
@@ -18,15 +19,21 @@ export function renderInventory(pki: ChariotPki, inventoryDirectory: string): Re
 
 /**
  * Writes `pki-inventory.md` and `pki-inventory.json` into `inventoryDirectory`, leaving a file untouched
- * when its content is unchanged. Returns the paths of the files written.
+ * when its content is unchanged. Each is written to a temporary file and renamed over the old one, so a
+ * symbolic link in its place is replaced, never followed onto its target. Returns the paths of the files written.
  */
 export function writeInventory(pki: ChariotPki, inventoryDirectory: string): string[] {
-  fs.mkdirSync(inventoryDirectory, { recursive: true });
+  makeFolder(inventoryDirectory);
   const written: string[] = [];
   for (const [name, content] of Object.entries(renderInventory(pki, inventoryDirectory))) {
     const file = path.join(inventoryDirectory, name);
-    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === content) continue;
-    fs.writeFileSync(file, content);
+    const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (stat?.isFile() && fs.readFileSync(file, 'utf8') === content) continue;
+    if (stat?.isDirectory()) throw new ConfigError(`inventoryDirectory ${inventoryDirectory}: ${name} there is a folder; remove it, or set "inventoryDirectory" to another folder`);
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.rmSync(tmp, { force: true });
+    fs.writeFileSync(tmp, content, { flag: 'wx' });
+    fs.renameSync(tmp, file);
     written.push(file);
   }
   return written;
@@ -45,4 +52,15 @@ export function inventoryFile(certificate: InventoryCertificate, kind: FileKind,
 export function productLabels(pki: ChariotPki): Map<string, string> {
   const leaves = pki.node.findAll().filter((c): c is LeafCertificate => c instanceof LeafCertificate);
   return new Map(leaves.map((c) => [c.node.path.split('/').slice(1).join('/'), c.product.name]));
+}
+
+/** Creates the inventory's folder; a file in the way is the configuration's problem, said in our words. */
+function makeFolder(inventoryDirectory: string): void {
+  try {
+    fs.mkdirSync(inventoryDirectory, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOTDIR') throw e;
+    throw new ConfigError(`inventoryDirectory ${inventoryDirectory}: is a file, or lies under one, not a folder; remove the file, or set "inventoryDirectory" to a folder`);
+  }
 }

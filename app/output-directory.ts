@@ -1,0 +1,32 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pkiEvidence } from './existing-pki';
+import { INCOMPLETE_MARKER } from './deploy-marker';
+
+/** Written into the output directory so that git never picks up a key, wherever the directory is. */
+export const GITIGNORE = '.gitignore';
+const GITIGNORE_TEXT = '# Written by chariot-tls: certificates and private keys; never commit them.\n*\n';
+/** What the deploy itself writes into the output directory before the engine runs, and its lock. */
+const OWN_FILES = [GITIGNORE, INCOMPLETE_MARKER, `${INCOMPLETE_MARKER}.lock`];
+
+/**
+ * What stops a deploy into `outputDirectory`: a file where the folder should be, or a folder that holds files
+ * but no PKI of ours (its CA certificates, or the marker of an unfinished deploy): writing there could mix the
+ * PKI with someone else's files, or overwrite them.
+ */
+export function deployTargetProblems(outputDirectory: string): string[] {
+  const stat = fs.statSync(outputDirectory, { throwIfNoEntry: false });
+  if (stat === undefined) return [];
+  if (!stat.isDirectory()) return [`output directory ${outputDirectory} is a file, not a folder; remove it or set "outputDirectory" to a folder`];
+  const entries = fs.readdirSync(outputDirectory);
+  const foreign = entries.filter((e) => !OWN_FILES.includes(e));
+  if (foreign.length === 0 || entries.includes(INCOMPLETE_MARKER) || pkiEvidence(outputDirectory).length > 0) return [];
+  const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', ...' : '');
+  return [`output directory ${outputDirectory} holds files (${shown}) but no PKI deployed by chariot-tls (no ca/*.crt); set "outputDirectory" to an empty or new folder`];
+}
+
+/** Writes `.gitignore` (`*`) into the output directory unless one is there, so that no key is ever committed. */
+export function keepOutOfGit(outputDirectory: string): void {
+  const file = path.join(outputDirectory, GITIGNORE);
+  if (!fs.existsSync(file)) fs.writeFileSync(file, GITIGNORE_TEXT);
+}
