@@ -39,6 +39,7 @@ describe('the files a deploy writes', () => {
   test('follow the documented layout, with no CA key on disk', () => {
     const client = (c: string) => ['README.txt', 'ca.pem', 'cert.pem', 'private.key'].map((f) => `certs/${c}/${f}`);
     expect(pki.files()).toEqual([
+      '.gitignore',
       ...CA_CERTS,
       ...CLIENTS.flatMap(client),
       ...['README.txt', 'ca-chain.pem', 'client-ca.pem', 'fullchain.pem', 'server.crt', 'server.key', 'server.pkcs8.key'].map((f) => `certs/server/${f}`),
