@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { ChariotPki, ChariotPkiProps } from '../lib';
+import { ChariotPki, ChariotPkiProps, KeyAlgorithm } from '../lib';
+import { THIRD_PARTY_BROKER } from '../lib/products/third-party-broker';
 import { synth } from './helpers/synth';
 
 const OUT = '/srv/pki';
@@ -106,6 +107,57 @@ describe('ChariotPki options', () => {
   });
 });
 
+describe('ChariotPki with several servers', () => {
+  const props: ChariotPkiProps = {
+    ...minimal,
+    organization: 'Acme',
+    country: 'DE',
+    servers: [
+      { name: 'backup', dnsNames: ['backup.example.com'] },
+      { name: 'broker', ipAddresses: ['10.0.0.9'], product: THIRD_PARTY_BROKER },
+    ],
+  };
+  const stack = synth((scope) => new ChariotPki(scope, 'pki', props));
+  const readme = (client: string) => stack.resource('local_file', `${client}/readme/file`).props.content as string;
+
+  test('the first server keeps its address and folder; the others are servers/NAME in certs/servers/NAME/', () => {
+    expect(stack.resources('tls_locally_signed_cert').map((r) => r.path).filter((p) => /server\//.test(p) || /servers\//.test(p))).toEqual(['test/pki/server/cert', 'test/pki/servers/backup/cert', 'test/pki/servers/broker/cert']);
+    expect(stack.resource('local_file', 'servers/backup/cert-file').props.filename).toBe(`${OUT}/certs/servers/backup/server.crt`);
+  });
+
+  test('each server gets the files of its product', () => {
+    expect(filenames(props).filter((f) => f.includes('/servers/broker/'))).toEqual(
+      ['README.txt', 'ca-chain.pem', 'client-ca.pem', 'fullchain.pem', 'server.crt', 'server.key'].map((f) => `${OUT}/certs/servers/broker/${f}`),
+    );
+  });
+
+  test('every server is signed by the Server CA, which every client trusts', () => {
+    const serverCa = stack.ref('tls_locally_signed_cert', 'server-ca/cert', 'cert_pem');
+    for (const server of ['server', 'servers/backup', 'servers/broker']) {
+      expect(stack.resource('tls_locally_signed_cert', `${server}/cert`).props.ca_cert_pem).toBe(serverCa);
+    }
+    expect(stack.resource('local_file', 'transmission/edge-1/ca-file').props.content).toContain(serverCa);
+  });
+
+  test('a new server\'s subject carries the organization and country; the first server keeps its subject', () => {
+    expect(stack.resource('tls_cert_request', 'servers/backup/csr').props.subject).toEqual([{ common_name: 'backup.example.com', organization: 'Acme', country: 'DE' }]);
+    expect(stack.resource('tls_cert_request', 'server/csr').props.subject).toEqual([{ common_name: 'localhost' }]);
+  });
+
+  test('each client\'s README lists every server\'s URLs in the order given, the first server first', () => {
+    expect(readme('transmission/edge-1')).toContain([
+      "Servers, in the order to try them (one connection each; the names in each server's certificate, which clients check):",
+      '  1. server (Chariot MQTT Server): ssl://localhost:8883, ssl://127.0.0.1:8883',
+      '  2. backup (Chariot MQTT Server): ssl://backup.example.com:8883',
+      '  3. broker (MQTT broker (third-party)): ssl://10.0.0.9:8883',
+    ].join('\n'));
+  });
+
+  test('a third-party broker\'s README says which file goes into which option', () => {
+    expect(stack.resource('local_file', 'servers/broker/readme/file').props.content).toMatch(/certfile +fullchain\.pem[^]*keyfile +server\.key[^]*cafile +client-ca\.pem/);
+  });
+});
+
 describe('ChariotPki validation', () => {
   const build = (props: ChariotPkiProps) => () => synth((scope) => new ChariotPki(scope, 'pki', props));
 
@@ -118,7 +170,7 @@ describe('ChariotPki validation', () => {
   });
 
   test('refuses an empty hierarchy', () => {
-    expect(build({})).toThrow(/server is missing and there are no clients: the hierarchy is empty; set server, engineClients or transmissionClients/);
+    expect(build({})).toThrow(/server is missing and there are no clients: the hierarchy is empty; set server, servers, engineClients or transmissionClients/);
   });
 
   test('passes the server\'s bad names up with the construct path', () => {
@@ -127,6 +179,29 @@ describe('ChariotPki validation', () => {
 
   test('refuses leaves that outlive their issuing CA', () => {
     expect(build({ ...minimal, intermediateValidityPeriodHours: 1000, leafValidityPeriodHours: 2000 })).toThrow(/validityPeriodHours 2000 is longer than its issuer test\/pki\/server-ca \(1000 hours\)/);
+  });
+
+  test('refuses a server named like a client', () => {
+    expect(build({ ...minimal, servers: [{ name: 'edge-1', dnsNames: ['e.example.com'] }] })).toThrow(/servers\[0\]\.name "edge-1" is also the name of a client; give servers and clients different names/);
+  });
+
+  test('refuses two servers whose names differ only in case: they would share a folder', () => {
+    expect(build({ ...minimal, servers: [{ name: 'Backup', dnsNames: ['a.example.com'] }, { name: 'backup', dnsNames: ['b.example.com'] }] }))
+      .toThrow(/servers\[1\]\.name "backup" is already the name of a server \("Backup"; names are compared ignoring case, as folders are on macOS and Windows\); give each server a name, and so a folder, of its own/);
+  });
+
+  test('refuses a server named like the first server', () => {
+    expect(build({ ...minimal, servers: [{ name: 'SERVER', dnsNames: ['a.example.com'] }] })).toThrow(/servers\[0\]\.name "SERVER" is already the name of a server \("server"/);
+  });
+
+  test.each(['../x', 'a/b', ''])('refuses the server name %j, which would escape its folder', (name) => {
+    expect(build({ ...minimal, servers: [{ name, dnsNames: ['a.example.com'] }] })).toThrow(/servers\[0\]\.name ".*" is not a safe directory name/);
+  });
+
+  test('refuses a non-RSA key for Chariot, and takes one for a third-party broker', () => {
+    const ecdsa = { algorithm: KeyAlgorithm.ECDSA };
+    expect(build({ ...minimal, server: undefined, servers: [{ name: 'b', dnsNames: ['b.example.com'], product: THIRD_PARTY_BROKER }], leafKey: ecdsa })).not.toThrow();
+    expect(build({ ...minimal, server: undefined, servers: [{ name: 'c', dnsNames: ['c.example.com'] }], leafKey: ecdsa })).toThrow(/test\/pki\/servers\/c: invalid configuration:\n  - key\.algorithm "ECDSA" is not accepted by Chariot/);
   });
 
   test('refuses a non-RSA server key', () => {

@@ -98,6 +98,21 @@ describe('parseConfig validation', () => {
     expect(parse({ server: { dnsNames: ['a', 7] } })).toThrow(/server\.dnsNames\[1\] 7: Expected string, received number/);
   });
 
+  test('refuses a server product that is not known, naming the products there are', () => {
+    expect(parse({ servers: [{ name: 'b', dnsNames: ['b.example.com'], product: 'hivemq' }] })).toThrow(/servers\[0\]\.product "hivemq": is not a server product; use one of chariot, .*third-party-broker/);
+  });
+
+  test('refuses a client product as a server', () => {
+    expect(parse({ servers: [{ name: 'b', product: 'mqtt-engine' }] })).toThrow(/servers\[0\]\.product "mqtt-engine": is not a server product/);
+  });
+
+  test('servers take a name, names and a product, which becomes the product of lib/products/', () => {
+    const dir = tempDir();
+    const file = writeJson(dir, 'c.json', { servers: [{ name: 'backup', dnsNames: ['b.example.com'], product: 'third-party-broker' }] });
+    const config = loadConfig({ CHARIOT_TLS_CONFIG: file }, dir);
+    expect(config.pki.servers?.map((s) => [s.name, s.dnsNames, s.product?.name])).toEqual([['backup', ['b.example.com'], 'MQTT broker (third-party)']]);
+  });
+
   test('refuses RSA sizes under 2048', () => {
     expect(parse({ leafRsaBits: 1024 })).toThrow(/leafRsaBits 1024: must be at least 2048 \(use 2048, 3072 or 4096\)/);
   });

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { pathProblems } from './config-paths';
 import { DEFAULT_PKCS12_PASSWORD_ENV } from './pkcs12';
-import { ChariotPkiProps, PreviousGeneration } from '../lib';
+import { CertificateRole, ChariotPkiProps, PreviousGeneration, Product } from '../lib';
 import { UserError } from './user-error';
 
 /** The environment variable that names the configuration file. */
@@ -37,6 +37,17 @@ const backendText = z.string().min(1).refine((s) => !/[$%]\{/.test(s), 'holds "$
 const TOKEN_MARKER = /[$#&]\{TfToken\[/;
 const rsaBits = z.number().int('must be a whole number').min(2048, 'must be at least 2048 (use 2048, 3072 or 4096)');
 
+/** What a server takes, in `server` and in each of `servers`. */
+const serverFields = z.object({
+  commonName: z.string().min(1).optional(),
+  dnsNames: z.array(z.string()).optional(),
+  ipAddresses: z.array(z.string()).optional(),
+  validityPeriodHours: hours.optional(),
+  earlyRenewalHours: renewalHours.optional(),
+});
+/** The ids of the server products, each one file in lib/products/. */
+const SERVER_PRODUCTS = Product.withRole(CertificateRole.SERVER).map((p) => p.id) as [string, ...string[]];
+
 /** The configuration file: every field optional, unknown fields refused (a typo must not pass silently). */
 export const ConfigSchema = z
   .object({
@@ -44,15 +55,16 @@ export const ConfigSchema = z
     organization: z.string().min(1).max(48, 'must be at most 48 characters (it prefixes the CA names)').optional(),
     country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166 code such as "US"').optional(),
     outputDirectory: z.string().min(1).optional(),
-    server: z
-      .object({
-        commonName: z.string().min(1).optional(),
-        dnsNames: z.array(z.string()).optional(),
-        ipAddresses: z.array(z.string()).optional(),
-        validityPeriodHours: hours.optional(),
-        earlyRenewalHours: renewalHours.optional(),
-      })
-      .strict()
+    server: serverFields.strict().optional(),
+    servers: z
+      .array(
+        serverFields
+          .extend({
+            name: z.string().min(1),
+            product: z.enum(SERVER_PRODUCTS, { errorMap: () => ({ message: `is not a server product; use one of ${SERVER_PRODUCTS.join(', ')}` }) }).optional(),
+          })
+          .strict(),
+      )
       .optional(),
     engineClients: z.array(z.string()).optional(),
     transmissionClients: z.array(z.string()).optional(),
@@ -274,10 +286,11 @@ function valueAt(json: unknown, at: (string | number)[]): unknown {
 
 /** Maps the file's fields onto the app's; relative paths are taken from the file's directory. */
 function toAppConfig(config: Config, baseDir: string): AppConfig {
-  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, pkcs12, $schema, ...rest } = config;
+  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, pkcs12, $schema, servers, ...rest } = config;
   return {
     pki: {
       ...rest,
+      servers: servers?.map(({ product, ...server }) => ({ ...server, product: product === undefined ? undefined : Product.find(product) })),
       outputDirectory: path.resolve(baseDir, outputDirectory ?? 'pki'),
       caKey: caRsaBits ? { rsaBits: caRsaBits } : undefined,
       leafKey: leafRsaBits ? { rsaBits: leafRsaBits } : undefined,

@@ -55,6 +55,23 @@ export interface ChariotServerOptions {
 }
 
 /**
+ * One of several servers (MQTT brokers) a `ChariotPki` issues a certificate for, in `servers`.
+ */
+export interface ServerOptions extends ChariotServerOptions {
+  /**
+   * The server's name: its construct id (`servers/NAME`, a Terraform address) and its folder
+   * (`certs/servers/NAME/`). 1 to 64 letters, digits, - and _; unique, ignoring case, among servers and clients.
+   */
+  readonly name: string;
+
+  /**
+   * The product the server runs, which decides its files, key policy and README.
+   * @default - Chariot MQTT Server
+   */
+  readonly product?: Product;
+}
+
+/**
  * What the previous generation of a CA still does while a new generation takes over: the three
  * steps of a rotation without an outage (docs/operate.md, "Rotating a CA").
  */
@@ -142,6 +159,14 @@ export interface ChariotPkiProps {
    * @default - no server certificate (the Server CA is still created, for servers added later)
    */
   readonly server?: ChariotServerOptions;
+
+  /**
+   * More servers, in the order clients try them (after `server`): a Chariot backup or one per region, MQTT
+   * Distributor, a third-party broker. Each gets `certs/servers/NAME/`; the subject carries the organization and
+   * country. Every client trusts every server, and each client's README lists every server's URLs in this order.
+   * @default []
+   */
+  readonly servers?: ServerOptions[];
 
   /**
    * Names of the MQTT Engine clients; each gets `certs/engine/NAME/`.
@@ -236,8 +261,10 @@ export class ChariotPki extends Construct {
   public readonly transmissionCa: IntermediateCa;
   /** Every CA generation that exists (signing or only trusted), roots first, oldest generation first. */
   public readonly certificateAuthorities: ICertificateAuthority[];
-  /** The Chariot server certificate, if a server was given. */
+  /** The Chariot server certificate, if `server` was given. */
   public readonly server?: ServerCert;
+  /** Every server certificate, in the order clients try them: `server` first, then `servers`. */
+  public readonly servers: ServerCert[];
   /** The MQTT Engine client certificates, in the order given. */
   public readonly engineClients: ClientCert[];
   /** The MQTT Transmission client certificates, in the order given. */
@@ -248,6 +275,7 @@ export class ChariotPki extends Construct {
     const engineNames = props.engineClients ?? [];
     const transmissionNames = props.transmissionClients ?? [];
     const generations = props.caGenerations ?? {};
+    const serverOptions = props.servers ?? [];
     checkHierarchy(this, props, engineNames, transmissionNames);
 
     this.outputDirectory = path.resolve(props.outputDirectory ?? 'pki');
@@ -292,21 +320,29 @@ export class ChariotPki extends Construct {
       validityPeriodHours: props.leafValidityPeriodHours,
       earlyRenewalHours: props.leafEarlyRenewalHours,
     };
-    if (props.server) {
-      this.server = new ServerCert(this, 'server', {
+    const serverCert = (scope: Construct, id: string, options: ChariotServerOptions, folder: string, subject: DistinguishedName | undefined, product?: Product) => {
+      const cert = new ServerCert(scope, id, {
         ...leaf,
-        validityPeriodHours: props.server.validityPeriodHours ?? props.leafValidityPeriodHours,
-        earlyRenewalHours: props.server.earlyRenewalHours ?? props.leafEarlyRenewalHours,
+        product,
+        validityPeriodHours: options.validityPeriodHours ?? props.leafValidityPeriodHours,
+        earlyRenewalHours: options.earlyRenewalHours ?? props.leafEarlyRenewalHours,
         issuer: this.serverCa,
-        dnsNames: props.server.dnsNames,
-        ipAddresses: props.server.ipAddresses,
-        subject: props.server.commonName ? dn(props.server.commonName) : undefined,
+        dnsNames: options.dnsNames,
+        ipAddresses: options.ipAddresses,
+        subject,
         // During a rotation every live generation is trusted, so peers on either side keep connecting.
         trustedCas: [...engine.live, ...transmission.live, ...roots.live],
-        outputDirectory: path.join(this.outputDirectory, 'certs', 'server'),
+        outputDirectory: path.join(this.outputDirectory, 'certs', folder),
       });
-      new UploadReadme(this.server, 'readme', { certificate: this.server });
-    }
+      new UploadReadme(cert, 'readme', { certificate: cert });
+      return cert;
+    };
+    // The first server keeps the subject it was released with (a common name only, unless one is set): a new
+    // subject would re-issue every deployed server certificate on upgrade.
+    this.server = props.server && serverCert(this, 'server', props.server, 'server', props.server.commonName ? dn(props.server.commonName) : undefined);
+    const group = serverOptions.length > 0 ? new Construct(this, 'servers') : undefined;
+    const more = serverOptions.map((o) => serverCert(group!, o.name, o, `servers/${o.name}`, dn(o.commonName ?? o.dnsNames?.[0] ?? o.ipAddresses?.[0] ?? o.name), o.product));
+    this.servers = [...(this.server ? [this.server] : []), ...more];
     const clients = (kind: string, product: Product, issuer: IntermediateCa, names: string[]) => {
       const group = new Construct(this, kind);
       return names.map((name) => new ClientCert(group, name, {
@@ -322,7 +358,7 @@ export class ChariotPki extends Construct {
     this.transmissionClients = clients('transmission', MQTT_TRANSMISSION, this.transmissionCa, transmissionNames);
     // Each certificate's folder is its upload folder; the README says what goes where.
     for (const cert of [...this.engineClients, ...this.transmissionClients]) {
-      new UploadReadme(cert, 'readme', { certificate: cert, server: this.server });
+      new UploadReadme(cert, 'readme', { certificate: cert, servers: this.servers });
     }
   }
 }
@@ -358,9 +394,11 @@ function generationSuffix(generation: number): string {
 /** Checks what the composite itself decides, before any key or certificate is declared. */
 function checkHierarchy(scope: Construct, props: ChariotPkiProps, engineNames: string[], transmissionNames: string[]): void {
   const problems = new Problems(scope);
-  if (!props.server && engineNames.length === 0 && transmissionNames.length === 0) {
-    problems.add('server', props.server, 'is missing and there are no clients: the hierarchy is empty', 'set server, engineClients or transmissionClients');
+  const servers = props.servers ?? [];
+  if (!props.server && servers.length === 0 && engineNames.length === 0 && transmissionNames.length === 0) {
+    problems.add('server', props.server, 'is missing and there are no clients: the hierarchy is empty', 'set server, servers, engineClients or transmissionClients');
   }
+  checkServerNames(problems, props, engineNames, transmissionNames);
   checkText(problems, 'organization', props.organization ?? DEFAULT_ORGANIZATION, MAX_NAME_LENGTH, 'shorten it');
   if (props.server?.commonName) checkText(problems, 'server.commonName', props.server.commonName, MAX_NAME_LENGTH, 'shorten it or put long names in dnsNames');
   for (const [field, names] of [['engineClients', engineNames], ['transmissionClients', transmissionNames]] as const) {
@@ -375,6 +413,30 @@ function checkHierarchy(scope: Construct, props: ChariotPkiProps, engineNames: s
     checkGeneration(problems, `caGenerations.${ca}`, options as CaGenerationOptions);
   }
   problems.throwIfAny();
+}
+
+/**
+ * Server names are folders and construct ids: safe path segments, unique ignoring case (two names that differ only
+ * in case share a folder on macOS and Windows), and never a client's name (summaries and READMEs name both).
+ */
+function checkServerNames(problems: Problems, props: ChariotPkiProps, engineNames: string[], transmissionNames: string[]): void {
+  const clients = new Set([...engineNames, ...transmissionNames].map((n) => n.toLowerCase()));
+  const seen = new Map<string, string>(props.server ? [['server', 'server']] : []);
+  (props.servers ?? []).forEach(({ name }, i) => {
+    const field = `servers[${i}].name`;
+    if (!isKnown(name)) return;
+    if (!CLIENT_NAME.test(name)) {
+      problems.add(field, name, 'is not a safe directory name (it would be written outside its folder or is empty)', 'use 1 to 64 letters, digits, - and _, starting with a letter or digit');
+      return;
+    }
+    const key = name.toLowerCase();
+    if (seen.has(key)) {
+      problems.add(field, name, `is already the name of a server ("${seen.get(key)}"; names are compared ignoring case, as folders are on macOS and Windows)`, 'give each server a name, and so a folder, of its own');
+    } else if (clients.has(key)) {
+      problems.add(field, name, 'is also the name of a client', 'give servers and clients different names, e.g. "chariot-1" and "edge-1"');
+    }
+    seen.set(key, name);
+  });
 }
 
 const PREVIOUS_VALUES = Object.values(PreviousGeneration);

@@ -26,10 +26,11 @@ export interface UploadReadmeProps {
   readonly certificate: LeafCertificate;
 
   /**
-   * The server the clients connect to: its DNS names and IP addresses give the server URLs.
+   * The servers the clients connect to, in the order they should try them: their DNS names and IP addresses give
+   * the server URLs.
    * @default - the certificate itself for a server; for a client, the README says to use a name in the server's certificate
    */
-  readonly server?: ServerCert;
+  readonly servers?: ServerCert[];
 
   /**
    * The port of Chariot's MQTT over TLS listener.
@@ -53,7 +54,7 @@ export class UploadReadme extends Construct {
   public readonly file: string;
   /** The README's text; the expiry date in it is known at deploy time. */
   public readonly content: string;
-  /** The URLs clients connect to (`ssl://HOST:PORT`), from the server's DNS names then IP addresses. */
+  /** The URLs clients connect to (`ssl://HOST:PORT`): each server's DNS names then IP addresses, server by server. */
   public readonly serverUrls: string[];
 
   constructor(scope: Construct, id: string, props: UploadReadmeProps) {
@@ -61,17 +62,24 @@ export class UploadReadme extends Construct {
     const port = props.port ?? DEFAULT_PORT;
     const certFile = checkProps(this, props, port);
     this.certificate = props.certificate;
-    const server = props.server ?? (props.certificate instanceof ServerCert ? props.certificate : undefined);
-    this.serverUrls = server ? [...server.dnsNames, ...server.ipAddresses].map((host) => serverUrl(host, port)) : [];
-    this.content = `${readmeText({ certificate: props.certificate, serverUrls: this.serverUrls, port }).join('\n')}\n`;
+    const servers = props.servers ?? (props.certificate instanceof ServerCert ? [props.certificate] : []);
+    const urls = servers.map((server): ServerUrls => ({ server, urls: [...server.dnsNames, ...server.ipAddresses].map((host) => serverUrl(host, port)) }));
+    this.serverUrls = urls.flatMap((s) => s.urls);
+    this.content = `${readmeText({ certificate: props.certificate, servers: urls, port }).join('\n')}\n`;
     this.file = writePublicPem(this, 'file', path.join(path.dirname(certFile), README_FILE), this.content);
   }
 }
 
-/** What both READMEs say besides the file table. */
+/** One server's URLs. */
+interface ServerUrls {
+  readonly server: ServerCert;
+  readonly urls: string[];
+}
+
+/** What every README says besides the file table. */
 interface ReadmeFacts {
   readonly certificate: LeafCertificate;
-  readonly serverUrls: string[];
+  readonly servers: ServerUrls[];
   readonly port: number;
 }
 
@@ -132,10 +140,18 @@ function header(title: string, facts: ReadmeFacts): string[] {
 }
 
 function urlLines(title: string, facts: ReadmeFacts): string[] {
-  if (facts.serverUrls.length === 0) {
+  const [first, ...others] = facts.servers;
+  if (first === undefined) {
     return [`${title}: ssl://HOST:${facts.port}, where HOST is a DNS name or IP address in Chariot's certificate.`];
   }
-  return [`${title} (the names in Chariot's certificate, which clients check):`, ...facts.serverUrls.map((url) => `  ${url}`)];
+  if (others.length === 0) {
+    return [`${title} (the names in ${first.server.product.shortName}'s certificate, which clients check):`, ...first.urls.map((url) => `  ${url}`)];
+  }
+  // Several servers: one connection each, in the order to try them (MQTT Transmission fails over down its list).
+  return [
+    `Servers, in the order to try them (one connection each; the names in each server's certificate, which clients check):`,
+    ...facts.servers.map((s, i) => `  ${i + 1}. ${s.server.node.id} (${s.server.product.name}): ${s.urls.join(', ')}`),
+  ];
 }
 
 function secretNote(keys: string[]): string[] {
