@@ -19,7 +19,7 @@ jest.setTimeout(20 * 60_000);
 const FIXTURE = path.join(PROJECT, '__tests__', 'fixtures', 'previous-release');
 
 let pki: Deployment;
-let before: Record<string, string>;
+let before: Record<string, unknown>;
 
 /**
  * Every file of the PKI under `pki/` by SHA-256 (not the `.gitignore` the deploy adds beside them), and the Terraform
