@@ -1,5 +1,5 @@
 /**
- * Several servers from one PKI, deployed for real: two Chariot servers and one more broker, five MQTT Transmission
+ * Several servers from one PKI, deployed for real: two Chariot servers and one MQTT Distributor, five MQTT Transmission
  * clients and a redundant MQTT Engine pair. Each server's files run a real Mosquitto on its own loopback port; every
  * client connects to every server, and a client that names a host not in a server's certificate is refused.
  */
@@ -16,7 +16,7 @@ jest.setTimeout(20 * 60_000);
 const SERVERS = [
   { name: 'chariot-a', dnsNames: ['localhost'], host: 'localhost' },
   { name: 'chariot-b', ipAddresses: ['127.0.0.1'], host: '127.0.0.1' },
-  { name: 'broker', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], host: 'localhost', product: 'third-party-broker' },
+  { name: 'distributor', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], host: 'localhost', product: 'mqtt-distributor' },
 ];
 const ENGINES = ['engine-a', 'engine-b'];
 const EDGES = ['edge-1', 'edge-2', 'edge-3', 'edge-4', 'edge-5'];
@@ -66,7 +66,7 @@ describe('a PKI with several servers', () => {
     }
     expect(new X509Certificate(pki.read('certs/servers/chariot-b/server.crt')).subject.split('\n')).toEqual(expect.arrayContaining(['O=Servers Test', 'C=DE', 'CN=127.0.0.1']));
     expect(pki.read('certs/servers/chariot-a/README.txt')).toContain('Chariot MQTT Server: TLS files for localhost');
-    expect(pki.read('certs/servers/broker/README.txt')).toMatch(/certfile +fullchain\.pem/);
+    expect(pki.read('certs/servers/distributor/README.txt')).toContain('MQTT Distributor: TLS files for localhost');
   });
 
   test('every client connects to every server, over TLS with its client certificate', () => {
@@ -95,7 +95,7 @@ describe('a PKI with several servers', () => {
     expect(readme).toContain([
       '  1. chariot-a (Chariot MQTT Server): ssl://localhost:8883',
       '  2. chariot-b (Chariot MQTT Server): ssl://127.0.0.1:8883',
-      '  3. broker (MQTT broker (third-party)): ssl://localhost:8883, ssl://127.0.0.1:8883',
+      '  3. distributor (MQTT Distributor): ssl://localhost:8883, ssl://127.0.0.1:8883',
     ].join('\n'));
   });
 });
