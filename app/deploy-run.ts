@@ -11,7 +11,9 @@ import { applyDeclaredModes } from './file-modes';
 import { keepOutOfGit } from './output-directory';
 import { pkcs12Password, pkcs12Targets, writePkcs12 } from './pkcs12';
 import { DeployFacts, preflight } from './preflight';
-import { synthesizeForCommand } from './synth';
+import { Verbosity } from './command-line';
+import { TerminalDisplay, openDisplay } from './engine-display';
+import { DEFAULT_OUTDIR, synthesizeForCommand } from './synth';
 
 /** How long a deploy waits for another deploy's state lock, in the engine's units (`30s`, `5m`). */
 export const LOCK_TIMEOUT_ENV = 'CHARIOT_TLS_LOCK_TIMEOUT';
@@ -86,13 +88,15 @@ export async function deploy(options: DeployOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const started = Date.now();
+  const display = openDisplay('deploy', options.outdir ?? DEFAULT_OUTDIR, options.verbosity ?? Verbosity.NORMAL);
   let status: number;
   try {
-    status = await deployFiles(options, { onOutput: (text) => engineOutput.push(text), signal: interrupt.signal, existingPki: existing });
+    status = await deployFiles(options, { onOutput: (text) => engineOutput.push(text), signal: interrupt.signal, existingPki: existing, display });
   } catch (e) {
     if (!(e instanceof EngineInterrupted)) printError(e);
     status = 1;
   } finally {
+    display.close();
     keepStatePrivate(facts.localStateFile);
   }
   process.off('SIGINT', onSignal);
@@ -116,6 +120,7 @@ export async function deploy(options: DeployOptions): Promise<number> {
     lockTimeout: lockTimeout(process.env),
     waitedMs: Date.now() - started,
   }));
+  process.stderr.write(`chariot-tls: the engine's full output is in ${display.logFile}\n`);
   return status;
 }
 
@@ -124,10 +129,15 @@ export interface DeployOptions {
   /** The configuration, loaded. */
   readonly config: AppConfig;
   /**
-   * The cdktf output directory.
+   * The cdktf output directory; the engine's log (`deploy.log`) goes there too.
    * @default 'cdktf.out'
    */
   readonly outdir?: string;
+  /**
+   * How much to print: by default a progress line and the summary, the engine's output in the log.
+   * @default Verbosity.NORMAL
+   */
+  readonly verbosity?: Verbosity;
 }
 
 /** Where the engine's output goes, and what stops it, during {@link deployFiles}. */
@@ -135,6 +145,7 @@ interface EngineHooks {
   readonly onOutput: (text: string) => void;
   readonly signal: AbortSignal;
   readonly existingPki: ExistingPki;
+  readonly display: TerminalDisplay;
 }
 
 /**
@@ -142,7 +153,7 @@ interface EngineHooks {
  * then writes the PKCS#12 files when the configuration asks for them and prints a summary: what was created,
  * renewed or left alone, where the files are, what expires first and when the next renewal is due.
  */
-async function deployFiles({ config, outdir }: DeployOptions, hooks: EngineHooks): Promise<number> {
+async function deployFiles({ config, outdir, verbosity }: DeployOptions, hooks: EngineHooks): Promise<number> {
   const app = synthesizeForCommand(config, outdir);
   // Check the password before the engine runs, so a missing one costs nothing.
   const password = config.pkcs12 && pkcs12Password(process.env, config.pkcs12.passwordEnv);
@@ -151,7 +162,7 @@ async function deployFiles({ config, outdir }: DeployOptions, hooks: EngineHooks
   const before = snapshot(inventory, pki.outputDirectory);
   const damaged = damagedPemFiles(inventory, pki.outputDirectory);
 
-  console.log(formatStart(inventory, pki.outputDirectory));
+  if (verbosity === Verbosity.VERBOSE) console.log(formatStart(inventory, pki.outputDirectory));
   // Encrypting plain state needs the engine to write it, even when nothing else changes.
   const rewriteState = config.stateEncryption.enabled && config.stateEncryption.migrateFromUnencrypted;
   const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, rewriteState, ...hooks });
@@ -160,8 +171,8 @@ async function deployFiles({ config, outdir }: DeployOptions, hooks: EngineHooks
   applyDeclaredModes(app.synthesized, pki.outputDirectory);
 
   const pkcs12 = password === undefined ? undefined : pkcs12Targets(inventory, pki.outputDirectory).map((t) => writePkcs12(t, password));
-  const summary = { ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory), damaged), pkcs12 };
-  console.log(`\n${formatSummary(summary, new Date())}`);
+  const summary = { ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory), damaged), pkcs12, logFile: hooks.display.logFile };
+  console.log(`${verbosity === Verbosity.VERBOSE ? '\n' : ''}${formatSummary(summary, new Date())}`);
   return 0;
 }
 

@@ -43,6 +43,8 @@ export interface DeploySummary {
    * @default - none
    */
   readonly restored?: string[];
+  /** The log of the engine's full output, when there is one. */
+  readonly logFile?: string;
 }
 
 /** The certificate file of each inventoried certificate that writes one, absolute. */
@@ -159,6 +161,14 @@ export function formatStart(inventory: PkiInventory, outputDirectory: string): s
 export function formatSummary(summary: DeploySummary, now: Date): string {
   const certs = summary.certificates;
   const count = (change: CertificateChange) => certs.filter((c) => c.change === change).length;
+  const first = [...certs].sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime())[0];
+  const next = certs.filter((c) => c.renewableFrom).sort((a, b) => a.renewableFrom!.getTime() - b.renewableFrom!.getTime())[0];
+  const log = summary.logFile ? [['engine log', summary.logFile] as [string, string]] : [];
+  if (count(CertificateChange.UNCHANGED) === certs.length && !summary.pkcs12?.some((o) => o !== Pkcs12Outcome.UNCHANGED)) {
+    // Nothing changed: what a weekly job mails, so a line or two.
+    const when = [first && `expires first ${dateText(first.notAfter)} ${describe(first)}`, next && `next renewal ${dateText(next.renewableFrom!)}`].filter(Boolean);
+    return [`chariot-tls: no change: ${plural(certs.length, 'certificate')} up to date in ${summary.outputDirectory}`, ...when.length ? [`  ${when.join('; ')}`] : [], ...log.map(([l, t]) => `  ${l}: ${t}`)].join('\n');
+  }
   const newKeys = count(CertificateChange.CREATED) + count(CertificateChange.REKEYED);
   // Shown only when there are some, so that the usual line stays as it was.
   const restoredCerts = count(CertificateChange.RESTORED) > 0 ? `, ${count(CertificateChange.RESTORED)} restored` : '';
@@ -173,10 +183,9 @@ export function formatSummary(summary: DeploySummary, now: Date): string {
     lines.push(['PKCS#12', `${p12(Pkcs12Outcome.CREATED)} created, ${p12(Pkcs12Outcome.UPDATED)} updated, ${p12(Pkcs12Outcome.UNCHANGED)} unchanged (mode 0600)`]);
   }
   lines.push(['files', `${summary.outputDirectory} (each folder under certs/ has a README.txt: which file goes into which field)`]);
-  const first = [...certs].sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime())[0];
   if (first) lines.push(['expires first', `${dateText(first.notAfter)}  ${describe(first)}, in ${daysUntil(first.notAfter, now)} days`]);
-  const next = certs.filter((c) => c.renewableFrom).sort((a, b) => a.renewableFrom!.getTime() - b.renewableFrom!.getTime())[0];
   if (next) lines.push(['next renewal', `${dateText(next.renewableFrom!)}  ${describe(next)}: a deploy on or after this date re-issues it`]);
+  lines.push(...log);
   const width = Math.max(...lines.map(([label]) => label.length));
   return [`chariot-tls: deployed ${plural(certs.length, 'certificate')}`, ...lines.map(([label, text]) => `  ${label.padEnd(width)}  ${text}`)].join('\n');
 }

@@ -6,12 +6,14 @@ import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
 import { pendingSignalsHandled } from './cli';
 import { ExistingPki, lostStateRefusal } from './existing-pki';
+import { EngineDisplay, STREAMING } from './engine-display';
 import { removeKeyCopies, replacedForKeyCopy } from './key-copies';
 import { isRunning } from './processes';
 import {
   allowedCaChanges, constructPaths, formatProtectedKeyRefusal, formatRefusal, formatSummary, keyChange, keyFactsInState,
   keyFactsInSynthesized, preventDestroyAddresses, reducePlan, refusedCaChanges, reviewPlan,
 } from './plan-review';
+import { applySteps, resourceCount } from './progress';
 
 /** Where to also write the reduced, secret-free plan as JSON (for CI artefacts and test fixtures). */
 export const PLAN_JSON_ENV = 'CHARIOT_TLS_PLAN_JSON';
@@ -85,6 +87,11 @@ export interface EngineRunOptions {
    * @default - no guard (`npm run plan`, which changes nothing)
    */
   readonly existingPki?: ExistingPki;
+  /**
+   * Where the engine's output and our summary go: a log file and a progress line (app/engine-display.ts).
+   * @default - the engine's output streams as it comes
+   */
+  readonly display?: EngineDisplay;
 }
 
 /** Thrown instead of starting an engine command after {@link EngineRunOptions.signal} was aborted. */
@@ -130,6 +137,7 @@ export async function planAndApply(options: EngineRunOptions): Promise<number> {
 
 /** {@link planAndApply} after init; `mayRemoveKeyCopies` once, so a state the removal did not fix is not tried again. */
 async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRemoveKeyCopies: boolean): Promise<number> {
+  const display = engine.display;
 
   // The saved plan holds private keys: it lives in a 0700 directory and is removed at the end; one left by a
   // killed deploy or plan is removed by the next.
@@ -137,6 +145,7 @@ async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRem
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${PLAN_DIR_PREFIX}${process.pid}-`));
   try {
     const planFile = path.join(tmp, 'plan');
+    display.planning(resourceCount(options.synthesized));
     // Streamed, so a plan of hundreds of clients shows its progress; its errors are read before they are printed.
     const plan = await engine.run(['plan', '-input=false', '-detailed-exitcode', ...engine.color, `-out=${planFile}`], { liveStdout: new WithoutSavedPlanAdvice() });
     if (plan.status === 1) return await planFailed(engine, options.synthesized, plan.stderr);
@@ -144,11 +153,16 @@ async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRem
     // Exit 0 is "no changes": applying that only rewrites the state, which encrypting plain state needs.
     const mustApply = options.apply && (plan.status !== 0 || options.rewriteState === true);
     // The progress streams to the user as the engine prints it.
-    const apply = async () => (await engine.run(['apply', '-input=false', ...engine.color, planFile], { live: true })).status;
+    const apply = async (steps: Map<string, number>) => {
+      display.applying(steps);
+      const applied = await engine.run(['apply', '-input=false', ...engine.color, planFile], { live: true });
+      if (applied.status !== 0) display.applyFailed(applied.stderr);
+      return applied.status;
+    };
     // With no changes, reviewing would read the whole plan for nothing.
     if (plan.status === 0 && !process.env[PLAN_JSON_ENV]) {
-      process.stdout.write(`\n${formatSummary([])}`);
-      return mustApply ? await apply() : 0;
+      display.summary(formatSummary([]));
+      return mustApply ? await apply(new Map()) : 0;
     }
     // `show -json` prints secrets: it is parsed here and never printed.
     const shown = await engine.run(['show', '-json', planFile], { secretStdout: true });
@@ -164,12 +178,12 @@ async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRem
     if (keyCopies > 0) process.stdout.write(`\n${formatKeyCopiesPending(keyCopies)}`);
     if (process.env[PLAN_JSON_ENV]) fs.writeFileSync(process.env[PLAN_JSON_ENV]!, `${JSON.stringify(reduced, null, 2)}\n`);
     const review = reviewPlan(reduced, options.productLabels);
-    process.stdout.write(`\n${formatSummary(review)}`);
+    display.summary(formatSummary(review, display.listLimit));
     const lostState = lostStateRefusal(review, options.existingPki, process.env);
     if (lostState !== undefined) return fail(lostState);
     const refused = refusedCaChanges(review, allowedCaChanges(process.env));
     if (refused.length > 0) return fail(formatRefusal(refused));
-    return mustApply ? await apply() : 0;
+    return mustApply ? await apply(applySteps(reduced.changes)) : 0;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -178,9 +192,10 @@ async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRem
 /** The engine binary, run in one stack's directory. */
 class Engine {
   readonly binary = process.env.CHARIOT_TLS_ENGINE_BIN ?? 'tofu';
-  // Logs and CI get plain text; a terminal gets the engine's colours.
-  readonly color = process.stdout.isTTY ? [] : ['-no-color'];
+  // Logs and CI get plain text; a terminal that shows the engine's output gets its colours.
+  readonly color: string[];
 
+  readonly display: EngineDisplay;
   private readonly stackDir: string;
   private readonly onOutput: (text: string) => void;
   private readonly signal?: AbortSignal;
@@ -189,6 +204,8 @@ class Engine {
     this.stackDir = options.stackDir;
     this.onOutput = options.onOutput ?? (() => {});
     this.signal = options.signal;
+    this.display = options.display ?? STREAMING;
+    this.color = this.display.color ? [] : ['-no-color'];
   }
 
   async run(args: string[], options: RunOptions = {}): Promise<EngineResult> {
@@ -208,20 +225,23 @@ class Engine {
     const stderr: string[] = [];
     child.stdout!.setEncoding('utf8').on('data', (text: string) => {
       stdout.push(text);
-      if (options.live) process.stdout.write(text);
-      if (options.liveStdout) process.stdout.write(options.liveStdout.push(text));
-      if (!options.secretStdout) this.onOutput(text);
+      if (options.live) this.display.live(text, 'stdout');
+      if (options.liveStdout) this.display.live(options.liveStdout.push(text), 'stdout');
+      if (options.secretStdout) return;
+      this.onOutput(text);
+      this.display.log(text);
     });
     child.stderr!.setEncoding('utf8').on('data', (text: string) => {
       stderr.push(text);
-      if (options.live) process.stderr.write(text);
+      if (options.live) this.display.live(text, 'stderr');
       this.onOutput(text);
+      this.display.log(text);
     });
     const status = await new Promise<number>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code) => resolve(code ?? 1));
     }).finally(() => this.signal?.removeEventListener('abort', interrupt));
-    if (options.liveStdout) process.stdout.write(options.liveStdout.end());
+    if (options.liveStdout) this.display.live(options.liveStdout.end(), 'stdout');
     return { status, stdout: stdout.join(''), stderr: stderr.join('') };
   }
 

@@ -144,7 +144,7 @@ describe('the PKCS#12 files', () => {
 
 describe('the deploy output', () => {
   test('says what it deploys, then summarizes: everything created, the files, the first expiry', () => {
-    expect(first.stdout).toContain(`chariot-tls: deploying 1 root CA, 3 intermediate CAs, 1 server certificate, 2 client certificates into ${path.join(pki.dir, 'pki')};`);
+    expect(first.stdout).toMatch(/^chariot-tls deploy: configuration .*, output .*pki\n/);
     expect(first.stdout).toContain('chariot-tls: deployed 7 certificates\n  certificates   7 created, 0 renewed, 0 re-keyed, 0 unchanged\n  keys           7 created, 0 unchanged\n  PKCS#12        3 created, 0 updated, 0 unchanged (mode 0600)\n');
     expect(first.stdout).toMatch(/\n {2}expires first {2}\d{4}-\d\d-\d\d {2}\S+ \(certs\/[^)]+\), in 729 days\n/);
   });

@@ -1,5 +1,6 @@
 import { CommandDefinition } from '../command-line';
 import { planAndApply } from '../engine';
+import { openDisplay } from '../engine-display';
 import { synthesizeForCommand } from '../synth';
 import { announce, outdirOf, outdirOption } from './outdir';
 
@@ -9,8 +10,15 @@ export const PLAN: CommandDefinition = {
   summary: 'show what the next deploy would create, renew or destroy; changes nothing',
   options: outdirOption,
   help: 'Exit codes: 0 planned, 1 the plan failed or would change a CA in a way that is refused.',
-  run: (options, context) => {
-    const app = synthesizeForCommand(announce('plan', context), outdirOf(options, context));
-    return planAndApply({ ...app, outputDirectory: app.stack.pki.outputDirectory, apply: false });
+  run: async (options, context) => {
+    const outdir = outdirOf(options, context);
+    const app = synthesizeForCommand(announce('plan', context), outdir);
+    const display = openDisplay('plan', outdir, context.verbosity);
+    try {
+      return await planAndApply({ ...app, outputDirectory: app.stack.pki.outputDirectory, apply: false, display });
+    } finally {
+      display.close();
+      context.say(`chariot-tls: the engine's full output is in ${display.logFile}`);
+    }
   },
 };

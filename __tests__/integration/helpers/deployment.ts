@@ -14,6 +14,8 @@ export interface NpmOptions {
   readonly allowFailure?: boolean;
   /** Extra environment variables. */
   readonly env?: Record<string, string>;
+  /** Extra arguments, after the output directory (`--verbose`). */
+  readonly args?: string[];
 }
 
 /**
@@ -61,6 +63,11 @@ export class Deployment {
     return path.join(this.dir, 'cdktf.out', 'stacks', 'chariot-tls');
   }
 
+  /** What the engine printed during the last `deploy` or `plan` (its log, beside the cdktf output). */
+  public engineLog(command: 'deploy' | 'plan'): string {
+    return fs.readFileSync(path.join(this.dir, 'cdktf.out', `${command}.log`), 'utf8');
+  }
+
   /** The absolute path of a file under this deployment's `pki/`. */
   public file(relative: string): string {
     return path.join(this.dir, 'pki', relative);
@@ -83,9 +90,9 @@ export class Deployment {
       .sort();
   }
 
-  private npm(script: string, { env, ...options }: NpmOptions = {}): RunResult {
+  private npm(script: string, { env, args: extra = [], ...options }: NpmOptions = {}): RunResult {
     const [command, args, spawnOptions] = this.npmCommand(script, env);
-    return run(command, args, { ...spawnOptions, ...options });
+    return run(command, [...args, ...extra], { ...spawnOptions, ...options });
   }
 
   private npmCommand(script: string, env: Record<string, string> = {}): [string, string[], { cwd: string; env: NodeJS.ProcessEnv }] {
