@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { CertificateChange } from '../app/certificate-change';
+import { LIST_LIMIT } from '../app/engine-display';
+import { CertificateReview, formatSummary } from '../app/plan-review';
 import { CONFIG_ENV } from '../app/config';
 import { DEFAULT_PKCS12_PASSWORD_ENV } from '../app/pkcs12';
 
@@ -74,5 +77,67 @@ describe('the GitHub Actions example', () => {
   test('checks expiry after the deploy with inspect --warn-days', () => {
     const steps = jobs.deploy.steps.map((s) => s.run ?? '');
     expect(steps.findIndex((r) => /inspect -- --warn-days \d+/.test(r))).toBeGreaterThan(steps.findIndex((r) => /npm run --silent deploy/.test(r)));
+  });
+});
+
+describe('the pull request comment', () => {
+  const script = String(jobs.plan.steps.find((s) => s.name === 'Comment on the pull request')!.with!.script);
+  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+
+  /** Runs the comment step's script in `dir` against a stand-in for the GitHub API; returns the comment's body. */
+  async function comment(dir: string): Promise<string> {
+    const bodies: string[] = [];
+    const github = {
+      paginate: async () => [],
+      rest: { issues: { listComments: {}, createComment: async ({ body }: { body: string }) => bodies.push(body), updateComment: async () => {} } },
+    };
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      await new AsyncFunction('require', 'github', 'context', script)(require, github, { repo: { owner: 'o', repo: 'r' }, issue: { number: 1 } });
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(bodies).toHaveLength(1);
+    return bodies[0];
+  }
+
+  /** What `npm run plan` prints for a first deploy of `clients` Transmission clients. */
+  function planSummary(clients: number): string {
+    const review: CertificateReview[] = Array.from({ length: clients }, (_, i) => ({
+      construct: `pki/transmission/edge-${i}`, id: `edge-${i}`, commonName: `edge-${i}`, isCa: false,
+      action: CertificateChange.CREATED, reasons: ['new certificate'], files: ['ca.pem', 'cert.pem', 'private.key'], identityChanges: [],
+    }));
+    return `chariot-tls plan: configuration chariot-tls.json, state PostgreSQL schema terraform_remote_state, output pki\n${formatSummary(review, LIST_LIMIT)}`;
+  }
+
+  test('for a plan of 500 clients it is the summary in words and the inventory diff, within the size GitHub takes', async () => {
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'chariot-tls-comment-'));
+    fs.writeFileSync(path.join(dir, 'summary.txt'), planSummary(500));
+    // The engine's plan of 500 clients runs to megabytes; the inventory diff to hundreds of kilobytes.
+    fs.writeFileSync(path.join(dir, 'plan.txt'), '  # tls_private_key.x will be created\n'.repeat(100_000));
+    fs.writeFileSync(path.join(dir, 'inventory.diff'), Array.from({ length: 500 }, (_, i) => `+| edge-${i} | client | RSA 2048 | 730 days |\n`.repeat(20)).join(''));
+    const body = await comment(dir);
+    expect(body).toContain('Certificates: 500 created; 0 unchanged.');
+    expect(body).toContain('  ... and 480 more: 480 created (--verbose lists every one)');
+    expect(body).toContain('+| edge-0 | client |');
+    expect(body).toContain('... (cut: the whole diff is in the chariot-tls-plan artifact)');
+    expect(body).not.toContain('tls_private_key.x will be created');
+    expect(body.length).toBeLessThan(65536);
+  });
+
+  test('a small plan and no inventory change come whole', async () => {
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'chariot-tls-comment-'));
+    fs.writeFileSync(path.join(dir, 'summary.txt'), planSummary(2));
+    fs.writeFileSync(path.join(dir, 'inventory.diff'), '');
+    const body = await comment(dir);
+    expect(body).toMatch(/^<!-- chariot-tls-plan -->\n### chariot-tls plan\n```\nchariot-tls plan: configuration/);
+    expect(body).toContain('```diff\n(no change)\n```');
+  });
+
+  test('the plan step keeps our summary for the comment and the engine plan for the artifact', () => {
+    const plan = jobs.plan.steps.find((s) => s.name === 'Plan')!.run!;
+    expect(plan).toContain('npm run --silent plan > summary.txt');
+    expect(plan).toContain('cp cdktf.out/plan.log plan.txt');
   });
 });
