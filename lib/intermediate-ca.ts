@@ -6,6 +6,7 @@ import { DistinguishedName } from './distinguished-name';
 import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
 import { CA_ALLOWED_USES, checkPathLength, checkValidity, issueCertificate } from './private/issuance';
 import { ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
+import { checkIssuedPathLength } from './private/path-length-check';
 import { writeCaFiles } from './private/pem-file';
 import { checkSubject } from './private/subject';
 import { Problems } from './private/validation';
@@ -131,6 +132,7 @@ export class IntermediateCa extends Construct implements ICertificateAuthority {
     });
     this.privateKey = issued.key;
     this.certificate = issued.cert;
+    checkIssuedPathLength(this, issued.cert, this.maxPathLength);
     this.issuer = props.issuer;
     this.keyAlgorithm = key.algorithm;
     this.rsaBits = rsaBitsOf(key);

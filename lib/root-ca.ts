@@ -6,6 +6,7 @@ import { DistinguishedName } from './distinguished-name';
 import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
 import { CA_ALLOWED_USES, checkPathLength, checkValidity, passKeyWriteOnly, setMaxPathLength } from './private/issuance';
 import { createPrivateKey, ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
+import { checkIssuedPathLength } from './private/path-length-check';
 import { writeCaFiles } from './private/pem-file';
 import { useProviders } from './private/providers';
 import { checkSubject, toProviderSubject } from './private/subject';
@@ -122,6 +123,7 @@ export class RootCa extends Construct implements ICertificateAuthority {
     });
     setMaxPathLength(this.certificate, props.maxPathLength);
     passKeyWriteOnly(this.certificate, 'private_key_pem', this.privateKey.privateKeyPem);
+    checkIssuedPathLength(this, this.certificate, props.maxPathLength);
 
     this.keyAlgorithm = key.algorithm;
     this.rsaBits = rsaBitsOf(key);

@@ -13,7 +13,8 @@ jest.setTimeout(15 * 60_000);
 
 const PROJECT = path.resolve(__dirname, '../..');
 const EXAMPLE = path.join(PROJECT, 'examples', 'infra-repo');
-const ENGINE = path.join(PROJECT, '.engine', 'bin', 'tofu');
+const ENGINE_DIR = process.env.CHARIOT_TLS_ENGINE_DIR ?? path.join(PROJECT, '.engine');
+const ENGINE = path.join(ENGINE_DIR, 'bin', 'tofu');
 const STACK = 'plants-pki';
 /** No calls home from npm, cdktf or the engine. */
 const ENV = { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1', npm_config_update_notifier: 'false' };
@@ -168,23 +169,42 @@ if (!engineBuilt) {
   console.warn(`package test: SKIPPING the deploy of the example: the engine ${ENGINE} does not exist (build it with \`npm run engine\`)`);
 }
 
-(engineBuilt ? describe : describe.skip)('the example deployed by the engine', () => {
-  const pki = (file: string) => path.join(repo, 'pki', file);
+/** Which tls provider a `cdktf deploy` gets: ours (patched for pathlen:0) or the stock one (scripts/engine/build.sh --stock-tls). */
+type Provider = 'patched' | 'stock';
 
-  /** Runs the engine in the synthesized stack directory, with the environment scripts/engine/env.sh sets up. */
-  function engine(...args: string[]) {
-    const script = 'eval "$("$0")" && cd "$1" && shift && "$TERRAFORM_BINARY_NAME" "$@"';
-    return run('bash', ['-c', script, path.join(PROJECT, 'scripts', 'engine', 'env.sh'), stackDir, ...args, '-input=false', '-no-color'], {
-      env: ENV,
-      allowFailure: true,
-    });
-  }
+/**
+ * Runs the real cdktf CLI in `dir` with the engine's environment (scripts/engine/env.sh), as a consumer's pipeline
+ * would with its own CLI config: for `stock`, one that installs the unpatched tls provider.
+ */
+function cdktf(dir: string, provider: Provider, ...args: string[]) {
+  const stock = path.join(ENGINE_DIR, 'stock-tls');
+  const useStock = provider === 'stock'
+    ? `export TF_CLI_CONFIG_FILE="$1/tofurc" TF_PLUGIN_CACHE_DIR="$1/plugin-cache" TF_CLI_ARGS_providers_lock="-fs-mirror=\\"$1/mirror\\""; `
+    : '';
+  const script = `eval "$("$0")" && ${useStock}shift && exec npx --no-install cdktf "$@"`;
+  return run('bash', ['-c', script, path.join(PROJECT, 'scripts', 'engine', 'env.sh'), stock, ...args], {
+    cwd: dir,
+    env: { ...ENV, CI: '1', FORCE_COLOR: '0' },
+    allowFailure: true,
+  });
+}
+
+/** The engine's output without colours and without the box and wrapping around its messages. */
+function plain(text: string): string {
+  return text.replace(/\x1b\[[0-9;]*m/g, '').replace(/[│╷╵]/g, ' ').replace(/\s+/g, ' ');
+}
+
+(engineBuilt ? describe : describe.skip)('the example deployed with plain `cdktf deploy`', () => {
+  const pki = (file: string) => path.join(repo, 'pki', file);
+  let deployed: ReturnType<typeof cdktf>;
 
   beforeAll(() => {
-    const init = engine('init');
-    if (init.status !== 0) throw new Error(`tofu init failed:\n${init.stdout}\n${init.stderr}`);
-    const apply = engine('apply', '-auto-approve');
-    if (apply.status !== 0) throw new Error(`tofu apply failed:\n${apply.stdout}\n${apply.stderr}`);
+    deployed = cdktf(repo, 'patched', 'deploy', STACK, '--auto-approve');
+    if (deployed.status !== 0) throw new Error(`cdktf deploy failed:\n${deployed.stdout}\n${deployed.stderr}`);
+  });
+
+  test('with our tls provider, the path length checks pass and say nothing', () => {
+    expect(plain(deployed.stdout + deployed.stderr)).not.toMatch(/postcondition|path length check|pathlen/i);
   });
 
   test('each server certificate verifies up to the root through its ca-chain.pem', () => {
@@ -225,8 +245,43 @@ if (!engineBuilt) {
     expect(basicConstraints('site-b-transmission-ca')).toContain('CA:TRUE, pathlen:0');
   });
 
-  test('a second apply has nothing to change', () => {
-    const plan = engine('plan', '-detailed-exitcode');
+  test('a second plan has nothing to change (the checks read the certificates again, and pass)', () => {
+    const plan = run(ENGINE, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], { cwd: stackDir, env: { ...ENV, TF_CLI_CONFIG_FILE: path.join(ENGINE_DIR, 'tofurc') }, allowFailure: true });
     expect([plan.status, plan.stderr]).toEqual([0, '']);
+  });
+});
+
+(engineBuilt ? describe : describe.skip)('the example deployed with plain `cdktf deploy` and the stock tls provider', () => {
+  let stockRepo: string;
+  let deployed: ReturnType<typeof cdktf>;
+
+  beforeAll(() => {
+    run('bash', [path.join(PROJECT, 'scripts', 'engine', 'build.sh'), '--quiet', '--stock-tls'], { env: ENV });
+    // A second copy of the repo (own cdktf.out, state and pki/), sharing the installed packages.
+    stockRepo = path.join(work, 'infra-repo-stock');
+    fs.cpSync(repo, stockRepo, { recursive: true, filter: (src) => !/[/\\](node_modules|cdktf\.out|pki|terraform\.[^/\\]*\.tfstate[^/\\]*)$/.test(src) });
+    fs.symlinkSync(path.join(repo, 'node_modules'), path.join(stockRepo, 'node_modules'));
+    deployed = cdktf(stockRepo, 'stock', 'deploy', STACK, '--auto-approve');
+  });
+
+  test('fails the deploy', () => {
+    expect(deployed.status).not.toBe(0);
+  });
+
+  test('names each CA that asked for path length 0, why, and both fixes; the CAs with 1 and 2 pass', () => {
+    const output = plain(deployed.stdout + deployed.stderr);
+    const failed = [...output.matchAll(/chariot-tls: CA plants-pki\/([\w-]+) asked for path length (\d+) \(maxPathLength\), but the certificate the tls provider issued has no path length limit/g)];
+    expect(failed.map((m) => `${m[1]} ${m[2]}`).sort()).toEqual(['server-ca 0', 'site-a-transmission-ca 0', 'site-b-transmission-ca 0']);
+    expect(output).toContain('hashicorp/tls provider bug that drops pathlen:0');
+    expect(output).toContain('built with the one-line fix (docs/package.md, "The path length check")');
+    expect(output).toMatch(/-replace=tls_locally_signed_cert\.server-ca_cert_[0-9A-F]{8}/);
+    expect(output).toContain('set maxPathLength: undefined on this CA to accept no limit knowingly');
+  });
+
+  test('which is so: the stock provider issued the Server CA with no path length (its certificate, from state)', () => {
+    const state = JSON.parse(fs.readFileSync(path.join(stockRepo, `terraform.${STACK}.tfstate`), 'utf8'));
+    const serverCa = state.resources.find((r: any) => r.type === 'tls_locally_signed_cert' && r.name.startsWith('server-ca_cert_'));
+    const basicConstraints = run('openssl', ['x509', '-noout', '-ext', 'basicConstraints'], { input: serverCa.instances[0].attributes.cert_pem }).stdout;
+    expect(basicConstraints).toMatch(/CA:TRUE\s*$/);
   });
 });
