@@ -1,0 +1,133 @@
+/**
+ * Several environments in one folder, deployed for real with `npm run deploy -- --config FILE` and nothing else:
+ * staging, then production, then staging again. Each has its own engine working directory, state, output and
+ * inventory; the second never disturbs the first, and a configuration that shares another's state or output is refused.
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PROJECT } from './helpers/deployment';
+import { Broker, startBroker } from './helpers/mosquitto';
+import { publish } from './helpers/mqtt';
+import { RunResult, run } from './helpers/run';
+import { opensslVerify } from './helpers/verify';
+
+jest.setTimeout(20 * 60_000);
+
+const ENVIRONMENTS = ['staging', 'production'];
+let dir: string;
+
+function environment(name: string): Record<string, unknown> {
+  return {
+    organization: `Environments ${name}`,
+    outputDirectory: `pki-${name}`,
+    inventoryDirectory: `inventory/${name}`,
+    backend: { type: 'local', path: `terraform.${name}.tfstate` },
+    server: { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] },
+    engineClients: ['engine'],
+    transmissionClients: ['edge-1'],
+  };
+}
+
+function deploy(name: string): RunResult {
+  return run('npm', ['run', '--silent', 'deploy', '--', '--config', path.join(dir, `${name}.json`)], { cwd: PROJECT, allowFailure: true });
+}
+
+const file = (name: string, relative: string) => path.join(dir, `pki-${name}`, relative);
+
+function hashes(name: string): Record<string, string> {
+  const root = path.join(dir, `pki-${name}`);
+  const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(root, f)).isFile()).sort();
+  return Object.fromEntries(files.map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(root, f))).digest('hex')]));
+}
+
+/** The engine working directory the deploy chose for a configuration outside the project. */
+function workingDirectories(): string[] {
+  const envDir = path.join(PROJECT, 'cdktf.out', 'env');
+  return fs.existsSync(envDir) ? fs.readdirSync(envDir).filter((d) => d.startsWith('outside-')).map((d) => path.join(envDir, d)) : [];
+}
+
+let before: string[];
+const deployed: Record<string, RunResult> = {};
+
+beforeAll(() => {
+  before = workingDirectories();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-envs-'));
+  for (const name of ENVIRONMENTS) fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(environment(name), null, 2));
+  deployed.staging = deploy('staging');
+  deployed.production = deploy('production');
+});
+
+afterAll(() => {
+  // The working directories these deploys made (they hold no key: state is in the deployment's folder).
+  for (const made of workingDirectories().filter((d) => !before.includes(d))) fs.rmSync(made, { recursive: true, force: true });
+});
+
+describe('two environments in one folder', () => {
+  test('each deploys into its own output, state and inventory', () => {
+    expect([deployed.staging.status, deployed.production.status]).toEqual([0, 0]);
+    for (const name of ENVIRONMENTS) {
+      expect(fs.existsSync(path.join(dir, `terraform.${name}.tfstate`))).toBe(true);
+      expect(fs.existsSync(path.join(dir, 'inventory', name, 'pki-inventory.json'))).toBe(true);
+      expect(fs.existsSync(file(name, 'certs/server/server.crt'))).toBe(true);
+    }
+    expect(`${deployed.production.stdout}${deployed.production.stderr}`).not.toMatch(/Backend configuration changed|migrate-state/);
+  });
+
+  test('have distinct roots, and each verifies with openssl', () => {
+    const root = (name: string) => new X509Certificate(fs.readFileSync(file(name, 'ca/ca.crt'))).fingerprint256;
+    expect(root('staging')).not.toBe(root('production'));
+    for (const name of ENVIRONMENTS) {
+      expect(opensslVerify('sslserver', file(name, 'certs/transmission/edge-1/ca.pem'), file(name, 'certs/server/server.crt')).status).toBe(0);
+      expect(opensslVerify('sslserver', file(name, 'certs/transmission/edge-1/ca.pem'), file(other(name), 'certs/server/server.crt')).status).not.toBe(0);
+    }
+  });
+
+  test('each environment\'s clients connect to its own broker and are refused by the other\'s', async () => {
+    const brokers: Record<string, Broker> = {};
+    try {
+      for (const name of ENVIRONMENTS) {
+        brokers[name] = await startBroker({
+          cert: file(name, 'certs/server/fullchain.pem'),
+          privateKey: file(name, 'certs/server/server.key'),
+          clientCa: file(name, 'certs/server/client-ca.pem'),
+        });
+      }
+      const client = (name: string) => ({
+        ca: file(name, 'certs/transmission/edge-1/ca.pem'),
+        cert: file(name, 'certs/transmission/edge-1/cert.pem'),
+        privateKey: file(name, 'certs/transmission/edge-1/private.key'),
+      });
+      const results = ENVIRONMENTS.flatMap((name) => ENVIRONMENTS.map((broker) => `${name} -> ${broker}: ${publish('localhost', brokers[broker].port, client(name), 'spBv1.0/env', name).status === 0}`));
+      expect(results).toEqual(['staging -> staging: true', 'staging -> production: false', 'production -> staging: false', 'production -> production: true']);
+    } finally {
+      for (const broker of Object.values(brokers)) await broker.stop();
+    }
+  });
+
+  test('deploying the first environment again changes nothing of it', () => {
+    const files = hashes('staging');
+    const again = deploy('staging');
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('Certificates: no change.');
+    expect(hashes('staging')).toEqual(files);
+  });
+
+  test('a configuration that shares another environment\'s state and output is refused, and nothing is written', () => {
+    fs.writeFileSync(path.join(dir, 'copy.json'), JSON.stringify({ ...environment('copy'), outputDirectory: 'pki-staging', backend: { type: 'local', path: 'terraform.staging.tfstate' } }));
+    const staging = hashes('staging');
+    const refused = deploy('copy');
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('copy.json shares what one environment must have alone (nothing was written)');
+    expect(refused.stderr).toMatch(/its state \(.*terraform\.staging\.tfstate\) is the state of .*staging\.json; give it a state of its own/);
+    expect(refused.stderr).toMatch(/its outputDirectory .*pki-staging is the output directory of .*staging\.json/);
+    expect(hashes('staging')).toEqual(staging);
+    expect(fs.existsSync(path.join(dir, 'inventory', 'copy'))).toBe(false);
+    fs.rmSync(path.join(dir, 'copy.json'));
+  });
+});
+
+function other(name: string): string {
+  return ENVIRONMENTS.find((n) => n !== name)!;
+}
