@@ -5,6 +5,7 @@ import {
   keyChange, preventDestroyAddresses, reducePlan, refusedCaChanges, reviewPlan, subjectText,
 } from '../app/plan-review';
 import { CertificateChange } from '../app/certificate-change';
+import { certificatePem, rsaKey } from './helpers/certificates';
 
 /** Plans the real engine made in __tests__/integration/lifecycle.test.ts, reduced (CHARIOT_TLS_UPDATE_FIXTURES=1). */
 const FIXTURES = path.join(__dirname, 'fixtures', 'plans');
@@ -32,6 +33,23 @@ describe('reducePlan', () => {
       address: 'tls_private_key.pki_root-ca_key_DF61D2FB', type: 'tls_private_key', path: 'pki/root-ca/key',
       actions: ['delete', 'create'], replacePaths: ['rsa_bits'], before: { algorithm: 'RSA', rsa_bits: 2048 }, after: { algorithm: 'RSA', rsa_bits: 4096 },
     });
+  });
+
+  test('keeps the issuer only as the SHA-256 of its public key, so a move to another CA shows without its PEM', () => {
+    const [g1, g2] = [rsaKey(), rsaKey()];
+    const ca = (commonName: string, key: typeof g1) => certificatePem({ commonName, key, isCa: true });
+    const leaf = (before: string, after: string) => ({
+      resource_changes: [{
+        address: 'tls_locally_signed_cert.pki_transmission_edge-1_cert_4494AB97', mode: 'managed', type: 'tls_locally_signed_cert', name: 'pki_transmission_edge-1_cert_4494AB97',
+        change: { actions: ['delete', 'create'], replace_paths: [['ca_cert_pem']], before: { ca_cert_pem: before, is_ca_certificate: false }, after: { ca_cert_pem: after, is_ca_certificate: false } },
+      }],
+    });
+    const reasons = (plan: ReturnType<typeof leaf>) => reviewPlan(reducePlan(plan))[0].reasons;
+    const moved = reducePlan(leaf(ca('CA', g1), ca('CA G2', g2)));
+    expect(JSON.stringify(moved)).not.toMatch(/BEGIN CERTIFICATE/);
+    expect(moved.changes[0].before!.issuer_key).toMatch(/^[0-9a-f]{64}$/);
+    expect(reasons(leaf(ca('CA', g1), ca('CA G2', g2)))).toEqual(['signed by another CA']);
+    expect(reasons(leaf(ca('CA', g1), ca('CA', g1)))).toEqual(["its issuer's certificate changes"]);
   });
 
   test('writes file names relative to the output directory', () => {

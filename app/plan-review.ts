@@ -1,3 +1,4 @@
+import { X509Certificate, createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { CertificateChange } from './certificate-change';
 
@@ -24,8 +25,12 @@ const FILE_TYPES = ['local_file', 'local_sensitive_file'];
 /** cdktf names a resource `<construct path joined by _>_<8 hex digits>`. */
 const CDKTF_NAME = /^(.*)_[0-9A-F]{8}$/;
 
-/** The non-secret values of one resource, by attribute. */
-export type Facts = Partial<Record<(typeof KEPT_ATTRIBUTES)[number], unknown>>;
+/**
+ * The non-secret values of one resource, by attribute, and `issuer_key`: the SHA-256 of the issuer's public key,
+ * derived from `ca_cert_pem`. With CA keys handed over write-only, the plan no longer shows the CA key that signs a
+ * certificate; the issuer's public key tells a move to another CA from a re-signed issuer, without keeping its PEM.
+ */
+export type Facts = Partial<Record<(typeof KEPT_ATTRIBUTES)[number] | 'issuer_key', unknown>>;
 
 /** What the engine plans for one resource, without any secret. */
 export interface ResourceChange {
@@ -88,6 +93,8 @@ function pathFromName(name: string): string {
 function keep(values: any, outputDirectory?: string): Facts | null {
   if (!values || typeof values !== 'object') return null;
   const facts: Facts = Object.fromEntries(KEPT_ATTRIBUTES.filter((k) => values[k] !== undefined).map((k) => [k, values[k]]));
+  const issuer = issuerKey(values.ca_cert_pem);
+  if (issuer !== undefined) facts.issuer_key = issuer;
   const file = facts.filename;
   if (outputDirectory && typeof file === 'string' && file.startsWith(`${outputDirectory}${path.sep}`)) {
     facts.filename = path.relative(outputDirectory, file).split(path.sep).join('/');
@@ -223,8 +230,26 @@ const CERTIFICATE_REPLACE_REASONS: Record<string, (c: ResourceChange) => string>
 };
 
 function certificateReasons(cert: ResourceChange): string[] {
-  const paths = cert.replacePaths.includes('ca_private_key_pem') ? cert.replacePaths.filter((p) => p !== 'ca_cert_pem') : cert.replacePaths;
+  // A new issuer key is the one reason: that its certificate changes too goes without saying.
+  const newIssuer = cert.replacePaths.includes('ca_private_key_pem') || issuerKeyChanges(cert);
+  const paths = newIssuer ? [...new Set(cert.replacePaths.map((p) => (p === 'ca_cert_pem' ? 'ca_private_key_pem' : p)))] : cert.replacePaths;
   return paths.flatMap((p) => (CERTIFICATE_REPLACE_REASONS[p] ? [CERTIFICATE_REPLACE_REASONS[p](cert)] : []));
+}
+
+/** Both issuer keys are known (the new issuer exists already) and differ. */
+function issuerKeyChanges(cert: ResourceChange): boolean {
+  const [before, after] = [cert.before?.issuer_key, cert.after?.issuer_key];
+  return before !== undefined && after !== undefined && before !== after;
+}
+
+/** The SHA-256 of a CA certificate's public key, or undefined when the PEM is not known yet (or is not one). */
+function issuerKey(caCertPem: unknown): string | undefined {
+  if (typeof caCertPem !== 'string' || !caCertPem.includes('-----BEGIN CERTIFICATE-----')) return undefined;
+  try {
+    return createHash('sha256').update(new X509Certificate(caCertPem).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  } catch {
+    return undefined;
+  }
 }
 
 function changedAttributes(change: ResourceChange): string[] {

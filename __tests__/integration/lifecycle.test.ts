@@ -110,7 +110,7 @@ describe('renewal', () => {
     expect(pki.fingerprint('certs/server/server.crt')).not.toBe(server);
     expect(pki.fingerprint('certs/server/fullchain.pem')).toBe(pki.fingerprint('certs/server/server.crt'));
     expect(pki.read('certs/server/server.key')).toBe(serverKey);
-    expect(result.stdout).toMatch(/^Certificates: 1 renewed; 6 unchanged\.\n {2}renewed {2}pki\/server "localhost": renewal due \[files: fullchain\.pem, server\.crt\]$/m);
+    expect(result.stdout).toMatch(/^Certificates: 1 renewed; 6 unchanged\.\n {2}renewed {2}pki\/server "localhost" \(Chariot MQTT Server\): renewal due \[files: fullchain\.pem, server\.crt\]$/m);
     expect(result.stdout).not.toMatch(/CA CHANGE/);
   });
 });
@@ -156,7 +156,7 @@ describe('rotating the Server and Transmission CAs', () => {
     const result = pki.plan();
     expect(result.stdout).toMatch(/^!!! CA CHANGE: server-ca-g2 created, transmission-ca-g2 created\./m);
     expect(result.stdout).toMatch(/^ {2}created +pki\/server-ca-g2 "Lifecycle Server CA G2" \(CA\): new CA \[files: server-ca-g2\.crt\]$/m);
-    expect(result.stdout).toMatch(/^ {2}files rewritten +pki\/engine\/engine "engine": .*\[files: ca\.pem\]$/m);
+    expect(result.stdout).toMatch(/^ {2}files rewritten +pki\/engine\/engine "engine" \(MQTT Engine\): .*\[files: ca\.pem\]$/m);
     expect(everything()).toEqual(before);
   });
 
@@ -172,7 +172,7 @@ describe('rotating the Server and Transmission CAs', () => {
     const edgeKey = pki.read('certs/transmission/edge-1/private.key');
     const result = deploy(rotation('trusted'), 'rotation-trusted');
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^ {2}re-issued +pki\/transmission\/edge-1 "edge-1": signed by another CA \[files: cert\.pem\]$/m);
+    expect(result.stdout).toMatch(/^ {2}re-issued +pki\/transmission\/edge-1 "edge-1" \(MQTT Transmission\): signed by another CA \[files: cert\.pem\]$/m);
     expect([issuer('certs/server/server.crt'), issuer('certs/transmission/edge-1/cert.pem')]).toEqual(['Lifecycle Server CA G2', 'Lifecycle Transmission CA G2']);
     expect(pki.read('certs/transmission/edge-1/private.key')).toBe(edgeKey);
     expect(commonNames(pki.read('certs/server/client-ca.pem'))).toContain('Lifecycle Transmission CA');

@@ -134,7 +134,8 @@ describe('encrypting existing state (stateEncryption.migrateFromUnencrypted, one
   });
 
   test('with migrateFromUnencrypted removed, the next plan is empty', () => {
-    expect(pki.plan({ env: WITH_PASSPHRASE }).stdout).toMatch(/No changes/);
+    pki.plan({ env: WITH_PASSPHRASE });
+    expect(pki.engineLog('plan')).toMatch(/No changes/);
   });
 });
 
