@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { pathProblems } from './config-paths';
 import { DEFAULT_PKCS12_PASSWORD_ENV } from './pkcs12';
 import { CertificateRole, ChariotPkiProps, PreviousGeneration, Product } from '../lib';
+import { CrlPolicy, DEFAULT_CRL_POLICY, REVOCATION_REASONS, RevokedClient } from './revocation-config';
 import { UserError } from './user-error';
 
 /** The environment variable that names the configuration file. */
@@ -35,6 +36,13 @@ const caGeneration = z
 const backendText = z.string().min(1).refine((s) => !/[$%]\{/.test(s), 'holds "${" or "%{", which the engine would evaluate; use a plain path or connection string');
 /** cdktf's markers for a token inside a string, list or map: cdktf would resolve one into a reference (a CA key). */
 const TOKEN_MARKER = /[$#&]\{TfToken\[/;
+const revokedClient = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be the name of an Engine or Transmission client: 1 to 64 letters, digits, - and _'),
+    reason: z.enum(REVOCATION_REASONS, { errorMap: () => ({ message: `must be one of ${REVOCATION_REASONS.join(', ')}` }) }),
+  })
+  .strict();
+const crlHours = z.number().positive('must be more than 0 (fractions of an hour are allowed)');
 const rsaBits = z.number().int('must be a whole number').min(2048, 'must be at least 2048 (use 2048, 3072 or 4096)');
 
 /** What a server takes, in `server` and in each of `servers`. */
@@ -81,6 +89,15 @@ export const ConfigSchema = z
       .strict()
       .optional(),
     writeCaPrivateKeys: z.boolean().optional(),
+    revoked: z
+      .array(revokedClient)
+      .refine((list) => new Set(list.map((r) => r.name)).size === list.length, 'names a client more than once; list each revoked client once')
+      .optional(),
+    crl: z
+      .object({ validityHours: crlHours.optional(), earlyRenewalHours: crlHours.optional() })
+      .strict()
+      .refine((crl) => (crl.earlyRenewalHours ?? DEFAULT_CRL_POLICY.earlyRenewalHours) < (crl.validityHours ?? DEFAULT_CRL_POLICY.validityHours), 'earlyRenewalHours must be less than validityHours, or every deploy re-signs every CRL')
+      .optional(),
     inventoryDirectory: z.string().min(1).optional(),
     pkcs12: z
       .object({
@@ -159,6 +176,16 @@ export interface AppConfig {
   readonly inventoryDirectory: string;
   /** PKCS#12 output, when the configuration asks for it. */
   readonly pkcs12?: Pkcs12Config;
+  /** The clients whose certificates are revoked (and not issued), and how long each CA's CRL is valid. */
+  readonly revocation: RevocationConfig;
+}
+
+/** Revocation: which clients lose their certificate, and the CRLs every deploy keeps fresh (app/revocation.ts). */
+export interface RevocationConfig {
+  /** Clients revoked: no certificate is issued to them, and the one they had is listed in its CA's CRL. */
+  readonly revoked: RevokedClient[];
+  /** thisUpdate / nextUpdate of every CRL, and when a deploy signs it again. */
+  readonly crl: CrlPolicy;
 }
 
 /** The local state file when the configuration names none: cdktf's own default name, in the project. */
@@ -286,11 +313,15 @@ function valueAt(json: unknown, at: (string | number)[]): unknown {
 
 /** Maps the file's fields onto the app's; relative paths are taken from the file's directory. */
 function toAppConfig(config: Config, baseDir: string): AppConfig {
-  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, pkcs12, $schema, servers, ...rest } = config;
+  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, pkcs12, revoked = [], crl, $schema, servers, ...rest } = config;
+  // A revoked client gets no certificate, even while it is still listed: revoking it is one entry in `revoked`.
+  const notRevoked = (names?: string[]) => names?.filter((name) => !revoked.some((r) => r.name === name));
   return {
     pki: {
       ...rest,
       servers: servers?.map(({ product, ...server }) => ({ ...server, product: product === undefined ? undefined : Product.find(product) })),
+      engineClients: notRevoked(rest.engineClients),
+      transmissionClients: notRevoked(rest.transmissionClients),
       outputDirectory: path.resolve(baseDir, outputDirectory ?? 'pki'),
       caKey: caRsaBits ? { rsaBits: caRsaBits } : undefined,
       leafKey: leafRsaBits ? { rsaBits: leafRsaBits } : undefined,
@@ -299,6 +330,7 @@ function toAppConfig(config: Config, baseDir: string): AppConfig {
     stateEncryption: { enabled: stateEncryption?.enabled ?? false, migrateFromUnencrypted: stateEncryption?.migrateFromUnencrypted ?? false },
     inventoryDirectory: path.resolve(baseDir, inventoryDirectory ?? '.'),
     pkcs12: pkcs12 && { passwordEnv: pkcs12.passwordEnv ?? DEFAULT_PKCS12_PASSWORD_ENV },
+    revocation: { revoked, crl: { ...DEFAULT_CRL_POLICY, ...crl } },
   };
 }
 

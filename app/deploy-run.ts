@@ -5,15 +5,20 @@ import { printError } from './cli';
 import { AppConfig } from './config';
 import { DeployMarker, DeployOutcome } from './deploy-marker';
 import { damagedPemFiles, formatStart, formatSummary, snapshot, summarize } from './deploy-summary';
-import { EngineInterrupted, planAndApply } from './engine';
+import { EngineInterrupted, planAndApply, readState } from './engine';
 import { ExistingPki, pkiEvidence } from './existing-pki';
 import { applyDeclaredModes } from './file-modes';
 import { keepOutOfGit } from './output-directory';
+import { caKeysFromState } from './ca-keys';
+import { writeInventory } from './inventory';
 import { pkcs12Password, pkcs12Targets, writePkcs12 } from './pkcs12';
 import { DeployFacts, preflight } from './preflight';
 import { Verbosity } from './command-line';
 import { TerminalDisplay, openDisplay } from './engine-display';
 import { DEFAULT_OUTDIR, synthesizeForCommand } from './synth';
+import { publishCrls, recordRevocations, removeRevokedClientFiles } from './revocation';
+import { readRevocationRecord } from './revocation-record';
+import { formatRevocations } from './revocation-summary';
 
 /** How long a deploy waits for another deploy's state lock, in the engine's units (`30s`, `5m`). */
 export const LOCK_TIMEOUT_ENV = 'CHARIOT_TLS_LOCK_TIMEOUT';
@@ -150,7 +155,7 @@ interface EngineHooks {
 
 /**
  * The deploy proper: synthesizes, says what it is about to deploy, plans, reviews and applies (app/engine.ts),
- * then writes the PKCS#12 files when the configuration asks for them and prints a summary: what was created,
+ * then writes the PKCS#12 files when the configuration asks for them and every CA's CRL (app/revocation.ts), and prints a summary: what was created,
  * renewed or left alone, where the files are, what expires first and when the next renewal is due.
  */
 async function deployFiles({ config, outdir, verbosity }: DeployOptions, hooks: EngineHooks): Promise<number> {
@@ -163,6 +168,11 @@ async function deployFiles({ config, outdir, verbosity }: DeployOptions, hooks: 
   const damaged = damagedPemFiles(inventory, pki.outputDirectory);
 
   if (verbosity === Verbosity.VERBOSE) console.log(formatStart(inventory, pki.outputDirectory));
+  // A revoked client's serial is recorded before the engine destroys its certificate, and listed in the inventory.
+  const readEngineState = () => readState({ ...app, ...hooks });
+  const { revocation, inventoryDirectory } = config;
+  const revoked = await recordRevocations(revocation.revoked, inventoryDirectory, pki.outputDirectory, readEngineState, new Date());
+  if (revoked.length > 0) writeInventory(pki, inventoryDirectory);
   // Encrypting plain state needs the engine to write it, even when nothing else changes.
   const rewriteState = config.stateEncryption.enabled && config.stateEncryption.migrateFromUnencrypted;
   const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, rewriteState, ...hooks });
@@ -171,8 +181,14 @@ async function deployFiles({ config, outdir, verbosity }: DeployOptions, hooks: 
   applyDeclaredModes(app.synthesized, pki.outputDirectory);
 
   const pkcs12 = password === undefined ? undefined : pkcs12Targets(inventory, pki.outputDirectory).map((t) => writePkcs12(t, password));
+  removeRevokedClientFiles(revocation.revoked, pki.outputDirectory);
+  // The state read after the apply: a CA created by it has its key there only now.
+  const keys = caKeysFromState(readEngineState, app.synthesized);
+  const crls = await publishCrls({ pki, record: readRevocationRecord(inventoryDirectory), policy: revocation.crl, keys, now: new Date() });
   const summary = { ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory), damaged), pkcs12, logFile: hooks.display.logFile };
   console.log(`${verbosity === Verbosity.VERBOSE ? '\n' : ''}${formatSummary(summary, new Date())}`);
+  const revocationLines = formatRevocations(revoked, crls, pki.outputDirectory, verbosity === Verbosity.VERBOSE);
+  if (revocationLines !== '') console.log(revocationLines);
   return 0;
 }
 

@@ -189,6 +189,23 @@ async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRem
   }
 }
 
+/** What {@link readState} needs: the stack, and where the engine's messages go. */
+export type StateReadOptions = Pick<EngineRunOptions, 'stackDir' | 'synthesized' | 'onOutput' | 'signal' | 'display'>;
+
+/**
+ * The state as `show -json` prints it, parsed in memory: it holds every private key, so it is never printed, logged
+ * or passed to `onOutput`. Initialises the stack first when it needs it. Revocation reads from it the serial of a
+ * certificate about to be destroyed and, to sign a CRL, the CA's key.
+ */
+export async function readState(options: StateReadOptions): Promise<any> {
+  const engine = new Engine(options);
+  const init = await engine.initIfNeeded(options.synthesized);
+  if (init.status !== 0) throw new Error(`the engine could not initialise the stack to read its state:\n${init.stdout}${init.stderr}`);
+  const shown = await engine.run(['show', '-json', '-no-color'], { secretStdout: true });
+  if (shown.status !== 0) throw new Error(`the engine could not read the state:\n${shown.stderr}`);
+  return JSON.parse(shown.stdout);
+}
+
 /** The engine binary, run in one stack's directory. */
 class Engine {
   readonly binary = process.env.CHARIOT_TLS_ENGINE_BIN ?? 'tofu';
@@ -200,7 +217,7 @@ class Engine {
   private readonly onOutput: (text: string) => void;
   private readonly signal?: AbortSignal;
 
-  constructor(options: EngineRunOptions) {
+  constructor(options: StateReadOptions) {
     this.stackDir = options.stackDir;
     this.onOutput = options.onOutput ?? (() => {});
     this.signal = options.signal;

@@ -2,19 +2,42 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ChariotPki, FileKind, InventoryCertificate, LeafCertificate, PkiInventory } from '../lib';
 import { ConfigError } from './config';
+import { REVOCATION_RECORD_FILE, RevokedCertificate, readRevocationRecord } from './revocation-record';
 
 /** The inventory for people, reviewed in pull requests. */
 export const INVENTORY_MARKDOWN_FILE = 'pki-inventory.md';
 /** The same inventory for machines. */
 export const INVENTORY_JSON_FILE = 'pki-inventory.json';
 
-/** The two inventory files' names and contents. */
+/**
+ * The two inventory files' names and contents. The revoked certificates of the revocation record in the same
+ * directory are listed last, one line each; an inventory with none is as it was before revocation existed.
+ */
 export function renderInventory(pki: ChariotPki, inventoryDirectory: string): Record<string, string> {
   const inventory = PkiInventory.of(pki, { inventoryDirectory });
+  const revoked = readRevocationRecord(inventoryDirectory);
+  const json = revoked.length === 0 ? inventory.toJson() : { ...inventory.toJson(), revoked };
   return {
-    [INVENTORY_MARKDOWN_FILE]: inventory.toMarkdown(),
-    [INVENTORY_JSON_FILE]: `${JSON.stringify(inventory.toJson(), null, 2)}\n`,
+    [INVENTORY_MARKDOWN_FILE]: inventory.toMarkdown() + revokedMarkdown(revoked),
+    [INVENTORY_JSON_FILE]: `${JSON.stringify(json, null, 2)}\n`,
   };
+}
+
+/** The "Revoked certificates" section: one row per revoked serial, oldest first. */
+function revokedMarkdown(revoked: RevokedCertificate[]): string {
+  if (revoked.length === 0) return '';
+  const cell = (text: string) => text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+  return [
+    '',
+    '## Revoked certificates',
+    '',
+    `From \`${REVOCATION_RECORD_FILE}\`; each serial is listed in its CA's CRL (docs/operate.md, "Revoking a client").`,
+    '',
+    '| Client | Serial | Issuer | Revoked | Reason |',
+    '| --- | --- | --- | --- | --- |',
+    ...revoked.map((r) => `| ${cell(`${r.kind}/${r.name}`)} | \`${r.serial}\` | ${cell(r.issuer)} | ${r.revokedAt} | ${r.reason} |`),
+    '',
+  ].join('\n');
 }
 
 /**

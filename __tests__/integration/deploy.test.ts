@@ -41,8 +41,10 @@ describe('the files a deploy writes', () => {
     expect(pki.files()).toEqual([
       '.gitignore',
       ...CA_CERTS,
+      // Each CA's CRL, beside its certificate (docs/operate.md, "Revoking a client").
+      ...CA_CERTS.map((f) => f.replace(/\.crt$/, '.crl.pem')),
       ...CLIENTS.flatMap(client),
-      ...['README.txt', 'ca-chain.pem', 'client-ca.pem', 'fullchain.pem', 'server.crt', 'server.key', 'server.pkcs8.key'].map((f) => `certs/server/${f}`),
+      ...['README.txt', 'ca-chain.pem', 'client-ca.pem', 'crl.pem', 'fullchain.pem', 'server.crt', 'server.key', 'server.pkcs8.key'].map((f) => `certs/server/${f}`),
     ].sort());
   });
 

@@ -9,6 +9,8 @@ export interface ServerFiles {
   readonly cert: string;
   readonly privateKey: string;
   readonly clientCa: string;
+  /** CRLs the broker checks client certificates against (`crlfile`). */
+  readonly crlFile?: string;
 }
 
 /** A real Mosquitto broker requiring client certificates, on two loopback addresses. */
@@ -41,6 +43,7 @@ export async function startBroker(files: ServerFiles): Promise<Broker> {
     `certfile ${files.cert}`,
     `keyfile ${files.privateKey}`,
     'require_certificate true',
+    ...(files.crlFile ? [`crlfile ${files.crlFile}`] : []),
     'tls_version tlsv1.2',
   ];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-broker-'));

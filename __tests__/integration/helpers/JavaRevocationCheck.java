@@ -1,0 +1,107 @@
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.security.KeyStore;
+import java.security.cert.CRL;
+import java.security.cert.CertStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CollectionCertStoreParameters;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.X509CertSelector;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import javax.net.ssl.CertPathTrustManagerParameters;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A Java TLS server and a Java TLS client, both checking revocation the PKIX way: the CAs from a PEM bundle, the
+ * CRLs from PEM files in a CertStore, revocation checking on, OCSP off. The server (127.0.0.1, a free port) requires
+ * a client certificate; the client checks the server's name ("localhost"). Both read key stores as PKCS#12.
+ * Prints "accepted" and exits 0 when the handshake succeeds on both sides, else prints why and exits 2.
+ *
+ * java JavaRevocationCheck.java SERVER.p12 CLIENT-CA.pem SERVER-CRLS.pem CLIENT.p12 CA.pem CLIENT-CRLS(,..) PASSWORD_ENV [AT_EPOCH_SECONDS]
+ * AT_EPOCH_SECONDS checks both chains as at that moment (PKIXParameters.setDate), to show an expired CRL.
+ */
+public class JavaRevocationCheck {
+  public static void main(String[] args) throws Exception {
+    char[] password = System.getenv(args[6]).toCharArray();
+    Date at = args.length > 7 ? new Date(Long.parseLong(args[7]) * 1000) : null;
+    SSLContext server = context(args[0], args[1], args[2].split(","), password, at);
+    SSLContext client = context(args[3], args[4], args[5].split(","), password, at);
+
+    SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+    listener.setNeedClientAuth(true);
+    final String[] serverError = {null};
+    Thread accept = new Thread(() -> {
+      try (SSLSocket socket = (SSLSocket) listener.accept()) {
+        socket.startHandshake();
+        socket.getOutputStream().write(1);
+        socket.getOutputStream().flush();
+      } catch (Exception e) {
+        serverError[0] = e.toString();
+      }
+    });
+    accept.start();
+    String clientError = null;
+    try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("localhost", listener.getLocalPort())) {
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+      socket.setSSLParameters(parameters);
+      socket.setSoTimeout(20_000);
+      socket.startHandshake();
+      // TLS 1.3 tells the client about a refused certificate only when it reads.
+      if (socket.getInputStream().read() != 1) clientError = "server closed the connection";
+    } catch (Exception e) {
+      clientError = e.toString();
+    }
+    accept.join(20_000);
+    listener.close();
+    if (serverError[0] == null && clientError == null) {
+      System.out.println("accepted");
+      System.exit(0);
+    }
+    System.out.println("refused: server: " + serverError[0] + "; client: " + clientError);
+    System.exit(2);
+  }
+
+  /** A TLS context with the key store's key and chain, trusting the bundle's CAs, checking the CRLs. */
+  static SSLContext context(String keyStore, String caBundle, String[] crlFiles, char[] password, Date at) throws Exception {
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = new FileInputStream(keyStore)) {
+      keys.load(in, password);
+    }
+    KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keyManagers.init(keys, password);
+
+    CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+    trust.load(null, null);
+    int n = 0;
+    try (InputStream in = new FileInputStream(caBundle)) {
+      for (Certificate ca : x509.generateCertificates(in)) trust.setCertificateEntry("ca-" + n++, ca);
+    }
+    List<Object> crls = new ArrayList<>();
+    for (String file : crlFiles) {
+      try (InputStream in = new FileInputStream(file)) {
+        for (CRL crl : x509.generateCRLs(in)) crls.add(crl);
+      }
+    }
+    PKIXBuilderParameters pkix = new PKIXBuilderParameters(trust, new X509CertSelector());
+    pkix.setRevocationEnabled(true);
+    pkix.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(crls)));
+    if (at != null) pkix.setDate(at);
+    TrustManagerFactory trustManagers = TrustManagerFactory.getInstance("PKIX");
+    trustManagers.init(new CertPathTrustManagerParameters(pkix));
+
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
+    return context;
+  }
+}

@@ -1,0 +1,44 @@
+import { ICertificateAuthority } from '../lib';
+
+/**
+ * Where a CA's private key is read from when a CRL must be signed. One small interface, so the key's home can
+ * change (Terraform state today; an encrypted key file) without touching revocation. A key read from it stays in
+ * memory: it is never written anywhere, printed or logged.
+ */
+export interface CaKeySource {
+  /** The CA's private key, PEM. Throws, naming the CA, when it cannot be found. */
+  privateKeyPem(ca: ICertificateAuthority): Promise<string>;
+}
+
+/**
+ * CA keys from Terraform state, read with the engine's `show -json` (`readState`) at the first key asked for and
+ * never before: a deploy whose CRLs are all fresh does not read the state at all.
+ */
+export function caKeysFromState(readState: () => Promise<any>, synthesized: any): CaKeySource {
+  let state: Promise<any> | undefined;
+  return {
+    async privateKeyPem(ca) {
+      const address = keyAddress(synthesized, ca);
+      state ??= readState();
+      const resource = stateResources(await state).find((r) => r.address === address);
+      const pem = resource?.values?.private_key_pem;
+      if (typeof pem !== 'string' || pem === '') {
+        throw new Error(`the key of ${ca.node.path} (${address ?? 'no tls_private_key'}) is not in the state, so its CRL cannot be signed`);
+      }
+      return pem;
+    },
+  };
+}
+
+/** Every resource in a `show -json` document (state or plan's prior state), modules included. */
+export function stateResources(shown: any): any[] {
+  const walk = (module: any): any[] => [...(module?.resources ?? []), ...(module?.child_modules ?? []).flatMap(walk)];
+  return walk(shown?.values?.root_module);
+}
+
+/** The address of the CA's `tls_private_key`, found by its construct path in the synthesized stack. */
+function keyAddress(synthesized: any, ca: ICertificateAuthority): string | undefined {
+  const keys = synthesized?.resource?.tls_private_key ?? {};
+  const name = Object.keys(keys).find((n) => keys[n]?.['//']?.metadata?.path === `${ca.node.path}/key`);
+  return name === undefined ? undefined : `tls_private_key.${name}`;
+}
