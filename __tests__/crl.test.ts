@@ -4,6 +4,9 @@ import * as path from 'node:path';
 import { certificateIds, isSignedBy, readCrl, signCrl } from '../app/crl';
 import { OpensslCa, opensslCa } from './helpers/openssl-ca';
 
+// openssl makes RSA keys for each certificate: seconds on a busy machine.
+jest.setTimeout(60_000);
+
 let ca: OpensslCa;
 let other: OpensslCa;
 

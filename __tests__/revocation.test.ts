@@ -8,6 +8,9 @@ import { DEFAULT_CRL_POLICY, RevocationError } from '../app/revocation-config';
 import { REVOCATION_RECORD_FILE, readRevocationRecord, writeRevocationRecord } from '../app/revocation-record';
 import { OpensslCa, opensslCa } from './helpers/openssl-ca';
 
+// openssl makes RSA keys for each certificate: seconds on a busy machine.
+jest.setTimeout(60_000);
+
 let ca: OpensslCa;
 beforeAll(() => {
   ca = opensslCa('Transmission CA');
