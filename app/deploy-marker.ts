@@ -2,13 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
+import { INCOMPLETE_MARKER } from './incomplete-marker';
 import { isRunning } from './processes';
 
-/**
- * The file `npm run deploy` writes into the output directory before the engine may touch a file. While it
- * exists, the files may be a mix of old and new, and `npm run inspect` refuses them.
- */
-export const INCOMPLETE_MARKER = 'DEPLOY-INCOMPLETE';
+export { INCOMPLETE_MARKER };
+
 /** Heads the list of deploys in the marker, one line each, that a deploy updates under a lock. */
 const ENTRIES_HEADING = 'Deploys not finished (each removes its own line when it ends; one that succeeds also removes those of deploys that are gone):';
 const ENTRY = /^deploy (\d+) on (\S+) started (\S+)$/;

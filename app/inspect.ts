@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { INCOMPLETE_MARKER } from './incomplete-marker';
 
 /** The root of generation 1, relative to the directory inspected. */
 export const ROOT_FILE = 'ca/ca.crt';
@@ -148,6 +149,68 @@ export function inspect(directory: string, files: CertificateFile[], now: Date):
     }),
   );
   return { directory, checkedAt: now, root: roots[0]?.certificate, roots, certificates };
+}
+
+/** How {@link inspectDirectory} prints. */
+export interface InspectOptions {
+  /** Print JSON instead of a table: every certificate of every file. */
+  readonly json?: boolean;
+  /** List every certificate of every file in the table, bundles included. */
+  readonly all?: boolean;
+  /** Exit {@link ExitCode.EXPIRING} when a certificate expires within this many days (or has expired). */
+  readonly warnDays?: number;
+}
+
+/** Where {@link inspectDirectory} prints. */
+export interface InspectOutput {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** The first line, saying what is read (not printed with `json`). */
+  readonly using?: string;
+  /** Prints a line unless the user asked for quiet. */
+  readonly say: (text: string) => void;
+  /** How to name another directory, for the errors: `--dir DIR`, or `DIR`. */
+  readonly dirArgument: string;
+  /** What deploys, for the errors: `npm run deploy`, `cdktf deploy`. */
+  readonly deployCommand: string;
+}
+
+/**
+ * Inspects the certificates deployed under `dir` and prints them (a table, or JSON): refuses the files of an
+ * unfinished deploy (`DEPLOY-INCOMPLETE`), names the certificates that expire within `warnDays`. Returns the exit code.
+ */
+export function inspectDirectory(dir: string, options: InspectOptions, out: InspectOutput, now: Date): ExitCode {
+  const error = (text: string) => out.stderr(`inspect: ${text}\n`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    error(`${dir} is not a directory; deploy first (${out.deployCommand}) or name one with ${out.dirArgument}`);
+    return ExitCode.ERROR;
+  }
+  const marker = path.join(dir, INCOMPLETE_MARKER);
+  if (fs.existsSync(marker)) {
+    out.stderr(`inspect: ${dir} holds the files of a deploy that has not finished; they may be a mix of old and new. ${marker} says:\n\n${fs.readFileSync(marker, 'utf8')}`);
+    return ExitCode.INCOMPLETE;
+  }
+  const files = readCertificateFiles(dir);
+  if (files.length === 0) {
+    error(`no certificates under ${dir} (no .crt, .pem or .cer file holds one); deploy first or check ${out.dirArgument}`);
+    return ExitCode.ERROR;
+  }
+
+  const inspection = inspect(dir, files, now);
+  if (options.json) {
+    out.stdout(`${JSON.stringify(toJson(inspection, options.warnDays), null, 2)}\n`);
+  } else {
+    if (out.using) out.say(out.using);
+    out.stdout(formatTable(inspection, options.all));
+  }
+  if (!inspection.root) error(`warning: no root under ${dir}: ${NO_ROOT}, so no chain can be verified`);
+  if (options.warnDays === undefined) return ExitCode.OK;
+  const expiring = distinctCertificates(expiringWithin(inspection, options.warnDays));
+  for (const { certificate: c, copies } of expiring) {
+    const when = c.expired ? `expired ${c.notAfter.toISOString()}` : `expires ${c.notAfter.toISOString()} (${c.daysLeft} days left)`;
+    error(`${c.subject} ${when}, within ${options.warnDays} days: ${copies.map((copy) => copy.label).join(', ')}`);
+  }
+  return expiring.length > 0 ? ExitCode.EXPIRING : ExitCode.OK;
 }
 
 /** The self-signed first certificates of the root files, newest generation first. */

@@ -20,16 +20,21 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const url = require('node:url');
 const { spawnSync } = require('node:child_process');
 
 const ROOT = path.resolve(__dirname, '..');
 const API_FILE = path.join(ROOT, 'API.md');
 
-/** package.json fields a published jsii package needs; scripts, the app's dev tools etc. stay behind. */
+/**
+ * package.json fields a published jsii package needs; scripts, the app's dev tools etc. stay behind, and so do
+ * `bin` and `dependencies`: those are the npm CLI's (commander), which the other languages' packages do not have,
+ * and jsii would take a dependency for a jsii module.
+ */
 const PACKAGE_FIELDS = [
   'name', 'version', 'description', 'license', 'author', 'repository', 'homepage', 'bugs', 'keywords',
   'stability', 'deprecated', 'engines', 'main', 'types', 'exports', 'files',
-  'dependencies', 'peerDependencies', 'bundleDependencies', 'jsii',
+  'peerDependencies', 'bundleDependencies', 'jsii',
 ];
 
 function main(argv) {
@@ -87,6 +92,9 @@ function stage(out) {
   const pkg = Object.fromEntries(PACKAGE_FIELDS.filter((f) => root[f] !== undefined).map((f) => [f, root[f]]));
   // jsii wants each peer dependency in devDependencies at the lowest version the peer range allows (JSII0006).
   pkg.devDependencies = Object.fromEntries(Object.keys(root.peerDependencies ?? {}).map((name) => [name, root.devDependencies[name]]));
+  // jsii requires a repository, and the package has no public one yet (package.json has none, rather than a
+  // placeholder): the assembly names this checkout. Set the real one in package.json before publishing.
+  pkg.repository ??= { type: 'git', url: url.pathToFileURL(ROOT).href };
   // A jsii package ships its assembly, and runtimes read it as NAME/.jsii.
   pkg.files = [...(pkg.files ?? []), '.jsii'];
   if (pkg.exports) pkg.exports = { ...pkg.exports, './.jsii': './.jsii' };

@@ -1,7 +1,9 @@
 /**
  * The package as an infrastructure repo gets it: `npm pack`, a copy of examples/infra-repo that installs
- * the tarball (not a path to lib/), `cdktf synth`, and, when the engine is built, a real deploy whose
- * certificate chains openssl verifies.
+ * the tarball (not a path to lib/), `cdktf synth`, and, when the engine is built, a real `cdktf deploy` whose
+ * certificate chains openssl verifies; the `chariot-tls` command (review of a CA subject change, inspect,
+ * inventory); the path length check with our tls provider (silent) and the stock one (fails, naming each CA); and
+ * the newest versions the peer ranges allow.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,7 +22,8 @@ const STACK = 'plants-pki';
 const ENV = { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1', npm_config_update_notifier: 'false' };
 
 const CAS = ['root-ca', 'server-ca', 'site-a-transmission-ca', 'site-b-ca', 'site-b-transmission-ca'];
-const SERVERS = ['chariot-a', 'chariot-b'];
+const SERVER_NAMES = { 'chariot-a': 'chariot-a.plants.example.com', 'chariot-b': 'chariot-b.plants.example.com' };
+const SERVERS = Object.keys(SERVER_NAMES);
 const CLIENTS = ['site-a/edge-1', 'site-a/edge-2', 'site-a/edge-3', 'site-b/edge-1', 'site-b/edge-2'];
 const clientDir = (client: string) => client.replace('/', '/transmission/');
 
@@ -78,8 +81,21 @@ describe('the tarball', () => {
   });
 
   test('ships no tests, app, scripts, state, keys or engine', () => {
-    const forbidden = /(^|\/)(__tests__|app|scripts|tools|examples|pki|cdktf\.out|\.engine|node_modules)\/|\.test\.|\.tfstate|^main\.|^lib\/.*\.ts$/;
+    const forbidden = /(^|\/)(__tests__|scripts|tools|examples|pki|cdktf\.out|\.engine|node_modules)\/|^app\/|\.test\.|\.tfstate|^main\.|^lib\/.*\.ts$/;
     expect(packedFiles.filter((f) => forbidden.test(f))).toEqual([]);
+  });
+
+  test('ships the CLI with only the app modules it reuses (plan review, inspect), not the deploy', () => {
+    expect(packedFiles.filter((f) => f.startsWith('dist/bin/'))).toEqual([
+      'dist/bin/app/certificate-change.js', 'dist/bin/app/incomplete-marker.js', 'dist/bin/app/inspect.js', 'dist/bin/app/plan-review.js',
+      'dist/bin/cli/chariot-tls.js', 'dist/bin/cli/inventory.js', 'dist/bin/cli/review.js',
+    ]);
+  });
+
+  test('npx chariot-tls runs from the installed package: --help lists review, inspect and inventory', () => {
+    const help = chariotTls(repo, '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/review \[options\] \[plan\.json\][\s\S]*inspect \[options\] <dir>[\s\S]*inventory/);
   });
 
   test('installs with the consumer\'s cdktf, constructs and providers (peers), not copies of its own', () => {
@@ -189,6 +205,16 @@ function cdktf(dir: string, provider: Provider, ...args: string[]) {
   });
 }
 
+/** `npx chariot-tls ARGS` in `dir`: the CLI of the installed package. */
+function chariotTls(dir: string, ...args: string[]) {
+  return run('npx', ['--no-install', 'chariot-tls', ...args], { cwd: dir, env: ENV, allowFailure: true });
+}
+
+/** The engine in the example's stack directory, with our provider mirror. */
+function tofu(...args: string[]) {
+  return run(ENGINE, [...args, ...(args[0] === 'show' ? [] : ['-input=false']), '-no-color'], { cwd: stackDir, env: { ...ENV, TF_CLI_CONFIG_FILE: path.join(ENGINE_DIR, 'tofurc') }, allowFailure: true });
+}
+
 /** The engine's output without colours and without the box and wrapping around its messages. */
 function plain(text: string): string {
   return text.replace(/\x1b\[[0-9;]*m/g, '').replace(/[│╷╵]/g, ' ').replace(/\s+/g, ' ');
@@ -246,8 +272,63 @@ function plain(text: string): string {
   });
 
   test('a second plan has nothing to change (the checks read the certificates again, and pass)', () => {
-    const plan = run(ENGINE, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], { cwd: stackDir, env: { ...ENV, TF_CLI_CONFIG_FILE: path.join(ENGINE_DIR, 'tofurc') }, allowFailure: true });
+    const plan = tofu('plan', '-detailed-exitcode');
     expect([plan.status, plan.stderr]).toEqual([0, '']);
+  });
+
+  test('chariot-tls inspect DIR lists every certificate with its expiry, and --warn-days sets the exit code', () => {
+    const listed = chariotTls(repo, 'inspect', 'pki', '--json');
+    expect(listed.status).toBe(0);
+    const subjects = new Set<string>(JSON.parse(listed.stdout).certificates.map((c: any) => c.subjectCommonName));
+    expect(subjects).toEqual(new Set(['Acme Plants Root CA', 'Acme Plants Server CA', 'Acme Plants Site A Transmission CA', 'Acme Plants Site B CA',
+      'Acme Plants Site B Transmission CA', ...Object.values(SERVER_NAMES), ...CLIENTS.map((c) => c.replace('/', ' '))]));
+    expect(chariotTls(repo, 'inspect', 'pki', '--warn-days', '30')).toMatchObject({ status: 0, stdout: expect.stringContaining(`chariot-tls inspect: directory ${path.join(repo, 'pki')}`) });
+    // Leaves live two years: all of them expire within 1000 days.
+    const warned = chariotTls(repo, 'inspect', 'pki', '--warn-days', '1000');
+    expect(warned.status).toBe(2);
+    expect(warned.stderr).toMatch(/CN=chariot-a\.plants\.example\.com.* expires .* within 1000 days: .*servers\/chariot-a\/server\.crt/);
+  });
+
+  test('chariot-tls inventory says what it read and lists each CA with its path length', () => {
+    const inventory = chariotTls(repo, 'inventory');
+    expect(inventory.status).toBe(0);
+    expect(inventory.stdout).toContain(`chariot-tls inventory: ${path.join(stackDir, 'cdk.tf.json')} (12 certificates)`);
+    expect(inventory.stdout).toContain('- **CN=Acme Plants Root CA, OU=CA, O=Acme Plants, C=US**: root CA (`root-ca`)');
+    expect(inventory.stdout).toContain('    - **CN=Acme Plants Site B Transmission CA, OU=CA, O=Acme Plants, C=US**: intermediate CA (`site-b-transmission-ca`)');
+    const json = JSON.parse(chariotTls(repo, 'inventory', '--json').stdout);
+    const pathLengths = Object.fromEntries(json.stacks[0].certificates.filter((c: any) => c.maxPathLength !== undefined).map((c: any) => [c.construct, c.maxPathLength]));
+    expect(pathLengths).toEqual({ 'root-ca': 2, 'server-ca': 0, 'site-a-transmission-ca': 0, 'site-b-ca': 1, 'site-b-transmission-ca': 0 });
+  });
+
+  test('chariot-tls review refuses a saved plan that changes a CA subject in the example, as our deploy does', () => {
+    const main = path.join(repo, 'main.ts');
+    const original = fs.readFileSync(main, 'utf8');
+    try {
+      fs.writeFileSync(main, original.replace("subject('Acme Plants Server CA', 'CA')", "subject('Acme Plants Server CA 2', 'CA')"));
+      run('npx', ['--no-install', 'cdktf', 'synth'], { cwd: repo, env: ENV });
+      expect(tofu('plan', '-out=ca-change.plan').status).toBe(0);
+      const shown = tofu('show', '-json', 'ca-change.plan');
+      fs.writeFileSync(path.join(work, 'ca-change.json'), shown.stdout);
+      const synth = path.join(stackDir, 'cdk.tf.json');
+      const fromFile = chariotTls(repo, 'review', path.join(work, 'ca-change.json'), '--synth', synth);
+      const fromStdin = run('bash', ['-c', 'exec npx --no-install chariot-tls review --synth "$1" < "$2"', 'review', synth, path.join(work, 'ca-change.json')], { cwd: repo, env: ENV, allowFailure: true });
+      for (const review of [fromFile, fromStdin]) {
+        expect(review.status).toBe(1);
+        expect(review.stdout).toMatch(/^chariot-tls review: plan from .* \(\d+ resource changes\), construct paths from .*cdk\.tf\.json\n!!! CA CHANGE: server-ca replaced/);
+        expect(review.stderr).toContain('chariot-tls: refused: this plan would give a CA a new identity (a new key or subject), not renew it:');
+        expect(review.stderr).toContain('  - CA server-ca (server-ca): subject changes: CN=Acme Plants Server CA, OU=CA, O=Acme Plants, C=US → CN=Acme Plants Server CA 2, OU=CA, O=Acme Plants, C=US');
+        expect(review.stderr).toContain('Nothing was changed.');
+      }
+      expect(fromFile.stdout).toContain(path.join(work, 'ca-change.json'));
+      expect(fromStdin.stdout).toContain('plan from standard input');
+      // Allowed by name, as the deploy allows it: exit 0, nothing refused.
+      const allowed = run('npx', ['--no-install', 'chariot-tls', 'review', path.join(work, 'ca-change.json')], { cwd: repo, env: { ...ENV, CHARIOT_TLS_ALLOW_CA_CHANGE: 'server-ca' }, allowFailure: true });
+      expect([allowed.status, allowed.stderr]).toEqual([0, '']);
+    } finally {
+      fs.writeFileSync(main, original);
+      run('npx', ['--no-install', 'cdktf', 'synth'], { cwd: repo, env: ENV });
+      fs.rmSync(path.join(stackDir, 'ca-change.plan'), { force: true });
+    }
   });
 });
 
@@ -283,5 +364,37 @@ function plain(text: string): string {
     const serverCa = state.resources.find((r: any) => r.type === 'tls_locally_signed_cert' && r.name.startsWith('server-ca_cert_'));
     const basicConstraints = run('openssl', ['x509', '-noout', '-ext', 'basicConstraints'], { input: serverCa.instances[0].attributes.cert_pem }).stdout;
     expect(basicConstraints).toMatch(/CA:TRUE\s*$/);
+  });
+});
+
+/**
+ * The peer ranges, at both ends: the example pins the oldest versions each range allows (what everything above ran
+ * on); one more install takes the newest the registry serves within each range, and the stack must synthesize the same.
+ */
+describe('the newest cdktf, constructs and provider bindings the peer ranges allow', () => {
+  const PEERS = ['cdktf', 'constructs', '@cdktf/provider-tls', '@cdktf/provider-local'];
+  const installedVersion = (name: string) => JSON.parse(fs.readFileSync(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')).version;
+  let oldest: Record<string, string>;
+  let newest: Record<string, string>;
+
+  beforeAll(() => {
+    const ranges: Record<string, string> = JSON.parse(fs.readFileSync(path.join(PROJECT, 'package.json'), 'utf8')).peerDependencies;
+    oldest = Object.fromEntries(PEERS.map((name) => [name, installedVersion(name)]));
+    run('npm', ['install', '--no-save', '--prefer-online', '--no-audit', '--no-fund', ...PEERS.map((name) => `${name}@${ranges[name]}`)], { cwd: repo, env: ENV });
+    newest = Object.fromEntries(PEERS.map((name) => [name, installedVersion(name)]));
+    run('npx', ['--no-install', 'cdktf', 'synth'], { cwd: repo, env: ENV });
+  });
+
+  test('the oldest are the versions the package lists as the lower end of its ranges', () => {
+    const ranges: Record<string, string> = JSON.parse(fs.readFileSync(path.join(PROJECT, 'package.json'), 'utf8')).peerDependencies;
+    expect(Object.fromEntries(PEERS.map((name) => [name, `^${oldest[name]}`]))).toEqual(Object.fromEntries(PEERS.map((name) => [name, ranges[name]])));
+  });
+
+  test('synthesize the same stack as the oldest, and type-check', () => {
+    console.log(`package test: peers oldest ${JSON.stringify(oldest)}, newest ${JSON.stringify(newest)}`);
+    const again = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
+    const withoutVersions = (json: any) => JSON.parse(JSON.stringify(json, (key, value) => (key === 'metadata' ? undefined : value)));
+    expect(withoutVersions(again)).toEqual(withoutVersions(stack));
+    expect(run('npx', ['--no-install', 'tsc', '--noEmit', '-p', '.'], { cwd: repo, env: ENV, allowFailure: true })).toMatchObject({ status: 0 });
   });
 });

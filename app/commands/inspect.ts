@@ -1,16 +1,11 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { CommandContext, CommandDefinition, formatUsing } from '../command-line';
-import { ExitCode, NO_ROOT, distinctCertificates, expiringWithin, formatTable, inspect, readCertificateFiles, toJson } from '../inspect';
-import { INCOMPLETE_MARKER } from '../preflight';
+import { ExitCode, InspectOptions, inspectDirectory } from '../inspect';
 
 /** The options of `npm run inspect`. */
-interface InspectOptions {
+interface InspectCommandOptions extends InspectOptions {
   readonly dir?: string;
-  readonly json?: boolean;
-  readonly all?: boolean;
-  readonly warnDays?: number;
 }
 
 /** `npm run inspect`: what is deployed, when it expires, and whether it chains to the root. */
@@ -30,7 +25,7 @@ export const INSPECT: CommandDefinition = {
     'Exit codes: 0 all fine, 1 error, 2 a certificate expires within --warn-days,',
     '3 the files are from a deploy that has not finished (DIR/DEPLOY-INCOMPLETE exists).',
   ].join('\n'),
-  run: (options: InspectOptions, context) => runInspect(options, context),
+  run: (options: InspectCommandOptions, context) => runInspect(options, context),
 };
 
 function wholeDays(value: string): number {
@@ -38,7 +33,7 @@ function wholeDays(value: string): number {
   return Number(value);
 }
 
-function runInspect(options: InspectOptions, context: CommandContext): number {
+function runInspect(options: InspectCommandOptions, context: CommandContext): number {
   const { io } = context;
   const error = (text: string) => io.stderr(`inspect: ${text}\n`);
   let dir: string;
@@ -56,34 +51,6 @@ function runInspect(options: InspectOptions, context: CommandContext): number {
     error((e as Error).message);
     return ExitCode.ERROR;
   }
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    error(`${dir} is not a directory; deploy first (npm run deploy) or name one with --dir DIR`);
-    return ExitCode.ERROR;
-  }
-  const marker = path.join(dir, INCOMPLETE_MARKER);
-  if (fs.existsSync(marker)) {
-    io.stderr(`inspect: ${dir} holds the files of a deploy that has not finished; they may be a mix of old and new. ${marker} says:\n\n${fs.readFileSync(marker, 'utf8')}`);
-    return ExitCode.INCOMPLETE;
-  }
-  const files = readCertificateFiles(dir);
-  if (files.length === 0) {
-    error(`no certificates under ${dir} (no .crt, .pem or .cer file holds one); deploy first or check --dir`);
-    return ExitCode.ERROR;
-  }
-
-  const inspection = inspect(dir, files, io.now);
-  if (options.json) {
-    io.stdout(`${JSON.stringify(toJson(inspection, options.warnDays), null, 2)}\n`);
-  } else {
-    context.say(using);
-    io.stdout(formatTable(inspection, options.all));
-  }
-  if (!inspection.root) error(`warning: no root under ${dir}: ${NO_ROOT}, so no chain can be verified`);
-  if (options.warnDays === undefined) return ExitCode.OK;
-  const expiring = distinctCertificates(expiringWithin(inspection, options.warnDays));
-  for (const { certificate: c, copies } of expiring) {
-    const when = c.expired ? `expired ${c.notAfter.toISOString()}` : `expires ${c.notAfter.toISOString()} (${c.daysLeft} days left)`;
-    error(`${c.subject} ${when}, within ${options.warnDays} days: ${copies.map((copy) => copy.label).join(', ')}`);
-  }
-  return expiring.length > 0 ? ExitCode.EXPIRING : ExitCode.OK;
+  const out = { stdout: io.stdout, stderr: io.stderr, using, say: context.say, dirArgument: '--dir DIR', deployCommand: 'npm run deploy' };
+  return inspectDirectory(dir, options, out, io.now);
 }
