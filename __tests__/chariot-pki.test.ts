@@ -170,7 +170,7 @@ describe('ChariotPki validation', () => {
   });
 
   test('refuses an empty hierarchy', () => {
-    expect(build({})).toThrow(/server is missing and there are no clients: the hierarchy is empty; set server, servers, engineClients or transmissionClients/);
+    expect(build({})).toThrow(/server is missing and there are no clients: the hierarchy is empty; set server, servers, engineClients, transmissionClients or sites/);
   });
 
   test('passes the server\'s bad names up with the construct path', () => {

@@ -88,7 +88,7 @@ describe('synth, the command that needs no engine', () => {
   test('no server and no clients is refused', async () => {
     const dir = project({});
     await expect(cli(['synth', '-c', 'site.json', '-o', path.join(dir, 'out')], { cwd: dir, projectDir: dir }))
-      .rejects.toThrow('server is missing and there are no clients: the hierarchy is empty; set server, servers, engineClients or transmissionClients');
+      .rejects.toThrow('server is missing and there are no clients: the hierarchy is empty; set server, servers, engineClients, transmissionClients or sites');
   });
 
   test("the schema's problems and the constructs' come in one report", async () => {

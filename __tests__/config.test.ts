@@ -175,3 +175,22 @@ describe('the example configurations', () => {
     expect(props.transmissionClients).toHaveLength(50);
   });
 });
+
+describe('sites', () => {
+  const parse = (json: unknown) => () => parseConfig(json, 'chariot-tls.json');
+
+  test('reach the hierarchy as given, beside the flat list', () => {
+    const sites = { 'north-sea': { transmissionClients: ['ns-1'], issuingCa: true } };
+    expect(parseConfig({ transmissionClients: ['edge-1'], sites }, 'chariot-tls.json')).toEqual({ transmissionClients: ['edge-1'], sites });
+  });
+
+  test('refuses an unknown field in a site, naming the site and the known fields', () => {
+    expect(parse({ sites: { 'north-sea': { clients: ['ns-1'] } } })).toThrow(
+      'sites.north-sea: unknown field(s) "clients"; remove or rename them (known fields: transmissionClients, issuingCa)',
+    );
+  });
+
+  test('refuses an issuingCa that is not true or false', () => {
+    expect(parse({ sites: { baltic: { issuingCa: 'yes' } } })).toThrow('sites.baltic.issuingCa "yes": Expected boolean, received string');
+  });
+});

@@ -90,6 +90,7 @@ describe('the default hierarchy inventory', () => {
       renewableAfterHours: 87600,
       renewableAfterDays: 3650,
       files: [{ path: 'ca/ca.crt', kind: 'cert', secret: false }],
+      site: null,
     });
   });
 

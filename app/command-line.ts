@@ -141,6 +141,7 @@ export function formatUsing(command: string, config: AppConfig, from: string, pa
 
 /** Notes about the configuration that every command building the hierarchy prints once. */
 export function configurationNotes(config: AppConfig): string[] {
-  const clients = (config.pki.engineClients?.length ?? 0) + (config.pki.transmissionClients?.length ?? 0);
+  const siteClients = Object.values(config.pki.sites ?? {}).reduce((n, site) => n + (site.transmissionClients?.length ?? 0), 0);
+  const clients = (config.pki.engineClients?.length ?? 0) + (config.pki.transmissionClients?.length ?? 0) + siteClients;
   return !config.pki.server && clients > 0 ? ['chariot-tls: note: no server certificate: the Server CA is created for servers added later'] : [];
 }

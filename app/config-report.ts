@@ -5,7 +5,7 @@ import { AppConfig, ConfigError, invalidConfigurationHeader, loadConfig } from '
 import { ChariotTlsStack } from './stack';
 
 /** The fields that decide whether the hierarchy has anything in it. */
-const MEMBERS = ['server', 'engineClients', 'transmissionClients'];
+const MEMBERS = ['server', 'engineClients', 'transmissionClients', 'sites'];
 
 /**
  * {@link loadConfig}, with every problem in one report: when the schema refuses fields, the hierarchy is built from

@@ -76,6 +76,12 @@ export const ConfigSchema = z
       .optional(),
     engineClients: z.array(z.string()).optional(),
     transmissionClients: z.array(z.string()).optional(),
+    sites: z
+      .record(
+        z.string(),
+        z.object({ transmissionClients: z.array(z.string()).optional(), issuingCa: z.boolean().optional() }).strict(),
+      )
+      .optional(),
     caRsaBits: rsaBits.optional(),
     leafRsaBits: rsaBits.optional(),
     rootValidityPeriodHours: hours.optional(),
@@ -300,6 +306,10 @@ function shapeAt(at: (string | number)[]): z.ZodRawShape {
   let schema: z.ZodTypeAny = ConfigSchema;
   for (const key of at) {
     while (schema instanceof z.ZodOptional) schema = schema.unwrap();
+    if (schema instanceof z.ZodRecord) {
+      schema = schema.valueSchema;
+      continue;
+    }
     if (!(schema instanceof z.ZodObject)) return {};
     schema = schema.shape[key];
   }

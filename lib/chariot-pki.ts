@@ -18,6 +18,8 @@ import { Problems, checkText, checkUnique, isKnown } from './private/validation'
 const DEFAULT_ORGANIZATION = 'Chariot TLS';
 /** A client name becomes a directory and a construct id: keep it to one safe path segment. */
 const CLIENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** A site name becomes a directory, a construct id and part of its CA's common name: one short safe segment. */
+const SITE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
 /**
  * The Chariot server a `ChariotPki` issues a certificate for.
@@ -132,6 +134,41 @@ export interface CaGenerations {
 }
 
 /**
+ * One site of MQTT Transmission clients (a plant, a field, a platform): its clients, and whether it has its own
+ * issuing CA, so that a compromise or a rotation touches one site, not the fleet.
+ */
+export interface TransmissionSiteOptions {
+  /**
+   * Names of the site's MQTT Transmission clients; each gets `certs/transmission/SITE/NAME/`. A name may appear in
+   * one site (or the flat `transmissionClients` list) only.
+   * @default []
+   */
+  readonly transmissionClients?: string[];
+
+  /**
+   * Give the site its own issuing CA ("SITE Transmission CA", path length 0), signed by the Transmission CA, which
+   * then gets path length 1. Its certificate is written to `ca/transmission/SITE/site-ca.crt`.
+   * @default false - the Transmission CA signs the site's clients
+   */
+  readonly issuingCa?: boolean;
+}
+
+/**
+ * A site as built: its issuing CA, if it has one, and its client certificates.
+ */
+export interface TransmissionSite {
+  /** The site's name, as configured. */
+  readonly name: string;
+  /**
+   * The site's own issuing CA.
+   * @default - none: the Transmission CA signs the site's clients
+   */
+  readonly issuingCa?: IntermediateCa;
+  /** The site's MQTT Transmission client certificates, in the order given. */
+  readonly transmissionClients: ClientCert[];
+}
+
+/**
  * Properties of a `ChariotPki`.
  */
 export interface ChariotPkiProps {
@@ -179,6 +216,13 @@ export interface ChariotPkiProps {
    * @default []
    */
   readonly transmissionClients?: string[];
+
+  /**
+   * MQTT Transmission clients grouped by site, by site name (1 to 32 letters, digits, - and _). The flat
+   * `transmissionClients` list stays as it is beside them: its certificates keep their addresses and folders.
+   * @default - no sites
+   */
+  readonly sites?: { [site: string]: TransmissionSiteOptions };
 
   /**
    * The keys of the four CAs.
@@ -267,8 +311,10 @@ export class ChariotPki extends Construct {
   public readonly servers: ServerCert[];
   /** The MQTT Engine client certificates, in the order given. */
   public readonly engineClients: ClientCert[];
-  /** The MQTT Transmission client certificates, in the order given. */
+  /** The MQTT Transmission client certificates of the flat `transmissionClients` list, in the order given. */
   public readonly transmissionClients: ClientCert[];
+  /** The sites, by name in code-unit order. */
+  public readonly sites: TransmissionSite[];
 
   constructor(scope: Construct, id: string, props: ChariotPkiProps = {}) {
     super(scope, id);
@@ -276,7 +322,10 @@ export class ChariotPki extends Construct {
     const transmissionNames = props.transmissionClients ?? [];
     const generations = props.caGenerations ?? {};
     const serverOptions = props.servers ?? [];
+    const siteOptions = props.sites ?? {};
     checkHierarchy(this, props, engineNames, transmissionNames);
+    const siteNames = Object.keys(siteOptions).sort();
+    const siteCaPathLength = siteNames.some((s) => siteOptions[s].issuingCa) ? { maxPathLength: 1 } : {};
 
     this.outputDirectory = path.resolve(props.outputDirectory ?? 'pki');
     const organization = props.organization ?? DEFAULT_ORGANIZATION;
@@ -297,23 +346,36 @@ export class ChariotPki extends Construct {
         ...caFiles('ca', generationId('ca', n)),
       }));
     this.rootCa = roots.issuing;
-    const intermediate = (caId: string, title: string, options?: CaGenerationOptions) =>
+    const caProps = {
+      key: props.caKey,
+      validityPeriodHours: props.intermediateValidityPeriodHours,
+      earlyRenewalHours: props.intermediateEarlyRenewalHours,
+    };
+    const intermediate = (caId: string, title: string, options?: CaGenerationOptions, pathLength = {}) =>
       liveGenerations(options, (n) =>
         new IntermediateCa(this, generationId(`${caId}-ca`, n), {
+          ...caProps,
+          ...pathLength,
           issuer: this.rootCa,
           subject: dn(`${organization} ${title} CA${generationSuffix(n)}`, 'CA'),
-          key: props.caKey,
-          validityPeriodHours: props.intermediateValidityPeriodHours,
-          earlyRenewalHours: props.intermediateEarlyRenewalHours,
           ...caFiles(`ca/${caId}`, generationId(`${caId}-ca`, n)),
         }));
     const server = intermediate('server', 'Server', generations.serverCa);
     const engine = intermediate('engine', 'Engine', generations.engineCa);
-    const transmission = intermediate('transmission', 'Transmission', generations.transmissionCa);
+    // A site CA stands below the Transmission CA: path length 1 from the first site that has one (docs/operate.md, "Sites").
+    const transmission = intermediate('transmission', 'Transmission', generations.transmissionCa, siteCaPathLength);
     this.serverCa = server.issuing;
     this.engineCa = engine.issuing;
     this.transmissionCa = transmission.issuing;
-    this.certificateAuthorities = [...roots.live, ...server.live, ...engine.live, ...transmission.live];
+    const sitesScope = siteNames.length > 0 ? new Construct(this, 'sites') : undefined;
+    const siteScopes = new Map(siteNames.map((name) => [name, new Construct(sitesScope!, name)]));
+    const siteCas = new Map(siteNames.filter((name) => siteOptions[name].issuingCa).map((name) => [name, new IntermediateCa(siteScopes.get(name)!, 'ca', {
+      ...caProps,
+      issuer: this.transmissionCa,
+      subject: dn(`${name} Transmission CA`, 'CA'),
+      ...caFiles(`ca/transmission/${name}`, 'site-ca'),
+    })]));
+    this.certificateAuthorities = [...roots.live, ...server.live, ...engine.live, ...transmission.live, ...siteCas.values()];
 
     const leaf = {
       key: props.leafKey,
@@ -331,7 +393,7 @@ export class ChariotPki extends Construct {
         ipAddresses: options.ipAddresses,
         subject,
         // During a rotation every live generation is trusted, so peers on either side keep connecting.
-        trustedCas: [...engine.live, ...transmission.live, ...roots.live],
+        trustedCas: [...engine.live, ...transmission.live, ...siteCas.values(), ...roots.live],
         outputDirectory: path.join(this.outputDirectory, 'certs', folder),
       });
       new UploadReadme(cert, 'readme', { certificate: cert });
@@ -343,21 +405,26 @@ export class ChariotPki extends Construct {
     const group = serverOptions.length > 0 ? new Construct(this, 'servers') : undefined;
     const more = serverOptions.map((o) => serverCert(group!, o.name, o, `servers/${o.name}`, dn(o.commonName ?? o.dnsNames?.[0] ?? o.ipAddresses?.[0] ?? o.name), o.product));
     this.servers = [...(this.server ? [this.server] : []), ...more];
-    const clients = (kind: string, product: Product, issuer: IntermediateCa, names: string[]) => {
-      const group = new Construct(this, kind);
-      return names.map((name) => new ClientCert(group, name, {
+    const clients = (group: Construct, kind: string, product: Product, issuer: ICertificateAuthority, names: string[], site?: string) =>
+      names.map((name) => new ClientCert(group, name, {
         ...leaf,
         product,
         issuer,
+        site,
         subject: dn(name, kind),
         trustedCas: [...server.live, ...roots.live],
-        outputDirectory: path.join(this.outputDirectory, 'certs', kind, name),
+        outputDirectory: path.join(this.outputDirectory, 'certs', kind, ...(site === undefined ? [] : [site]), name),
       }));
-    };
-    this.engineClients = clients('engine', MQTT_ENGINE, this.engineCa, engineNames);
-    this.transmissionClients = clients('transmission', MQTT_TRANSMISSION, this.transmissionCa, transmissionNames);
+    this.engineClients = clients(new Construct(this, 'engine'), 'engine', MQTT_ENGINE, this.engineCa, engineNames);
+    this.transmissionClients = clients(new Construct(this, 'transmission'), 'transmission', MQTT_TRANSMISSION, this.transmissionCa, transmissionNames);
+    this.sites = siteNames.map((name) => ({
+      name,
+      issuingCa: siteCas.get(name),
+      transmissionClients: clients(new Construct(siteScopes.get(name)!, 'clients'), 'transmission', MQTT_TRANSMISSION,
+        siteCas.get(name) ?? this.transmissionCa, siteOptions[name].transmissionClients ?? [], name),
+    }));
     // Each certificate's folder is its upload folder; the README says what goes where.
-    for (const cert of [...this.engineClients, ...this.transmissionClients]) {
+    for (const cert of [...this.engineClients, ...this.transmissionClients, ...this.sites.flatMap((s) => s.transmissionClients)]) {
       new UploadReadme(cert, 'readme', { certificate: cert, servers: this.servers });
     }
   }
@@ -395,13 +462,20 @@ function generationSuffix(generation: number): string {
 function checkHierarchy(scope: Construct, props: ChariotPkiProps, engineNames: string[], transmissionNames: string[]): void {
   const problems = new Problems(scope);
   const servers = props.servers ?? [];
-  if (!props.server && servers.length === 0 && engineNames.length === 0 && transmissionNames.length === 0) {
-    problems.add('server', props.server, 'is missing and there are no clients: the hierarchy is empty', 'set server, servers, engineClients or transmissionClients');
+  const sites = Object.entries(props.sites ?? {});
+  const siteClientNames = sites.flatMap(([, site]) => site.transmissionClients ?? []);
+  if (!props.server && servers.length === 0 && engineNames.length === 0 && transmissionNames.length === 0 && siteClientNames.length === 0) {
+    problems.add('server', props.server, 'is missing and there are no clients: the hierarchy is empty', 'set server, servers, engineClients, transmissionClients or sites');
   }
-  checkServerNames(problems, props, engineNames, transmissionNames);
+  checkServerNames(problems, props, engineNames, [...transmissionNames, ...siteClientNames]);
   checkText(problems, 'organization', props.organization ?? DEFAULT_ORGANIZATION, MAX_NAME_LENGTH, 'shorten it');
   if (props.server?.commonName) checkText(problems, 'server.commonName', props.server.commonName, MAX_NAME_LENGTH, 'shorten it or put long names in dnsNames');
-  for (const [field, names] of [['engineClients', engineNames], ['transmissionClients', transmissionNames]] as const) {
+  const lists: [string, string[]][] = [
+    ['engineClients', engineNames],
+    ['transmissionClients', transmissionNames],
+    ...sites.map(([site, options]): [string, string[]] => [`sites.${site}.transmissionClients`, options.transmissionClients ?? []]),
+  ];
+  for (const [field, names] of lists) {
     names.forEach((name, i) => {
       if (isKnown(name) && !CLIENT_NAME.test(name)) {
         problems.add(`${field}[${i}]`, name, 'is not a safe directory name (it would be written outside its folder or is empty)', 'use 1 to 64 letters, digits, - and _, starting with a letter or digit');
@@ -409,6 +483,7 @@ function checkHierarchy(scope: Construct, props: ChariotPkiProps, engineNames: s
     });
     checkUnique(problems, field, names);
   }
+  checkSites(problems, transmissionNames, sites);
   for (const [ca, options] of Object.entries(props.caGenerations ?? {})) {
     checkGeneration(problems, `caGenerations.${ca}`, options as CaGenerationOptions);
   }
@@ -437,6 +512,37 @@ function checkServerNames(problems: Problems, props: ChariotPkiProps, engineName
     }
     seen.set(key, name);
   });
+}
+
+/**
+ * Site names are folders beside the flat list's client folders (`certs/transmission/SITE/`) and each client is in
+ * one place: no site may clash with another site or a flat client, no client may be in two, not even by case alone
+ * (the folders would clash on a case-insensitive file system). The flat list itself keeps its old rules.
+ */
+function checkSites(problems: Problems, transmissionNames: string[], sites: [string, TransmissionSiteOptions][]): void {
+  const folders = new Map(transmissionNames.map((name) => [name.toLowerCase(), `transmissionClients (client "${name}")`]));
+  const clients = new Map(transmissionNames.map((name) => [name.toLowerCase(), { name, where: 'transmissionClients' }]));
+  for (const [site, options] of sites) {
+    if (!SITE_NAME.test(site)) {
+      problems.add('sites', site, 'is not a safe site name (it becomes a folder, a Terraform address and part of a CA name)', 'use 1 to 32 letters, digits, - and _, starting with a letter or digit');
+    }
+    const folder = folders.get(site.toLowerCase());
+    if (folder !== undefined) {
+      problems.add('sites', site, `would share its folder certs/transmission/${site}/ with ${folder} (names are compared without letter case)`, 'rename the site');
+    }
+    folders.set(site.toLowerCase(), `site "${site}"`);
+    (options.transmissionClients ?? []).forEach((name, i) => {
+      const other = clients.get(name.toLowerCase());
+      const field = `sites.${site}.transmissionClients[${i}]`;
+      if (other !== undefined && other.where !== `sites.${site}`) {
+        const how = other.name === name ? 'is also in' : `differs only in letter case from "${other.name}" in`;
+        problems.add(field, name, `${how} ${other.where}: a client belongs to one site`, 'keep it in one place, under one spelling');
+      } else if (other !== undefined && other.name !== name) {
+        problems.add(field, name, `differs only in letter case from "${other.name}" in the same site: their folders would clash`, 'give each client a unique name');
+      }
+      if (other === undefined) clients.set(name.toLowerCase(), { name, where: `sites.${site}` });
+    });
+  }
 }
 
 const PREVIOUS_VALUES = Object.values(PreviousGeneration);

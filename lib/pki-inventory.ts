@@ -101,6 +101,11 @@ export interface InventoryCertificate {
   readonly product?: string;
   /** The files written, sorted by path. */
   readonly files: InventoryFile[];
+  /**
+   * The site the certificate belongs to: a site's issuing CA or one of its clients.
+   * @default - none: not part of a site
+   */
+  readonly site?: string;
 }
 
 /**
@@ -138,7 +143,8 @@ export class PkiInventory {
     const composites = found.filter((c): c is ChariotPki => c instanceof ChariotPki);
     const outputDirectory = path.resolve(options.outputDirectory ?? (composites.length === 1 ? composites[0].outputDirectory : process.cwd()));
     const readmes = found.filter((c): c is UploadReadme => c instanceof UploadReadme);
-    const certificates = hierarchyOrder(found.filter(isInventoried)).map((c) => describe(c, outputDirectory, readmes));
+    const sites = siteOfPath(composites);
+    const certificates = hierarchyOrder(found.filter(isInventoried)).map((c) => ({ ...describe(c, outputDirectory, readmes), ...sites.get(c.node.path) }));
     const shown = options.inventoryDirectory === undefined ? undefined : showDirectory(outputDirectory, options.inventoryDirectory);
     return new PkiInventory(certificates, shown);
   }
@@ -176,6 +182,7 @@ export class PkiInventory {
         renewableAfterHours: renewableAfterHours(c),
         renewableAfterDays: days(renewableAfterHours(c)),
         files: c.files,
+        site: c.site ?? null,
       })),
     };
   }
@@ -198,12 +205,14 @@ export class PkiInventory {
       '',
       ...this.certificates.map((c) => `${'  '.repeat(depthOf(c, this.certificates))}- **${cell(c.subject.commonName)}**: ${ROLE_TEXT[c.role]}${c.product === undefined ? '' : `, ${cell(c.product)}`} (\`${c.constructPath}\`)`),
       '',
+      ...siteSection(this.certificates),
       '## Certificates',
     ];
     for (const c of this.certificates) {
       const rows: [string, string][] = [
         ['Role', ROLE_TEXT[c.role]],
         ...(c.product === undefined ? [] : [['Product', c.product] as [string, string]]),
+        ...(c.site === undefined ? [] : [['Site', c.site] as [string, string]]),
         ['Subject', subjectText(c.subject)],
         ['Issuer', c.issuerPath === undefined ? 'self-signed' : `${c.issuerCommonName ?? ''} (\`${c.issuerPath}\`)`],
         ['Subject alternative names', sanText(c)],
@@ -267,6 +276,26 @@ const SUBJECT_FIELDS: [keyof DistinguishedName, string][] = [
 function bitOf(use: string): number {
   const bit = Object.keys(KEY_USAGES).indexOf(use);
   return bit === -1 ? Number.MAX_SAFE_INTEGER : bit;
+}
+
+/** The site of each site CA and site client, by construct path. */
+function siteOfPath(composites: ChariotPki[]): Map<string, { site: string }> {
+  const entries = composites.flatMap((pki) => pki.sites).flatMap((site) =>
+    [...(site.issuingCa ? [site.issuingCa] : []), ...site.transmissionClients].map((c): [string, { site: string }] => [c.node.path, { site: site.name }]));
+  return new Map(entries);
+}
+
+/** One line per site: how many clients, and which CA signs them. Nothing when there are no sites. */
+function siteSection(certificates: InventoryCertificate[]): string[] {
+  const names = [...new Set(certificates.flatMap((c) => (c.site === undefined ? [] : [c.site])))].sort();
+  if (names.length === 0) return [];
+  const lines = names.map((name) => {
+    const clients = certificates.filter((c) => c.site === name && c.role === InventoryRole.CLIENT);
+    const ca = certificates.find((c) => c.site === name && c.isCa);
+    const signer = ca === undefined ? `signed by ${clients[0]?.issuerCommonName ?? 'the Transmission CA'}` : `its own issuing CA, ${ca.subject.commonName}`;
+    return `- **${cell(name)}**: ${clients.length} client${clients.length === 1 ? '' : 's'}, ${cell(signer)}`;
+  });
+  return ['## Sites', '', ...lines, ''];
 }
 
 function isInventoried(c: IConstruct): c is Inventoried {

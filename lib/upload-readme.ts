@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { FileKind } from './certificate-file';
 import { KeyAlgorithm } from './key';
 import { LeafCertificate } from './leaf-certificate';
+import { ClientCert } from './client-cert';
 import { ServerCert } from './server-cert';
 import { writePublicPem } from './private/pem-file';
 import { Problems, isIpAddress, isKnown } from './private/validation';
@@ -134,9 +135,16 @@ function header(title: string, facts: ReadmeFacts): string[] {
     '',
     'Written by chariot-tls on deploy, and rewritten when the certificate changes: do not edit.',
     '',
+    ...siteLines(facts.certificate),
     `Certificate expires: ${Fn.formatdate(EXPIRY_FORMAT, facts.certificate.certificate.validityEndTime)}; ${renewal}.`,
     '',
   ];
+}
+
+/** A site's client says which site it belongs to and which CA signed it; others say nothing. */
+function siteLines(certificate: LeafCertificate): string[] {
+  if (!(certificate instanceof ClientCert) || certificate.site === undefined) return [];
+  return [`Site: ${certificate.site}; signed by ${certificate.issuer.commonName}.`, ''];
 }
 
 function urlLines(title: string, facts: ReadmeFacts): string[] {

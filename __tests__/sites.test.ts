@@ -1,0 +1,133 @@
+import { TerraformStack, Testing } from 'cdktf';
+import { ChariotPki, ChariotPkiProps, PkiInventory } from '../lib';
+import { synth } from './helpers/synth';
+
+const OUT = '/srv/pki';
+const flat: ChariotPkiProps = { outputDirectory: OUT, server: { dnsNames: ['localhost'] }, engineClients: ['engine'], transmissionClients: ['edge-1', 'edge-2'] };
+const withSites: ChariotPkiProps = {
+  ...flat,
+  sites: {
+    'north-sea': { transmissionClients: ['ns-1', 'ns-2'], issuingCa: true },
+    baltic: { transmissionClients: ['bt-1'] },
+  },
+};
+
+const inStack = (props: ChariotPkiProps) => new ChariotPki(new TerraformStack(Testing.app(), 'test'), 'pki', props);
+const build = (props: ChariotPkiProps) => synth((scope) => new ChariotPki(scope, 'pki', props));
+const addresses = (props: ChariotPkiProps) => build(props).resources().map((r) => r.address);
+const errorOf = (props: ChariotPkiProps) => {
+  try {
+    build(props);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected a validation error');
+};
+
+describe('ChariotPki sites', () => {
+  const stack = build(withSites);
+
+  test('adding sites keeps every address of the flat hierarchy (no key is replaced)', () => {
+    const before = addresses(flat);
+    // Only the Transmission CA's certificate changes (path length 1, same key): the addresses are the same.
+    expect(addresses(withSites)).toEqual(expect.arrayContaining(before));
+  });
+
+  test('a site client lives at pki/sites/SITE/clients/NAME and writes certs/transmission/SITE/NAME/', () => {
+    expect(stack.resource('tls_cert_request', 'sites/baltic/clients/bt-1/csr').props.subject).toEqual([{ common_name: 'bt-1', organization: 'Chariot TLS', organizational_unit: 'transmission' }]);
+    expect(stack.resource('local_file', 'sites/baltic/clients/bt-1/cert-file').props.filename).toBe(`${OUT}/certs/transmission/baltic/bt-1/cert.pem`);
+    expect(stack.resource('local_sensitive_file', 'sites/baltic/clients/bt-1/key-file').props.filename).toBe(`${OUT}/certs/transmission/baltic/bt-1/private.key`);
+  });
+
+  test('a site without its own CA is signed by the Transmission CA', () => {
+    expect(stack.resource('tls_locally_signed_cert', 'sites/baltic/clients/bt-1/cert').props.ca_cert_pem).toBe(stack.ref('tls_locally_signed_cert', 'transmission-ca/cert', 'cert_pem'));
+  });
+
+  test('a site with issuingCa gets "SITE Transmission CA" (path length 0) under the Transmission CA, which signs its clients', () => {
+    expect(stack.resource('tls_locally_signed_cert', 'sites/north-sea/ca/cert').props).toMatchObject({
+      ca_cert_pem: stack.ref('tls_locally_signed_cert', 'transmission-ca/cert', 'cert_pem'), is_ca_certificate: true, max_path_length: 0,
+    });
+    expect(stack.resource('tls_cert_request', 'sites/north-sea/ca/csr').props.subject[0].common_name).toBe('north-sea Transmission CA');
+    expect(stack.resource('tls_locally_signed_cert', 'sites/north-sea/clients/ns-1/cert').props.ca_cert_pem).toBe(stack.ref('tls_locally_signed_cert', 'sites/north-sea/ca/cert', 'cert_pem'));
+    expect(stack.resource('local_file', 'sites/north-sea/ca/cert-file').props.filename).toBe(`${OUT}/ca/transmission/north-sea/site-ca.crt`);
+  });
+
+  test('the Transmission CA gets path length 1 once a site has its own CA, and keeps 0 otherwise', () => {
+    expect(stack.resource('tls_locally_signed_cert', 'transmission-ca/cert').props.max_path_length).toBe(1);
+    const noSiteCa = build({ ...flat, sites: { baltic: { transmissionClients: ['bt-1'] } } });
+    expect(noSiteCa.resource('tls_locally_signed_cert', 'transmission-ca/cert').props.max_path_length).toBe(0);
+    expect(stack.resource('tls_locally_signed_cert', 'engine-ca/cert').props.max_path_length).toBe(0);
+  });
+
+  test('the server trusts each site CA beside the Transmission CA', () => {
+    const pem = (p: string) => stack.ref('tls_locally_signed_cert', p, 'cert_pem');
+    expect(stack.resource('local_file', 'server/client-ca-file').props.content).toBe(
+      `${pem('sites/north-sea/ca/cert')}${pem('engine-ca/cert')}${pem('transmission-ca/cert')}${stack.ref('tls_self_signed_cert', 'root-ca/cert', 'cert_pem')}`,
+    );
+  });
+
+  test("a site client's README names its site and its signing CA", () => {
+    const readme = stack.resource('local_file', 'sites/north-sea/clients/ns-1/readme/file').props.content as string;
+    expect(readme).toContain('Site: north-sea; signed by north-sea Transmission CA.');
+    expect(stack.resource('local_file', 'transmission/edge-1/readme/file').props.content).not.toContain('Site:');
+  });
+
+  test('sites are listed by name, each with its CA and clients', () => {
+    const pki = inStack(withSites);
+    expect(pki.sites.map((s) => [s.name, s.issuingCa?.commonName, s.transmissionClients.map((c) => c.commonName)])).toEqual([
+      ['baltic', undefined, ['bt-1']],
+      ['north-sea', 'north-sea Transmission CA', ['ns-1', 'ns-2']],
+    ]);
+    expect(pki.transmissionClients.map((c) => c.commonName)).toEqual(['edge-1', 'edge-2']);
+  });
+});
+
+describe('the inventory of sites', () => {
+  const pki = inStack(withSites);
+  const inventory = PkiInventory.of(pki);
+
+  test('names the site of each site CA and site client, and no site elsewhere', () => {
+    const site = (p: string) => inventory.certificates.find((c) => c.constructPath === `test/pki/${p}`)!.site;
+    expect([site('sites/north-sea/ca'), site('sites/north-sea/clients/ns-1'), site('sites/baltic/clients/bt-1'), site('transmission/edge-1'), site('transmission-ca')])
+      .toEqual(['north-sea', 'north-sea', 'baltic', undefined, undefined]);
+    expect(inventory.toJson().certificates.find((c: any) => c.constructPath === 'test/pki/transmission/edge-1').site).toBeNull();
+  });
+
+  test('the Markdown has one line per site', () => {
+    expect(inventory.toMarkdown()).toContain('## Sites\n\n- **baltic**: 1 client, signed by Chariot TLS Transmission CA\n- **north-sea**: 2 clients, its own issuing CA, north-sea Transmission CA\n');
+  });
+});
+
+describe('site validation', () => {
+  test.each(['../x', 'a b', '', 'x'.repeat(33)])('refuses the site name %j', (name) => {
+    expect(errorOf({ ...flat, sites: { [name]: { transmissionClients: ['gw'] } } })).toContain(`sites ${JSON.stringify(name)} is not a safe site name`);
+  });
+
+  test('refuses a client in two sites, naming both', () => {
+    const message = errorOf({ ...flat, sites: { a: { transmissionClients: ['gw'] }, b: { transmissionClients: ['gw'] } } });
+    expect(message).toContain('sites.b.transmissionClients[0] "gw" is also in sites.a: a client belongs to one site; keep it in one place');
+  });
+
+  test('refuses a site client that is also in the flat list', () => {
+    expect(errorOf({ ...flat, sites: { a: { transmissionClients: ['edge-1'] } } })).toContain('sites.a.transmissionClients[0] "edge-1" is also in transmissionClients');
+  });
+
+  test('refuses names that differ only in letter case', () => {
+    const message = errorOf({ ...flat, sites: { a: { transmissionClients: ['GW', 'gw'] }, b: { transmissionClients: ['Edge-1'] }, A: {} } });
+    expect(message).toContain('sites.a.transmissionClients[1] "gw" differs only in letter case from "GW" in the same site');
+    expect(message).toContain('sites.b.transmissionClients[0] "Edge-1" differs only in letter case from "edge-1" in transmissionClients');
+    expect(message).toContain('sites "A" would share its folder certs/transmission/A/ with site "a" (names are compared without letter case); rename the site');
+  });
+
+  test('refuses a site whose folder is a flat client\'s', () => {
+    expect(errorOf({ ...flat, sites: { 'edge-2': { transmissionClients: ['gw'] } } })).toContain('sites "edge-2" would share its folder certs/transmission/edge-2/ with transmissionClients (client "edge-2")');
+  });
+
+  test('refuses a bad client name inside a site, with its field', () => {
+    expect(errorOf({ ...flat, sites: { a: { transmissionClients: ['../x'] } } })).toContain('sites.a.transmissionClients[0] "../x" is not a safe directory name');
+  });
+
+  test('a hierarchy of sites alone is not empty', () => {
+    expect(() => build({ outputDirectory: OUT, sites: { a: { transmissionClients: ['gw'] } } })).not.toThrow();
+  });
+});
