@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --n 1,10,100,500] [--repeats 1] [--results bench/RESULTS.md] [--keep]`
+ * `npm run bench [-- --n 1,10,100,500] [--site-size S] [--repeats 1] [--results bench/RESULTS.md] [--keep]`
  *
  * For each N (Transmission clients, beside the default server and one Engine client) it times,
  * with the project's own commands and engine (`npm run synth`, `npm run deploy`): synth, a cold
@@ -8,8 +8,10 @@
  * and that adding a client created only that client's key, CSR, certificate and files.
  * In the same run: the openssl procedure for the same hierarchy, one step after another
  * (bench/openssl-baseline.sh), and the floor: the same RSA keys from `openssl genrsa` on all
- * cores (bench/keygen-floor.sh). Prints a table with each of ours as a ratio to both, and
- * writes it to the results file. See bench/README.md.
+ * cores (bench/keygen-floor.sh); and what the openssl procedure needs for the day-2 change (one key
+ * and certificate for the added client). Prints a table with each of ours as a ratio to them, and
+ * writes it to the results file. With `--site-size S` the clients are in sites of S (`sites` in the
+ * configuration; the added client joins the last site), e.g. `--n 2000 --site-size 100`. See bench/README.md.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,6 +24,8 @@ const STACK = 'chariot-tls';
 
 interface Options {
   readonly ns: number[];
+  /** Clients per site; undefined for the flat `transmissionClients` list. */
+  readonly siteSize?: number;
   readonly repeats: number;
   readonly results?: string;
   readonly keep: boolean;
@@ -41,6 +45,7 @@ interface Row {
   readonly noChange: Step;
   readonly addOne: Step;
   readonly baseline: Step;
+  readonly baselineAddOne: Step;
   readonly floor: Step;
   readonly stateBytes: number;
   readonly addedOnAddOne: string;
@@ -50,6 +55,7 @@ interface Row {
 function parseArgs(argv: string[]): Options {
   let ns = [1, 10, 100, 500];
   let repeats = 1;
+  let siteSize: number | undefined;
   let results: string | undefined = path.join(PROJECT, 'bench', 'RESULTS.md');
   let keep = false;
   for (let i = 0; i < argv.length; i++) {
@@ -61,11 +67,12 @@ function parseArgs(argv: string[]): Options {
     };
     if (arg === '--n') ns = value().split(',').map((s) => positiveInt(s, '--n'));
     else if (arg === '--repeats') repeats = positiveInt(value(), '--repeats');
+    else if (arg === '--site-size') siteSize = positiveInt(value(), '--site-size');
     else if (arg === '--results') results = value() === '-' ? undefined : path.resolve(argv[i]);
     else if (arg === '--keep') keep = true;
-    else throw new Error(`unknown option ${arg}; use --n 1,10,100,500 --repeats R --results FILE|- --keep`);
+    else throw new Error(`unknown option ${arg}; use --n 1,10,100,500 --site-size S --repeats R --results FILE|- --keep`);
   }
-  return { ns, repeats, results, keep };
+  return { ns, siteSize, repeats, results, keep };
 }
 
 function positiveInt(text: string, option: string): number {
@@ -74,16 +81,26 @@ function positiveInt(text: string, option: string): number {
   return n;
 }
 
-/** The configuration for N Transmission clients, with everything written inside `dir`. */
-function config(n: number): Record<string, unknown> {
-  return {
+/**
+ * The configuration for `total` Transmission clients, with everything written inside `dir`: a flat list, or sites
+ * of `siteSize` for the first `n`, clients beyond `n` in the last of them.
+ */
+function config(total: number, n: number, siteSize?: number): Record<string, unknown> {
+  const names = Array.from({ length: total }, (_, i) => clientName(i + 1));
+  const common = {
     outputDirectory: 'pki',
     inventoryDirectory: '.',
     backend: { type: 'local', path: 'terraform.tfstate' },
     server: { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] },
     engineClients: ['engine'],
-    transmissionClients: Array.from({ length: n }, (_, i) => clientName(i + 1)),
   };
+  if (siteSize === undefined) return { ...common, transmissionClients: names };
+  const sites: Record<string, { transmissionClients: string[] }> = {};
+  names.forEach((name, i) => {
+    const site = `site-${String(Math.ceil(Math.min(i + 1, n) / siteSize)).padStart(3, '0')}`;
+    (sites[site] ??= { transmissionClients: [] }).transmissionClients.push(name);
+  });
+  return { ...common, sites };
 }
 
 function clientName(i: number): string {
@@ -164,6 +181,7 @@ interface Round {
   readonly noChange: Measurement;
   readonly addOne: Measurement;
   readonly baseline: Measurement;
+  readonly baselineAddOne: Measurement;
   readonly floor: Measurement;
   readonly stateBytes: number;
   /** The resource addresses the one-client-added deploy created. */
@@ -171,11 +189,11 @@ interface Round {
 }
 
 /** One full round for N in a fresh directory: every step, with its checks. */
-async function round(n: number, { keep }: Options): Promise<Round> {
+async function round(n: number, { keep, siteSize }: Options): Promise<Round> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `chariot-tls-bench-${n}-`));
   try {
     const configFile = path.join(dir, 'chariot-tls.json');
-    fs.writeFileSync(configFile, JSON.stringify(config(n), null, 2));
+    fs.writeFileSync(configFile, JSON.stringify(config(n, n, siteSize), null, 2));
     const stateFile = path.join(dir, 'terraform.tfstate');
 
     const synth = await npm(dir, 'synth', 'synth');
@@ -192,7 +210,7 @@ async function round(n: number, { keep }: Options): Promise<Round> {
     check(unchanged.noChanges && unchanged.added + unchanged.changed + unchanged.destroyed === 0, 'the second deploy found no changes');
     check(sameIds(afterCold, stateIds(stateFile)), 'no resource changed id on the no-change deploy');
 
-    fs.writeFileSync(configFile, JSON.stringify(config(n + 1), null, 2));
+    fs.writeFileSync(configFile, JSON.stringify(config(n + 1, n, siteSize), null, 2));
     const addOne = await npm(dir, 'deploy', 'add-one');
     const added = [...synthAddresses(dir)].filter((a) => !resources.has(a));
     const summary = applySummary(addOne.output);
@@ -206,8 +224,10 @@ async function round(n: number, { keep }: Options): Promise<Round> {
       `only ${clientName(n + 1)}'s key and certificate are new: ${added.join(', ')}`);
 
     const baseline = await script('openssl-baseline.sh', [path.join(dir, 'openssl'), String(n)], dir);
+    // The same day-2 change by hand: one key and certificate for client N+1, from the CAs just made.
+    const baselineAddOne = await script('openssl-baseline.sh', ['--add-client', clientName(n + 1), path.join(dir, 'openssl')], dir);
     const floor = await script('keygen-floor.sh', [path.join(dir, 'floor'), String(n)], dir);
-    return { synth, cold, noChange, addOne, baseline, floor, stateBytes, added };
+    return { synth, cold, noChange, addOne, baseline, baselineAddOne, floor, stateBytes, added };
   } finally {
     if (keep) console.error(`kept ${dir}`);
     else fs.rmSync(dir, { recursive: true, force: true });
@@ -233,6 +253,7 @@ async function benchmark(n: number, options: Options): Promise<Row> {
     noChange: step((x) => x.noChange),
     addOne: step((x) => x.addOne),
     baseline: step((x) => x.baseline),
+    baselineAddOne: step((x) => x.baselineAddOne),
     floor: step((x) => x.floor),
     stateBytes: rounds[rounds.length - 1].stateBytes,
     addedOnAddOne: `${rounds[0].added.length} resources: 1 key, 1 CSR, 1 certificate, ${rounds[0].added.length - 3} files`,
@@ -245,23 +266,36 @@ const cpu = (step: Step) => `${step.cpuSeconds.toFixed(1)} s`;
 const mib = (step: Step) => `${Math.round(step.peakRssMib)}`;
 const ratio = (ours: Step, theirs: Step) => `${(ours.seconds / theirs.seconds).toFixed(2)}x`;
 
-function table(rows: Row[]): string {
+/**
+ * The "change" column: a day-2 deploy against what the openssl procedure needs for the same change. Adding a client
+ * is one key and certificate by hand; a deploy with nothing to change has nothing to compare with (by hand it is no
+ * work at all, so any time of ours is overhead).
+ */
+function changeRatio(step: 'synth' | 'cold' | 'noChange' | 'addOne', row: Row): string {
+  if (step === 'addOne') return `${ratio(row.addOne, row.baselineAddOne)} (by hand ${s(row.baselineAddOne)})`;
+  return step === 'noChange' ? 'nothing by hand' : '';
+}
+
+function table(rows: Row[], siteSize?: number): string {
   const lines = [
-    '| N | step | time | CPU time | peak MiB | time / openssl serial | time / keygen floor |',
-    '|---:|---|---:|---:|---:|---:|---:|',
+    `| N | step | time | CPU time | peak MiB | time / openssl serial | change: time / openssl for the same change | time / keygen floor |`,
+    '|---:|---|---:|---:|---:|---:|---:|---:|',
   ];
+  const layout = siteSize === undefined ? '' : ` (sites of ${siteSize})`;
   for (const row of rows) {
-    const steps: [string, Step][] = [
-      ['synth', row.synth],
-      ['cold deploy', row.cold],
-      ['no-change deploy', row.noChange],
-      ['one-client-added deploy', row.addOne],
+    const steps: [string, 'synth' | 'cold' | 'noChange' | 'addOne'][] = [
+      ['synth', 'synth'],
+      ['cold deploy', 'cold'],
+      ['no-change deploy', 'noChange'],
+      ['one-client-added deploy', 'addOne'],
     ];
-    for (const [name, step] of steps) {
-      lines.push(`| ${row.n} | ${name} | ${s(step)} | ${cpu(step)} | ${mib(step)} | ${ratio(step, row.baseline)} | ${ratio(step, row.floor)} |`);
+    for (const [name, key] of steps) {
+      const step = row[key];
+      lines.push(`| ${row.n}${layout} | ${name} | ${s(step)} | ${cpu(step)} | ${mib(step)} | ${ratio(step, row.baseline)} | ${changeRatio(key, row)} | ${ratio(step, row.floor)} |`);
     }
-    lines.push(`| ${row.n} | openssl procedure, serial | ${s(row.baseline)} | ${cpu(row.baseline)} | ${mib(row.baseline)} | 1.00x | ${ratio(row.baseline, row.floor)} |`);
-    lines.push(`| ${row.n} | keygen floor, ${os.cpus().length} cores | ${s(row.floor)} | ${cpu(row.floor)} | ${mib(row.floor)} | | 1.00x |`);
+    lines.push(`| ${row.n} | openssl procedure, serial | ${s(row.baseline)} | ${cpu(row.baseline)} | ${mib(row.baseline)} | 1.00x | | ${ratio(row.baseline, row.floor)} |`);
+    lines.push(`| ${row.n} | openssl, one client added | ${s(row.baselineAddOne)} | ${cpu(row.baselineAddOne)} | ${mib(row.baselineAddOne)} | | 1.00x | |`);
+    lines.push(`| ${row.n} | keygen floor, ${os.cpus().length} cores | ${s(row.floor)} | ${cpu(row.floor)} | ${mib(row.floor)} | | | 1.00x |`);
   }
   lines.push('', '| N | state file | one client added | load average before (1, 5, 15 min) |', '|---:|---:|---|---|');
   for (const row of rows) {
@@ -276,7 +310,7 @@ function machine(options: Options): string {
     `- date: ${new Date().toISOString()}`,
     `- machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
     `- engine: ${engine}; openssl: ${execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim()}; node ${process.version}`,
-    `- command: \`npm run bench -- --n ${options.ns.join(',')} --repeats ${options.repeats}\` (times: median of the repeats; memory: the largest peak)`,
+    `- command: \`npm run bench -- --n ${options.ns.join(',')}${options.siteSize === undefined ? '' : ` --site-size ${options.siteSize}`} --repeats ${options.repeats}\` (times: median of the repeats; memory: the largest peak)`,
     '- steps: `npm run synth` and `npm run deploy`, as a user runs them',
     `- memory: the summed RSS of the step's whole process tree (npm, the app, tofu, providers), sampled every ${SAMPLE_INTERVAL_MS} ms`,
   ].join('\n');
@@ -301,7 +335,7 @@ async function main(): Promise<void> {
     rows.push(await benchmark(n, options));
     console.error(`N=${n} done (load ${load()})`);
   }
-  const report = `${machine(options)}\n- load average after: ${load()}\n\n${table(rows)}\n`;
+  const report = `${machine(options)}\n- load average after: ${load()}\n\n${table(rows, options.siteSize)}\n`;
   console.log(report);
   if (options.results) {
     writeResults(options.results, report);

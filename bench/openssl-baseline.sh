@@ -5,11 +5,20 @@
 # certificate and one Engine client (RSA 2048), N Transmission clients (RSA 2048), and the
 # same files (chains and trust bundles). No pass phrases: a scripted run cannot type them.
 #
+# With --add-client NAME it does only what the procedure needs to add one gateway to a PKI it built
+# before in OUTPUT_DIR: one key, one CSR, one certificate signed by the Transmission CA, its ca.pem.
+#
 # Usage: bench/openssl-baseline.sh OUTPUT_DIR N [CA_BITS] [LEAF_BITS]
+#        bench/openssl-baseline.sh --add-client NAME OUTPUT_DIR
 set -euo pipefail
 
+add_client=
+if [[ ${1:-} == --add-client && $# -eq 3 ]]; then
+  add_client=$2
+  set -- "$3" 0
+fi
 if [[ $# -lt 2 ]]; then
-  printf 'usage: %s OUTPUT_DIR N [CA_BITS] [LEAF_BITS]\n' "$0" >&2
+  printf 'usage: %s OUTPUT_DIR N [CA_BITS] [LEAF_BITS]\n       %s --add-client NAME OUTPUT_DIR\n' "$0" "$0" >&2
   exit 2
 fi
 out=$1 n=$2 ca_bits=${3:-4096} leaf_bits=${4:-2048}
@@ -50,6 +59,18 @@ issue() { # key csr cert bits subject issuer_cert issuer_key ext_section days
     -sha256 -extfile "$ext" -extensions "$8" -out "$3" 2>/dev/null
 }
 
+client() { # kind name
+  local dir=certs/$1/$2
+  mkdir -p "$dir"
+  issue "$dir/private.key" "$dir/client.csr" "$dir/cert.pem" "$leaf_bits" "/O=$org/OU=$1/CN=$2" \
+    "ca/$1/$1-ca.crt" "ca/$1/$1-ca.key" client 730
+  cat ca/server/server-ca.crt ca/ca.crt >"$dir/ca.pem"
+}
+if [[ -n $add_client ]]; then
+  client transmission "$add_client"
+  exit 0
+fi
+
 openssl genrsa -out ca/ca.key "$ca_bits" 2>/dev/null
 openssl req -new -x509 -key ca/ca.key -days 3650 -sha256 -subj "/O=$org/OU=CA/CN=$org Root CA" \
   -addext 'basicConstraints=critical,CA:true' -addext 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature' \
@@ -65,13 +86,6 @@ cat ca/server/server-ca.crt ca/ca.crt >certs/server/ca-chain.pem
 cat certs/server/server.crt certs/server/ca-chain.pem >certs/server/fullchain.pem
 cat ca/engine/engine-ca.crt ca/transmission/transmission-ca.crt ca/ca.crt >certs/server/client-ca.pem
 
-client() { # kind name
-  local dir=certs/$1/$2
-  mkdir -p "$dir"
-  issue "$dir/private.key" "$dir/client.csr" "$dir/cert.pem" "$leaf_bits" "/O=$org/OU=$1/CN=$2" \
-    "ca/$1/$1-ca.crt" "ca/$1/$1-ca.key" client 730
-  cat ca/server/server-ca.crt ca/ca.crt >"$dir/ca.pem"
-}
 client engine engine
 for ((i = 1; i <= n; i++)); do
   client transmission "$(printf 'edge-%04d' "$i")"
