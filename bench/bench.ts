@@ -110,7 +110,11 @@ function clientName(i: number): string {
 /** A project command (`npm run synth|deploy`) for the configuration in `dir`, checked to succeed. */
 async function npm(dir: string, script: string, log: string): Promise<Measurement> {
   const env = { ...process.env, CHARIOT_TLS_CONFIG: path.join(dir, 'chariot-tls.json') };
-  const m = await measure('npm', ['run', '--silent', script, '--', '--output', path.join(dir, 'cdktf.out')], { cwd: PROJECT, env });
+  const outdir = path.join(dir, 'cdktf.out');
+  const run = await measure('npm', ['run', '--silent', script, '--', '--output', outdir], { cwd: PROJECT, env });
+  // The engine's output is in the command's log (<outdir>/<command>.log), not on the terminal.
+  const engineLog = path.join(outdir, `${script}.log`);
+  const m = { ...run, output: `${run.output}${fs.existsSync(engineLog) ? fs.readFileSync(engineLog, 'utf8') : ''}` };
   fs.writeFileSync(path.join(dir, `${log}.log`), m.output);
   if (m.status !== 0) throw new Error(`npm run ${script} (${log}) exited ${m.status}; see ${path.join(dir, `${log}.log`)}`);
   return m;
