@@ -41,10 +41,10 @@ shift
 (
   while kill -0 "$driver" && kill -0 $$; do sleep 1; done
   if kill -0 $$; then
-    kill -INT -- -$$
+    kill -INT -$$
     sleep 10
   fi
-  kill -KILL -- -$$
+  kill -KILL -$$
 ) </dev/null >/dev/null 2>&1 &
 exec "$@"`;
 

@@ -28,18 +28,36 @@ export class Deployment {
     return new Deployment(fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-it-')), config);
   }
 
-  private constructor(public readonly dir: string, config: Record<string, unknown>) {
+  /**
+   * A second deployment in `other`'s directory, with its own configuration file (`chariot-tls.NAME.json`) and
+   * cdktf output (`cdktf.NAME.out`): with the same output directory and state, it deploys the same PKI, as a
+   * second operator or pipeline would.
+   */
+  public static beside(other: Deployment, name: string, config: Record<string, unknown>): Deployment {
+    return new Deployment(other.dir, config, `.${name}`);
+  }
+
+  /** The output directory as configured, relative to {@link dir}. */
+  private outputDirectory = 'pki';
+
+  private constructor(public readonly dir: string, config: Record<string, unknown>, private readonly suffix = '') {
     this.configure(config);
   }
 
   /** Rewrites the configuration file; output and state stay in this directory. */
   public configure(config: Record<string, unknown>): void {
     const file = { outputDirectory: 'pki', backend: { type: 'local', path: 'terraform.tfstate' }, ...config };
+    this.outputDirectory = file.outputDirectory as string;
     fs.writeFileSync(this.configFile, `${JSON.stringify(file, null, 2)}\n`);
   }
 
   public get configFile(): string {
-    return path.join(this.dir, 'chariot-tls.json');
+    return path.join(this.dir, `chariot-tls${this.suffix}.json`);
+  }
+
+  /** The cdktf output directory of this deployment. */
+  public get outdir(): string {
+    return path.join(this.dir, `cdktf${this.suffix}.out`);
   }
 
   /** Runs `npm run deploy` (the README's main command) for this directory's configuration. */
@@ -52,25 +70,25 @@ export class Deployment {
     return this.npm('plan', options);
   }
 
-  /** Starts `npm run deploy` without waiting for it, its output piped; `env` adds variables. */
-  public startDeploy(env: Record<string, string> = {}): ChildProcess {
+  /** Starts `npm run deploy` without waiting for it, its output piped; `env` adds variables, `extra` arguments (`--verbose`). */
+  public startDeploy(env: Record<string, string> = {}, extra: string[] = []): ChildProcess {
     const [command, args, options] = this.npmCommand('deploy', env);
-    return spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    return spawn(command, [...args, ...extra], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   /** The directory the engine runs in for this deployment's stack. */
   public get stackDir(): string {
-    return path.join(this.dir, 'cdktf.out', 'stacks', 'chariot-tls');
+    return path.join(this.outdir, 'stacks', 'chariot-tls');
   }
 
   /** What the engine printed during the last `deploy` or `plan` (its log, beside the cdktf output). */
   public engineLog(command: 'deploy' | 'plan'): string {
-    return fs.readFileSync(path.join(this.dir, 'cdktf.out', `${command}.log`), 'utf8');
+    return fs.readFileSync(path.join(this.outdir, `${command}.log`), 'utf8');
   }
 
-  /** The absolute path of a file under this deployment's `pki/`. */
+  /** The absolute path of a file under this deployment's output directory (`pki/` unless configured). */
   public file(relative: string): string {
-    return path.join(this.dir, 'pki', relative);
+    return path.join(this.dir, this.outputDirectory, relative);
   }
 
   public read(relative: string): string {
@@ -82,9 +100,9 @@ export class Deployment {
     return new X509Certificate(this.read(relative)).fingerprint256;
   }
 
-  /** Every file under `pki/`, relative, sorted. */
+  /** Every file under the output directory, relative, sorted. */
   public files(): string[] {
-    const root = path.join(this.dir, 'pki');
+    const root = this.file('');
     return (fs.readdirSync(root, { recursive: true }) as string[])
       .filter((f) => fs.statSync(path.join(root, f)).isFile())
       .sort();
@@ -98,7 +116,7 @@ export class Deployment {
   private npmCommand(script: string, env: Record<string, string> = {}): [string, string[], { cwd: string; env: NodeJS.ProcessEnv }] {
     return [
       'npm',
-      ['run', '--silent', script, '--', '--output', path.join(this.dir, 'cdktf.out')],
+      ['run', '--silent', script, '--', '--output', this.outdir],
       { cwd: PROJECT, env: { ...process.env, CHARIOT_TLS_CONFIG: this.configFile, ...env } },
     ];
   }
