@@ -295,7 +295,7 @@ describe('two first deploys into one new directory at once (misleading messages)
 
   beforeAll(async () => {
     fresh = Deployment.create({ ...BASE, outputDirectory: 'pki' });
-    results = await Promise.all([finished(fresh.startDeploy()), finished(fresh.startDeploy())]);
+    results = await Promise.all([finished(fresh.startDeploy({}, ['--verbose'])), finished(fresh.startDeploy({}, ['--verbose']))]);
   });
 
   test('no Go stack trace: init runs once at a time', () => {
