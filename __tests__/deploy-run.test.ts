@@ -179,9 +179,9 @@ esac
   const marker = () => path.join(dir, 'pki', 'DEPLOY-INCOMPLETE');
 
   test('a lock refused at once: the engine was given CHARIOT_TLS_LOCK_TIMEOUT, the failure in our words, no marker left', async () => {
-    Object.assign(process.env, { CHARIOT_TLS_LOCK_TIMEOUT: '3s', FAKE_ERR: 'Error: Error acquiring the state lock\n' });
+    Object.assign(process.env, { CHARIOT_TLS_LOCK_TIMEOUT: '10m', FAKE_ERR: 'Error: Error acquiring the state lock\n' });
     expect(await run()).toBe(1);
-    expect(fs.readFileSync(path.join(dir, 'args'), 'utf8')).toBe('-lock-timeout=3s\n');
+    expect(fs.readFileSync(path.join(dir, 'args'), 'utf8')).toBe('-lock-timeout=10m\n');
     expect(stderr).toContain('Error: Error acquiring the state lock\n');
     expect(stderr).toContain('chariot-tls: deploy failed. The engine could not take the state lock, and failed at once without waiting for it');
     expect(stderr).toContain(NOT_CHANGED);
