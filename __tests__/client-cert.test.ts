@@ -14,6 +14,11 @@ describe('ClientCert defaults', () => {
     expect(stack.resource('tls_cert_request', 'edge-001/csr').props).toMatchObject({ subject: [{ common_name: 'edge-001' }], dns_names: [], ip_addresses: [] });
   });
 
+  test('its request is replaced with its key: the key reaches the request write-only, so the plan would not show a new one', () => {
+    const key = stack.ref('tls_private_key', 'edge-001/key', 'id').replace(/^\$\{(.*)\.id\}$/, '$1');
+    expect(stack.resource('tls_cert_request', 'edge-001/csr').props).toMatchObject({ lifecycle: { replace_triggered_by: [key] } });
+  });
+
   test('generates an RSA 2048 key, valid 2 years, renewed 60 days early', () => {
     expect(stack.resource('tls_private_key', 'edge-001/key').props).toMatchObject({ algorithm: 'RSA', rsa_bits: 2048 });
     expect(cert()).toMatchObject({ validity_period_hours: 17520, early_renewal_hours: 1440 });

@@ -4,7 +4,7 @@ import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { ICertificateAuthority } from './certificate-authority';
 import { DistinguishedName } from './distinguished-name';
 import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
-import { CA_ALLOWED_USES, checkPathLength, checkValidity, passKeyWriteOnly, setMaxPathLength } from './private/issuance';
+import { CA_ALLOWED_USES, checkPathLength, checkValidity, passKeyWriteOnly, replacedWithKey, setMaxPathLength } from './private/issuance';
 import { createPrivateKey, ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
 import { checkIssuedPathLength } from './private/path-length-check';
 import { writeCaFiles } from './private/pem-file';
@@ -123,6 +123,7 @@ export class RootCa extends Construct implements ICertificateAuthority {
     });
     setMaxPathLength(this.certificate, props.maxPathLength);
     passKeyWriteOnly(this.certificate, 'private_key_pem', this.privateKey.privateKeyPem);
+    replacedWithKey(this.certificate, this.privateKey);
     checkIssuedPathLength(this, this.certificate, props.maxPathLength);
 
     this.keyAlgorithm = key.algorithm;

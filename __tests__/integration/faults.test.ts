@@ -42,7 +42,8 @@ function engineApplying(stackDir: string): number | undefined {
 
 /** Starts a deploy, sends `signal` to the engine once its output matches `when`, and waits for the deploy to end. */
 async function interruptedDeploy(signal: NodeJS.Signals, when: RegExp): Promise<{ status: number | null; output: string }> {
-  const child: ChildProcess = pki.startDeploy();
+  // --verbose: the engine's own lines ("Creating...") are what tells when it is applying.
+  const child: ChildProcess = pki.startDeploy({}, ['--verbose']);
   let output = '';
   let sent = false;
   const onOutput = (chunk: Buffer) => {

@@ -57,6 +57,7 @@ export function issueCertificate(scope: Construct, options: IssueOptions): Issue
   });
   setMaxPathLength(cert, options.maxPathLength);
   passKeyWriteOnly(request, 'private_key_pem', key.privateKeyPem);
+  replacedWithKey(request, key);
   passKeyWriteOnly(cert, 'ca_private_key_pem', options.issuer.privateKeyPem);
   return { key, request, cert };
 }
@@ -78,6 +79,18 @@ export function passKeyWriteOnly(resource: TerraformResource, attribute: string,
   resource.addOverride(attribute, undefined);
   resource.addOverride(`${attribute}_wo`, keyPem);
   resource.addOverride(`${attribute}_wo_version`, KEY_WRITE_ONLY_VERSION);
+}
+
+/**
+ * A write-only key leaves no trace in the plan: a new key (a new size, a key edited away) would leave the request or
+ * self-signed certificate that took the old one in place, and the certificate would no longer match its key. So the
+ * resource that takes a key is replaced whenever its key is. (A new issuer key comes with a new issuer certificate,
+ * which re-signs anyway.)
+ */
+export function replacedWithKey(resource: TerraformResource, key: PrivateKey): void {
+  // A plain address: the engine refuses the `${...}` form cdktf renders for a resource object here.
+  const address = `${key.terraformResourceType}.${key.friendlyUniqueId}`;
+  resource.lifecycle = { ...resource.lifecycle, replaceTriggeredBy: [...(resource.lifecycle?.replaceTriggeredBy ?? []), address] };
 }
 
 /** `max_path_length` exists from tls 4.2.0; the 4.1.0 binding lacks it, so set it by override. */
