@@ -38,9 +38,9 @@ describe('the inventory a deploy writes next to the configuration', () => {
     expect(inventory.outputDirectory).toBe('pki');
   });
 
-  test('lists exactly the files the engine wrote (the CRLs, signed after it, are documented in docs/operate.md)', () => {
+  test('lists exactly the files the engine wrote (the CRLs, signed after it, and the .gitignore are documented in docs/operate.md)', () => {
     const listed = inventory.certificates.flatMap((c: any) => c.files.map((f: any) => f.path)).sort();
-    expect(listed).toEqual(pki.files().filter((f) => !f.endsWith('crl.pem')));
+    expect(listed).toEqual(pki.files().filter((f) => !f.endsWith('crl.pem') && f !== '.gitignore'));
   });
 
   test('marks as secret exactly the files written mode 0600', () => {
@@ -87,7 +87,8 @@ describe('npm run inspect on the deployed files', () => {
   test('reads the configured output directory and finds every certificate chaining to the root', () => {
     const result = inspectCli();
     expect(result.status).toBe(0);
-    const lines = result.stdout.trimEnd().split('\n');
+    const [context, ...lines] = result.stdout.trimEnd().split('\n');
+    expect(context).toMatch(/^chariot-tls inspect: configuration .*, output .*pki$/);
     expect(lines[0]).toMatch(/^FILE +SUBJECT +ISSUER +NOT AFTER +DAYS LEFT +KEY +SHA-256 FINGERPRINT +CHAIN$/);
     expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[0])).toEqual([
       'ca/ca.crt (+6)',

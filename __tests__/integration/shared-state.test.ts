@@ -51,7 +51,8 @@ describe('two deploys started at the same time', () => {
   beforeAll(async () => {
     alice.configure(AFTER);
     bob.configure({ ...AFTER, outputDirectory: path.join(alice.dir, 'pki') });
-    results = await Promise.all([finished(alice.startDeploy(env)), finished(bob.startDeploy(env))]);
+    // --verbose: the engine's own "Resources: N added" tells which deploy applied.
+    results = await Promise.all([finished(alice.startDeploy(env, ['--verbose'])), finished(bob.startDeploy(env, ['--verbose']))]);
   });
 
   test('one applies the change; the other waits for the lock and finds nothing to do, or has its stale plan refused in our words', () => {
