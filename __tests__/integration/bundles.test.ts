@@ -16,7 +16,7 @@ const SERVER = { dnsNames: ['localhost', 'chariot.local'], ipAddresses: ['127.0.
 // 2048-bit CA keys: the hierarchy is the same, the deploy quicker.
 const CONFIG = { organization: 'Bundle Test', caRsaBits: 2048, server: SERVER, engineClients: ['engine'], transmissionClients: ['edge-1'], pkcs12: {} };
 const FOLDERS: Record<string, string[]> = {
-  'certs/server': ['README.txt', 'ca-chain.pem', 'client-ca.pem', 'fullchain.pem', 'server.crt', 'server.key', 'server.p12', 'server.pkcs8.key'],
+  'certs/server': ['README.txt', 'ca-chain.pem', 'client-ca.pem', 'crl.pem', 'fullchain.pem', 'server.crt', 'server.key', 'server.p12', 'server.pkcs8.key'],
   'certs/engine/engine': ['README.txt', 'ca.pem', 'cert.pem', 'client.p12', 'private.key'],
   'certs/transmission/edge-1': ['README.txt', 'ca.pem', 'cert.pem', 'client.p12', 'private.key'],
 };
