@@ -10,5 +10,8 @@ export * from './leaf-certificate';
 export * from './server-cert';
 export * from './client-cert';
 export * from './upload-readme';
+export * from './ca-generations';
+export * from './transmission-site';
 export * from './chariot-pki';
+export * from './inventory-model';
 export * from './pki-inventory';

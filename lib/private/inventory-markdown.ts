@@ -1,0 +1,100 @@
+import { InventoryCertificate, InventoryRole } from '../inventory-model';
+import { PkiInventory } from '../pki-inventory';
+import { days, keyText, known, renewableAfterHours, subjectText } from './inventory-text';
+
+/** The inventory for people: a hierarchy outline, then one table per certificate, one fact per line. */
+export function inventoryMarkdown(inventory: PkiInventory): string {
+  const lines = [
+    '# PKI inventory',
+    '',
+    '<!-- Generated at synth time from the configuration: do not edit. It holds no keys or certificates. -->',
+    '',
+    'The certificates this configuration issues, as intended at synth time. Review changes to this file in pull requests:',
+    'each changed name, key, usage, validity or file is one changed line.',
+    '',
+    inventory.outputDirectory === undefined
+      ? 'File paths are relative to the output directory.'
+      : `File paths are relative to the output directory, \`${cell(inventory.outputDirectory)}\`.`,
+    '',
+    '## Hierarchy',
+    '',
+    ...inventory.certificates.map((c) => `${'  '.repeat(depthOf(c, inventory.certificates))}- **${cell(c.subject.commonName)}**: ${ROLE_TEXT[c.role]}${c.product === undefined ? '' : `, ${cell(c.product)}`} (\`${c.constructPath}\`)`),
+    '',
+    ...siteSection(inventory.certificates),
+    '## Certificates',
+  ];
+  for (const c of inventory.certificates) {
+    const rows: [string, string][] = [
+      ['Role', ROLE_TEXT[c.role]],
+      ...(c.product === undefined ? [] : [['Product', c.product] as [string, string]]),
+      ...(c.site === undefined ? [] : [['Site', c.site] as [string, string]]),
+      ['Subject', subjectText(c.subject)],
+      ['Issuer', c.issuerPath === undefined ? 'self-signed' : `${c.issuerCommonName ?? ''} (\`${c.issuerPath}\`)`],
+      ['Subject alternative names', sanText(c)],
+      ['Key', keyText(c)],
+      ['Key usage', listText(c.keyUsages)],
+      ['Extended key usage', listText(c.extendedKeyUsages)],
+      ['Basic constraints', constraintsText(c)],
+      ['Validity', `${hoursText(c.validityPeriodHours)}`],
+      ['Renewal', renewalText(c)],
+      ['Files', c.files.length === 0 ? 'none' : c.files.map((f) => `\`${f.path}\`${f.secret ? ' (private key, 0600)' : ''}`).join(', ')],
+    ];
+    lines.push('', `### ${cell(c.subject.commonName)} (\`${c.constructPath}\`)`, '', '| Field | Value |', '| --- | --- |');
+    lines.push(...rows.map(([field, value]) => `| ${field} | ${cell(value)} |`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const ROLE_TEXT: Record<InventoryRole, string> = {
+  [InventoryRole.ROOT_CA]: 'root CA',
+  [InventoryRole.INTERMEDIATE_CA]: 'intermediate CA',
+  [InventoryRole.SERVER]: 'server',
+  [InventoryRole.CLIENT]: 'client',
+};
+
+/** One line per site: how many clients, and which CA signs them. Nothing when there are no sites. */
+function siteSection(certificates: InventoryCertificate[]): string[] {
+  const names = [...new Set(certificates.flatMap((c) => (c.site === undefined ? [] : [c.site])))].sort();
+  if (names.length === 0) return [];
+  const lines = names.map((name) => {
+    const clients = certificates.filter((c) => c.site === name && c.role === InventoryRole.CLIENT);
+    const ca = certificates.find((c) => c.site === name && c.isCa);
+    const signer = ca === undefined ? `signed by ${clients[0]?.issuerCommonName ?? 'the Transmission CA'}` : `its own issuing CA, ${ca.subject.commonName}`;
+    return `- **${cell(name)}**: ${clients.length} client${clients.length === 1 ? '' : 's'}, ${cell(signer)}`;
+  });
+  return ['## Sites', '', ...lines, ''];
+}
+
+function depthOf(c: InventoryCertificate, all: InventoryCertificate[]): number {
+  const issuer = all.find((other) => other.constructPath === c.issuerPath);
+  return issuer === undefined ? 0 : 1 + depthOf(issuer, all);
+}
+
+function sanText(c: InventoryCertificate): string {
+  const names = [...c.dnsNames.map((n) => `DNS:${known(n)}`), ...c.ipAddresses.map((a) => `IP:${known(a)}`)];
+  return names.length === 0 ? 'none' : names.join(', ');
+}
+
+function listText(values: string[]): string {
+  return values.length === 0 ? 'none' : values.join(', ');
+}
+
+function constraintsText(c: InventoryCertificate): string {
+  if (!c.isCa) return 'not a CA';
+  return c.maxPathLength === undefined ? 'CA, no path length limit' : `CA, path length ${c.maxPathLength}`;
+}
+
+function renewalText(c: InventoryCertificate): string {
+  if (c.earlyRenewalHours === 0) return 'not before expiry (earlyRenewalHours 0): renew on purpose';
+  const action = c.isCa ? 're-signed (same key)' : 're-issued';
+  return `${action} by a deploy in its last ${hoursText(c.earlyRenewalHours)}, i.e. from ${hoursText(renewableAfterHours(c))} after issue`;
+}
+
+function hoursText(hours: number): string {
+  return `${hours} hours (${days(hours)} days)`;
+}
+
+/** A table cell: no line breaks, and `|` escaped. */
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+}
