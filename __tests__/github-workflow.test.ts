@@ -6,6 +6,7 @@ import { LIST_LIMIT } from '../app/engine-display';
 import { CertificateReview, formatSummary } from '../app/plan-review';
 import { CONFIG_ENV } from '../app/config';
 import { DEFAULT_PKCS12_PASSWORD_ENV } from '../app/pkcs12';
+import { REVOCATION_RECORD_FILE } from '../app/revocation-record';
 
 const PROJECT = path.resolve(__dirname, '..');
 const WORKFLOW_FILE = path.join(PROJECT, 'examples/github-actions/chariot-tls.yml');
@@ -66,12 +67,30 @@ describe('the GitHub Actions example', () => {
   test('least privilege, one run at a time on the state, and a deploy never cancelled half-way', () => {
     expect(workflow.permissions).toEqual({ contents: 'read' });
     expect(jobs.plan.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
-    expect(jobs.deploy.permissions).toBeUndefined();
+    // Write only where the revocation record is committed back.
+    expect(jobs.deploy.permissions).toEqual({ contents: 'write' });
     expect(workflow.concurrency).toEqual({ group: 'chariot-tls-state', 'cancel-in-progress': false });
   });
 
   test('runs against the configuration file the app reads', () => {
     expect(workflow.env[CONFIG_ENV]).toBe('chariot-tls.json');
+  });
+
+  test('commits the revocation record back to main after the deploy, even a failed one, when it changed', () => {
+    const steps = jobs.deploy.steps;
+    const deploy = steps.findIndex((s) => /npm run --silent deploy/.test(s.run ?? ''));
+    const keep = steps.findIndex((s) => (s.run ?? '').includes(`git add ${REVOCATION_RECORD_FILE}`));
+    expect(keep).toBeGreaterThan(deploy);
+    // The record is written before the engine destroys a revoked client: a deploy that fails after it must not lose it.
+    expect(steps[keep].if).toBe('always()');
+    const run = steps[keep].run!;
+    expect(run).toContain(`git status --porcelain -- ${REVOCATION_RECORD_FILE}`);
+    expect(run).toMatch(/git push origin HEAD:main/);
+    // Only the record: never the pki folder, keys or state.
+    expect(run.match(/git add .*/g)).toEqual([`git add ${REVOCATION_RECORD_FILE}`]);
+    // A refused push still keeps it, in the run's summary.
+    expect(run).toContain(`cat ${REVOCATION_RECORD_FILE}`);
+    expect(run).toContain('GITHUB_STEP_SUMMARY');
   });
 
   test('checks expiry after the deploy with inspect --warn-days', () => {
@@ -139,5 +158,63 @@ describe('the pull request comment', () => {
     const plan = jobs.plan.steps.find((s) => s.name === 'Plan')!.run!;
     expect(plan).toContain('npm run --silent plan > summary.txt');
     expect(plan).toContain('cp cdktf.out/plan.log plan.txt');
+  });
+});
+
+describe('the revocation record step, run by bash against a local repository as origin', () => {
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  const step = jobs.deploy.steps.find((s) => s.name === 'Keep the revocation record')!;
+  // The one expression GitHub fills in before bash sees the script.
+  const script = step.run!.replace('${{ github.sha }}', 'abc123');
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+
+  /** A bare origin with one commit on main, and a clone of it as the runner's checkout; returns both. */
+  function checkout(): { origin: string; work: string; summary: string } {
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'chariot-tls-record-'));
+    const origin = path.join(dir, 'origin.git');
+    const work = path.join(dir, 'work');
+    git(dir, 'init', '--quiet', '--bare', '--initial-branch=main', origin);
+    git(dir, 'clone', '--quiet', origin, work);
+    git(work, 'config', 'user.name', 't');
+    git(work, 'config', 'user.email', 't@example.com');
+    fs.writeFileSync(path.join(work, REVOCATION_RECORD_FILE), '{"revoked":[]}\n');
+    git(work, 'add', '.');
+    git(work, 'commit', '--quiet', '-m', 'start');
+    git(work, 'push', '--quiet', 'origin', 'HEAD:main');
+    return { origin, work, summary: path.join(dir, 'summary.md') };
+  }
+
+  function run(work: string, summary: string): number {
+    try {
+      execFileSync('bash', ['-eo', 'pipefail', '-c', script], { cwd: work, env: { ...process.env, GITHUB_STEP_SUMMARY: summary }, stdio: 'pipe' });
+      return 0;
+    } catch (e) {
+      return (e as { status: number }).status;
+    }
+  }
+
+  test('a changed record is committed to main, and nothing else is', () => {
+    const { origin, work, summary } = checkout();
+    fs.writeFileSync(path.join(work, REVOCATION_RECORD_FILE), '{"revoked":[{"name":"edge-2"}]}\n');
+    fs.writeFileSync(path.join(work, 'stray.txt'), 'not committed');
+    expect(run(work, summary)).toBe(0);
+    expect(git(origin, 'show', `main:${REVOCATION_RECORD_FILE}`)).toBe('{"revoked":[{"name":"edge-2"}]}');
+    expect(git(origin, 'show', '--name-only', '--format=%s', 'main')).toBe(`chariot-tls: revocation record of the deploy of abc123\n\n${REVOCATION_RECORD_FILE}`);
+  });
+
+  test('an unchanged record makes no commit', () => {
+    const { origin, work, summary } = checkout();
+    const before = git(origin, 'rev-parse', 'main');
+    expect(run(work, summary)).toBe(0);
+    expect(git(origin, 'rev-parse', 'main')).toBe(before);
+  });
+
+  test('a refused push fails the step and puts the record in the run summary', () => {
+    const { origin, work, summary } = checkout();
+    // A hook that refuses every push stands in for branch protection.
+    fs.writeFileSync(path.join(origin, 'hooks', 'pre-receive'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(work, REVOCATION_RECORD_FILE), '{"revoked":[{"name":"edge-9"}]}\n');
+    expect(run(work, summary)).toBe(1);
+    expect(fs.readFileSync(summary, 'utf8')).toContain('{"revoked":[{"name":"edge-9"}]}');
   });
 });
