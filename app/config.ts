@@ -5,6 +5,7 @@ import { pathProblems } from './config-paths';
 import { DEFAULT_PKCS12_PASSWORD_ENV } from './pkcs12';
 import { CertificateRole, ChariotPkiProps, PreviousGeneration, Product } from '../lib';
 import { CrlPolicy, DEFAULT_CRL_POLICY, REVOCATION_REASONS, RevokedClient } from './revocation-config';
+import { CaKeyFilesConfig, caKeyVariable } from './ca-key-files';
 import { UserError } from './user-error';
 
 /** The environment variable that names the configuration file. */
@@ -104,6 +105,13 @@ export const ConfigSchema = z
       .strict()
       .refine((crl) => (crl.earlyRenewalHours ?? DEFAULT_CRL_POLICY.earlyRenewalHours) < (crl.validityHours ?? DEFAULT_CRL_POLICY.validityHours), 'earlyRenewalHours must be less than validityHours, or every deploy re-signs every CRL')
       .optional(),
+    caKeyFiles: z
+      .object({
+        directory: z.string().min(1),
+        cas: z.array(z.string().regex(/^(root|server|engine|transmission)-ca(-g[0-9]+)?$/, 'must be a CA id such as "root-ca", "transmission-ca" or "server-ca-g2"')).min(1),
+      })
+      .strict()
+      .optional(),
     inventoryDirectory: z.string().min(1).optional(),
     pkcs12: z
       .object({
@@ -184,6 +192,8 @@ export interface AppConfig {
   readonly pkcs12?: Pkcs12Config;
   /** The clients whose certificates are revoked (and not issued), and how long each CA's CRL is valid. */
   readonly revocation: RevocationConfig;
+  /** The CAs whose key is in an encrypted file instead of the state (app/ca-key-files.ts). */
+  readonly caKeyFiles?: CaKeyFilesConfig;
 }
 
 /** Revocation: which clients lose their certificate, and the CRLs every deploy keeps fresh (app/revocation.ts). */
@@ -323,7 +333,7 @@ function valueAt(json: unknown, at: (string | number)[]): unknown {
 
 /** Maps the file's fields onto the app's; relative paths are taken from the file's directory. */
 function toAppConfig(config: Config, baseDir: string): AppConfig {
-  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, pkcs12, revoked = [], crl, $schema, servers, ...rest } = config;
+  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, pkcs12, caKeyFiles, revoked = [], crl, $schema, servers, ...rest } = config;
   // A revoked client gets no certificate, even while it is still listed: revoking it is one entry in `revoked`.
   const notRevoked = (names?: string[]) => names?.filter((name) => !revoked.some((r) => r.name === name));
   return {
@@ -335,12 +345,14 @@ function toAppConfig(config: Config, baseDir: string): AppConfig {
       outputDirectory: path.resolve(baseDir, outputDirectory ?? 'pki'),
       caKey: caRsaBits ? { rsaBits: caRsaBits } : undefined,
       leafKey: leafRsaBits ? { rsaBits: leafRsaBits } : undefined,
+      caKeyVariables: caKeyFiles && Object.fromEntries(caKeyFiles.cas.map((id) => [id, caKeyVariable(id)])),
     },
     backend: toBackendConfig(backend, baseDir),
     stateEncryption: { enabled: stateEncryption?.enabled ?? false, migrateFromUnencrypted: stateEncryption?.migrateFromUnencrypted ?? false },
     inventoryDirectory: path.resolve(baseDir, inventoryDirectory ?? '.'),
     pkcs12: pkcs12 && { passwordEnv: pkcs12.passwordEnv ?? DEFAULT_PKCS12_PASSWORD_ENV },
     revocation: { revoked, crl: { ...DEFAULT_CRL_POLICY, ...crl } },
+    caKeyFiles: caKeyFiles && { directory: path.resolve(baseDir, caKeyFiles.directory), cas: caKeyFiles.cas },
   };
 }
 

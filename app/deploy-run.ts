@@ -5,6 +5,7 @@ import { printError } from './cli';
 import { AppConfig } from './config';
 import { DeployMarker, DeployOutcome } from './deploy-marker';
 import { damagedPemFiles, formatStart, formatSummary, snapshot, summarize } from './deploy-summary';
+import { caKeysOption } from './ca-key-files';
 import { EngineInterrupted, planAndApply, readState } from './engine';
 import { ExistingPki, pkiEvidence } from './existing-pki';
 import { applyDeclaredModes } from './file-modes';
@@ -175,7 +176,8 @@ async function deployFiles({ config, outdir, verbosity }: DeployOptions, hooks: 
   if (revoked.length > 0) writeInventory(pki, inventoryDirectory);
   // Encrypting plain state needs the engine to write it, even when nothing else changes.
   const rewriteState = config.stateEncryption.enabled && config.stateEncryption.migrateFromUnencrypted;
-  const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, rewriteState, ...hooks });
+  const caKeys = caKeysOption(config.caKeyFiles, pki, true);
+  const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, rewriteState, caKeys, ...hooks });
   if (status !== 0) return status;
   // The engine ran under umask 077: certificates and folders get their declared modes (0644, 0755) only now.
   applyDeclaredModes(app.synthesized, pki.outputDirectory);

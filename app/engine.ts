@@ -7,6 +7,7 @@ import * as lockfile from 'proper-lockfile';
 import { pendingSignalsHandled } from './cli';
 import { ExistingPki, lostStateRefusal } from './existing-pki';
 import { EngineDisplay, STREAMING } from './engine-display';
+import { CaKeyHandover, formatOfflineRefusal, signingWithOfflineKey } from './ca-key-files';
 import { removeKeyCopies, replacedForKeyCopy } from './key-copies';
 import { isRunning } from './processes';
 import {
@@ -92,6 +93,12 @@ export interface EngineRunOptions {
    * @default - the engine's output streams as it comes
    */
   readonly display?: EngineDisplay;
+  /**
+   * Hands the CA keys from their files to the engine before it plans (app/ca-key-files.ts), given the state
+   * (`state pull`, holding secrets, in memory only).
+   * @default - no CA key files
+   */
+  readonly caKeys?: { readonly directory: string; readonly handOver: (readState: () => Promise<any>) => Promise<CaKeyHandover> };
 }
 
 /** Thrown instead of starting an engine command after {@link EngineRunOptions.signal} was aborted. */
@@ -132,11 +139,17 @@ export async function planAndApply(options: EngineRunOptions): Promise<number> {
   const engine = new Engine(options);
   const init = await engine.initIfNeeded(options.synthesized);
   if (init.status !== 0) return fail(`${init.stdout}${init.stderr}`);
-  return planReviewApply(engine, options, true);
+  const handover = options.caKeys && await options.caKeys.handOver(() => engine.pullState());
+  if (handover) {
+    for (const note of handover.notes) process.stdout.write(`${note}\n`);
+    // The keys go to the engine's environment only, never to ours or to a command line.
+    engine.env = handover.env;
+  }
+  return planReviewApply(engine, options, true, handover);
 }
 
 /** {@link planAndApply} after init; `mayRemoveKeyCopies` once, so a state the removal did not fix is not tried again. */
-async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRemoveKeyCopies: boolean): Promise<number> {
+async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRemoveKeyCopies: boolean, handover?: CaKeyHandover): Promise<number> {
   const display = engine.display;
 
   // The saved plan holds private keys: it lives in a 0700 directory and is removed at the end; one left by a
@@ -173,8 +186,10 @@ async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRem
       const removed = await engine.removeKeyCopies(options.synthesized);
       if (removed.status !== 0) return fail(removed.stderr);
       process.stdout.write(`\n${formatKeyCopiesRemoved(keyCopies)}`);
-      return await planReviewApply(engine, options, false);
+      return await planReviewApply(engine, options, false, handover);
     }
+    const signing = handover ? signingWithOfflineKey(handover, options.synthesized, reduced.changes) : [];
+    if (signing.length > 0) return fail(formatOfflineRefusal(handover!, signing, options.caKeys!.directory));
     if (keyCopies > 0) process.stdout.write(`\n${formatKeyCopiesPending(keyCopies)}`);
     if (process.env[PLAN_JSON_ENV]) fs.writeFileSync(process.env[PLAN_JSON_ENV]!, `${JSON.stringify(reduced, null, 2)}\n`);
     const review = reviewPlan(reduced, options.productLabels);
@@ -213,6 +228,8 @@ class Engine {
   readonly color: string[];
 
   readonly display: EngineDisplay;
+  /** Added to the engine's environment (the CA keys' `TF_VAR_`s). */
+  env: Record<string, string> = {};
   private readonly stackDir: string;
   private readonly onOutput: (text: string) => void;
   private readonly signal?: AbortSignal;
@@ -230,7 +247,7 @@ class Engine {
     await pendingSignalsHandled();
     if (this.signal?.aborted) throw new EngineInterrupted();
     // The environment as set by now (the deploy adds the lock timeout to it).
-    const env = { ...process.env, GOGC: process.env.GOGC || ENGINE_GOGC };
+    const env = { ...process.env, GOGC: process.env.GOGC || ENGINE_GOGC, ...this.env };
     const child = spawn('/bin/sh', ['-c', ENGINE_WRAPPER, 'chariot-tls-engine', String(process.pid), this.binary, ...args], {
       cwd: this.stackDir, env, stdio: [options.input === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe'], detached: true,
     });
@@ -266,6 +283,13 @@ class Engine {
    * Removes the key copies that state written before write-only keys holds (app/key-copies.ts): pulls the state,
    * which holds secrets and stays in memory, and pushes it back with the copies gone.
    */
+  /** The state as JSON (`state pull`): it holds secrets, and stays in memory. */
+  async pullState(): Promise<any> {
+    const pulled = await this.run(['state', 'pull'], { secretStdout: true });
+    if (pulled.status !== 0) throw new Error(`the state could not be read:\n${pulled.stderr}`);
+    return pulled.stdout.trim() === '' ? {} : JSON.parse(pulled.stdout);
+  }
+
   async removeKeyCopies(synthesized: any): Promise<EngineResult> {
     const pulled = await this.run(['state', 'pull'], { secretStdout: true });
     if (pulled.status !== 0) return pulled;

@@ -130,6 +130,13 @@ export interface ChariotPkiProps {
   readonly caKey?: KeyOptions;
 
   /**
+   * CAs whose key stays out of the Terraform state, by construct id (`root-ca`, `server-ca-g2`, ...): the name of
+   * the ephemeral variable that holds the key at each deploy (`RootCaProps.keyVariable`).
+   * @default {} (every CA key is a `tls_private_key`, in the state)
+   */
+  readonly caKeyVariables?: Record<string, string>;
+
+  /**
    * The keys of the server and client certificates. Chariot accepts only RSA for its server key.
    * @default - RSA 2048
    */
@@ -243,6 +250,7 @@ export class ChariotPki extends Construct {
         validityPeriodHours: props.rootValidityPeriodHours,
         earlyRenewalHours: props.rootEarlyRenewalHours,
         ...caFiles('ca', generationId('ca', n)),
+        keyVariable: props.caKeyVariables?.[generationId('root-ca', n)],
       }));
     this.rootCa = roots.issuing;
     const caProps = {
@@ -258,6 +266,7 @@ export class ChariotPki extends Construct {
           issuer: this.rootCa,
           subject: dn(`${organization} ${title} CA${generationSuffix(n)}`, 'CA'),
           ...caFiles(`ca/${caId}`, generationId(`${caId}-ca`, n)),
+          keyVariable: props.caKeyVariables?.[generationId(`${caId}-ca`, n)],
         }));
     const server = intermediate('server', 'Server', generations.serverCa);
     const engine = intermediate('engine', 'Engine', generations.engineCa);

@@ -4,7 +4,8 @@ import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { ICertificateAuthority } from './certificate-authority';
 import { DistinguishedName } from './distinguished-name';
 import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
-import { CA_ALLOWED_USES, checkPathLength, checkValidity, issueCertificate } from './private/issuance';
+import { CA_ALLOWED_USES, checkPathLength, checkValidity, issueCertificate, signRequest } from './private/issuance';
+import { checkKeyVariable, externalKeyPem } from './private/external-key';
 import { ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
 import { checkIssuedPathLength } from './private/path-length-check';
 import { writeCaFiles } from './private/pem-file';
@@ -66,6 +67,15 @@ export interface IntermediateCaProps {
    * @default - not written: the key stays in Terraform state
    */
   readonly privateKeyFile?: string;
+
+  /**
+   * Keeps the CA key out of the Terraform state: the name of an ephemeral variable that holds the key (PEM)
+   * at each deploy, which the ready app sets from an encrypted key file (`caKeyFiles`, docs/operate.md).
+   * The CA then has no `tls_private_key` (one it had is forgotten, not destroyed), and `privateKeyPem` may
+   * only reach write-only attributes, so `privateKeyFile` cannot be set.
+   * @default - the key is a `tls_private_key`, in the state
+   */
+  readonly keyVariable?: string;
 }
 
 /**
@@ -103,8 +113,8 @@ export class IntermediateCa extends Construct implements ICertificateAuthority {
   public readonly certFile?: string;
   /** Path of the written private key, if `privateKeyFile` was set. */
   public readonly privateKeyFile?: string;
-  /** The underlying key resource. */
-  public readonly privateKey: PrivateKey;
+  /** The underlying key resource; `undefined` when the key comes from `keyVariable`. */
+  public readonly privateKey?: PrivateKey;
   /** The underlying certificate resource. */
   public readonly certificate: LocallySignedCert;
 
@@ -118,9 +128,10 @@ export class IntermediateCa extends Construct implements ICertificateAuthority {
     checkSubject(problems, 'subject', props.subject);
     checkValidity(problems, this, this.validityPeriodHours, this.earlyRenewalHours, props.issuer);
     checkPathLength(problems, this.maxPathLength, props.issuer);
+    checkKeyVariable(problems, props);
     problems.throwIfAny();
 
-    const issued = issueCertificate(this, {
+    const options = {
       issuer: props.issuer,
       subject: props.subject,
       key,
@@ -129,10 +140,15 @@ export class IntermediateCa extends Construct implements ICertificateAuthority {
       maxPathLength: this.maxPathLength,
       validityPeriodHours: this.validityPeriodHours,
       earlyRenewalHours: this.earlyRenewalHours,
-    });
-    this.privateKey = issued.key;
-    this.certificate = issued.cert;
-    checkIssuedPathLength(this, issued.cert, this.maxPathLength);
+    };
+    const issued = props.keyVariable === undefined ? issueCertificate(this, options) : undefined;
+    this.privateKey = issued?.key;
+    this.privateKeyPem = this.privateKey?.privateKeyPem ?? externalKeyPem(this, props.keyVariable!);
+    // A key from a file is PKCS#8 already (app/ca-key-files.ts).
+    this.privateKeyPkcs8Pem = this.privateKey?.privateKeyPemPkcs8 ?? this.privateKeyPem;
+    const signed = issued ?? signRequest(this, options, this.privateKeyPem);
+    this.certificate = signed.cert;
+    checkIssuedPathLength(this, signed.cert, this.maxPathLength);
     this.issuer = props.issuer;
     this.keyAlgorithm = key.algorithm;
     this.rsaBits = rsaBitsOf(key);
@@ -140,9 +156,7 @@ export class IntermediateCa extends Construct implements ICertificateAuthority {
     this.allowedUses = [...CA_ALLOWED_USES];
     this.subject = props.subject;
     this.commonName = props.subject.commonName;
-    this.certPem = issued.cert.certPem;
-    this.privateKeyPem = issued.key.privateKeyPem;
-    this.privateKeyPkcs8Pem = issued.key.privateKeyPemPkcs8;
+    this.certPem = signed.cert.certPem;
     this.chain = [this, ...props.issuer.chain];
     this.chainPem = `${this.certPem}${props.issuer.chainPem}`;
     ({ certFile: this.certFile, privateKeyFile: this.privateKeyFile } = writeCaFiles(this, props, this.certPem, this.privateKeyPem));

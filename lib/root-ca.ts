@@ -10,6 +10,7 @@ import { checkIssuedPathLength } from './private/path-length-check';
 import { writeCaFiles } from './private/pem-file';
 import { useProviders } from './private/providers';
 import { checkSubject, toProviderSubject } from './private/subject';
+import { checkKeyVariable, externalKeyPem } from './private/external-key';
 import { Problems } from './private/validation';
 
 /** Ten years: the seed procedure's root (`-days 3650`). */
@@ -63,6 +64,15 @@ export interface RootCaProps {
    * @default - not written: the key stays in Terraform state
    */
   readonly privateKeyFile?: string;
+
+  /**
+   * Keeps the CA key out of the Terraform state: the name of an ephemeral variable that holds the key (PEM)
+   * at each deploy, which the ready app sets from an encrypted key file (`caKeyFiles`, docs/operate.md).
+   * The CA then has no `tls_private_key` (one it had is forgotten, not destroyed), and `privateKeyPem` may
+   * only reach write-only attributes, so `privateKeyFile` cannot be set.
+   * @default - the key is a `tls_private_key`, in the state
+   */
+  readonly keyVariable?: string;
 }
 
 /**
@@ -93,8 +103,8 @@ export class RootCa extends Construct implements ICertificateAuthority {
   public readonly certFile?: string;
   /** Path of the written private key, if `privateKeyFile` was set. */
   public readonly privateKeyFile?: string;
-  /** The underlying key resource. */
-  public readonly privateKey: PrivateKey;
+  /** The underlying key resource; `undefined` when the key comes from `keyVariable`. */
+  public readonly privateKey?: PrivateKey;
   /** The underlying certificate resource. */
   public readonly certificate: SelfSignedCert;
 
@@ -107,12 +117,14 @@ export class RootCa extends Construct implements ICertificateAuthority {
     checkSubject(problems, 'subject', props.subject);
     checkValidity(problems, this, this.validityPeriodHours, this.earlyRenewalHours);
     checkPathLength(problems, props.maxPathLength);
+    checkKeyVariable(problems, props);
     problems.throwIfAny();
     useProviders(this);
 
-    this.privateKey = createPrivateKey(this, key, true);
+    this.privateKey = props.keyVariable === undefined ? createPrivateKey(this, key, true) : undefined;
+    this.privateKeyPem = this.privateKey?.privateKeyPem ?? externalKeyPem(this, props.keyVariable!);
     this.certificate = new SelfSignedCert(this, 'cert', {
-      privateKeyPem: this.privateKey.privateKeyPem,
+      privateKeyPem: this.privateKeyPem,
       subject: [toProviderSubject(props.subject)],
       allowedUses: CA_ALLOWED_USES,
       isCaCertificate: true,
@@ -122,8 +134,9 @@ export class RootCa extends Construct implements ICertificateAuthority {
       earlyRenewalHours: this.earlyRenewalHours,
     });
     setMaxPathLength(this.certificate, props.maxPathLength);
-    passKeyWriteOnly(this.certificate, 'private_key_pem', this.privateKey.privateKeyPem);
-    replacedWithKey(this.certificate, this.privateKey);
+    passKeyWriteOnly(this.certificate, 'private_key_pem', this.privateKeyPem);
+    // A key from a file cannot change under its certificate: the deploy refuses a file that does not match it.
+    if (this.privateKey) replacedWithKey(this.certificate, this.privateKey);
     checkIssuedPathLength(this, this.certificate, props.maxPathLength);
 
     this.keyAlgorithm = key.algorithm;
@@ -134,8 +147,8 @@ export class RootCa extends Construct implements ICertificateAuthority {
     this.commonName = props.subject.commonName;
     this.maxPathLength = props.maxPathLength;
     this.certPem = this.certificate.certPem;
-    this.privateKeyPem = this.privateKey.privateKeyPem;
-    this.privateKeyPkcs8Pem = this.privateKey.privateKeyPemPkcs8;
+    // A key from a file is PKCS#8 already (app/ca-key-files.ts).
+    this.privateKeyPkcs8Pem = this.privateKey?.privateKeyPemPkcs8 ?? this.privateKeyPem;
     this.chainPem = this.certPem;
     this.chain = [this];
     ({ certFile: this.certFile, privateKeyFile: this.privateKeyFile } = writeCaFiles(this, props, this.certPem, this.privateKeyPem));

@@ -1,4 +1,5 @@
 import { CommandDefinition } from '../command-line';
+import { caKeysOption } from '../ca-key-files';
 import { planAndApply } from '../engine';
 import { openDisplay } from '../engine-display';
 import { synthesizeForCommand } from '../synth';
@@ -13,9 +14,10 @@ export const PLAN: CommandDefinition = {
   run: async (options, context) => {
     const outdir = outdirOf(options, context);
     const app = synthesizeForCommand(announce('plan', context), outdir);
+    const caKeys = caKeysOption(app.config.caKeyFiles, app.stack.pki, false);
     const display = openDisplay('plan', outdir, context.verbosity);
     try {
-      return await planAndApply({ ...app, outputDirectory: app.stack.pki.outputDirectory, apply: false, display });
+      return await planAndApply({ ...app, outputDirectory: app.stack.pki.outputDirectory, apply: false, display, caKeys });
     } finally {
       display.close();
       context.say(`chariot-tls: the engine's full output is in ${display.logFile}`);

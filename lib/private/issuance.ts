@@ -27,8 +27,12 @@ export interface IssueOptions {
 }
 
 /** The resources behind an issued certificate. */
-export interface Issued {
+export interface Issued extends Signed {
   readonly key: PrivateKey;
+}
+
+/** A request and the certificate its issuer signed. */
+export interface Signed {
   readonly request: CertRequest;
   readonly cert: LocallySignedCert;
 }
@@ -39,8 +43,15 @@ export interface Issued {
  */
 export function issueCertificate(scope: Construct, options: IssueOptions): Issued {
   const key = createPrivateKey(scope, options.key, options.isCa);
+  const signed = signRequest(scope, options, key.privateKeyPem);
+  replacedWithKey(signed.request, key);
+  return { key, ...signed };
+}
+
+/** A CSR made with `keyPem` (id `csr`) and the certificate the issuer signs (id `cert`), for a key made elsewhere. */
+export function signRequest(scope: Construct, options: IssueOptions, keyPem: string): Signed {
   const request = new CertRequest(scope, 'csr', {
-    privateKeyPem: key.privateKeyPem,
+    privateKeyPem: keyPem,
     subject: [toProviderSubject(options.subject)],
     dnsNames: options.dnsNames,
     ipAddresses: options.ipAddresses,
@@ -56,10 +67,9 @@ export function issueCertificate(scope: Construct, options: IssueOptions): Issue
     earlyRenewalHours: options.earlyRenewalHours,
   });
   setMaxPathLength(cert, options.maxPathLength);
-  passKeyWriteOnly(request, 'private_key_pem', key.privateKeyPem);
-  replacedWithKey(request, key);
+  passKeyWriteOnly(request, 'private_key_pem', keyPem);
   passKeyWriteOnly(cert, 'ca_private_key_pem', options.issuer.privateKeyPem);
-  return { key, request, cert };
+  return { request, cert };
 }
 
 /**
