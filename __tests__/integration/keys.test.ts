@@ -37,9 +37,9 @@ function caKeyCopies(stateText: string): Record<string, { pkcs1: number; pkcs8: 
 
 const ONCE = Object.fromEntries(CAS.map((ca) => [ca, { pkcs1: 1, pkcs8: 1 }]));
 
-/** SHA-256 of every file under `pki/`, by path. */
+/** SHA-256 of every file under `pki/`, by path (but the output directory's .gitignore, which the deploy adds). */
 function fileHashes(pki: Deployment): Record<string, string> {
-  return Object.fromEntries(pki.files().map((f) => [f, createHash('sha256').update(fs.readFileSync(pki.file(f))).digest('hex')]));
+  return Object.fromEntries(pki.files().filter((f) => f !== '.gitignore').map((f) => [f, createHash('sha256').update(fs.readFileSync(pki.file(f))).digest('hex')]));
 }
 
 /** The id of every resource instance in the state (for certificates, the serial number), by address. */
