@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { caKeyVariable, signingWithOfflineKey } from '../app/ca-key-files';
+import { caKeyVariable, caKeysFromHandover, signingWithOfflineKey } from '../app/ca-key-files';
+import { formatRevocations } from '../app/revocation-summary';
 import { loadConfig } from '../app/config';
 
 /** Loads a configuration file with `fields`, from a fresh directory. */
@@ -50,5 +51,47 @@ describe('a deploy with the root key offline', () => {
 
   test('may sign what other CAs sign, and change the root\'s certificates in place', () => {
     expect(signingWithOfflineKey(handover, synthesized, [change('leaf', ['create']), change('ica', ['update'])])).toEqual([]);
+  });
+});
+
+describe('the keys that sign the CRLs', () => {
+  const config = { directory: '/keys', cas: ['root-ca', 'transmission-ca'] };
+  const ca = (id: string) => ({ node: { id, path: `chariot-tls/pki/${id}` } }) as any;
+  const fromState = { privateKeyPem: async (c: any) => `state key of ${c.node.id}` };
+  const handover = {
+    env: { [`TF_VAR_${caKeyVariable('transmission-ca')}`]: 'file key', [`TF_VAR_${caKeyVariable('root-ca')}`]: 'placeholder' },
+    offline: new Map([['root-ca', caKeyVariable('root-ca')]]),
+    notes: [],
+  };
+  const keys = caKeysFromHandover(config, () => handover, fromState);
+
+  test('a CA with a key file signs with the key handed to the engine, not one from the state', async () => {
+    await expect(keys.privateKeyPem(ca('transmission-ca'))).resolves.toBe('file key');
+  });
+
+  test('an offline root gives no key (its CRL is left as it is), never the placeholder', async () => {
+    await expect(keys.privateKeyPem(ca('root-ca'))).resolves.toBeUndefined();
+  });
+
+  test('every other CA\'s key comes from the state', async () => {
+    await expect(keys.privateKeyPem(ca('engine-ca'))).resolves.toBe('state key of engine-ca');
+  });
+
+  test('a key file CA whose keys were never handed over is an error naming it', async () => {
+    await expect(caKeysFromHandover(config, () => undefined, fromState).privateKeyPem(ca('transmission-ca'))).rejects.toThrow(/the key of chariot-tls\/pki\/transmission-ca was not read from its key file/);
+  });
+});
+
+describe('what a deploy says of a CRL whose CA key is offline', () => {
+  const crl = (nextUpdate: Date) => ({ file: '/pki/ca/ca.crl.pem', signed: false, revokedCount: 0, nextUpdate, keptFromOldCrl: 0, keyOffline: true });
+
+  test('until when the old CRL holds, and how to sign it', () => {
+    expect(formatRevocations([], [crl(new Date('2999-01-02T03:04:05.678Z'))], '/pki', false))
+      .toBe('CRL ca/ca.crl.pem: due to be signed, but its CA key is offline (peers accept it until 2999-01-02T03:04:05Z); deploy once with the key file present to sign it');
+  });
+
+  test('that it expired, or that there is none', () => {
+    expect(formatRevocations([], [crl(new Date('2000-01-01T00:00:00Z'))], '/pki', false)).toContain('(it expired 2000-01-01T00:00:00Z)');
+    expect(formatRevocations([], [crl(new Date(0))], '/pki', false)).toContain('(none was signed yet)');
   });
 });

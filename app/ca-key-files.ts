@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TerraformStack } from 'cdktf';
 import { ChariotPki, ICertificateAuthority, IntermediateCa, KeyAlgorithm, RootCa } from '../lib';
+import { CaKeySource } from './ca-keys';
 import { UserError } from './user-error';
 
 /**
@@ -115,9 +116,43 @@ export async function handOverCaKeys(
   return handover;
 }
 
+/** The engine's `caKeys` option (app/engine.ts), and the CRL signing keys of the same deploy. */
+export interface CaKeysOption {
+  /** Where the key files are. */
+  readonly directory: string;
+  /** Checks, moves or creates the key files and hands the keys over ({@link handOverCaKeys}); once per deploy. */
+  handOver(readState: () => Promise<any>): Promise<CaKeyHandover>;
+  /**
+   * The keys that sign the CRLs after the engine has applied: a CA with a key file gets the key handed over to the
+   * engine (decrypted once, in memory), nothing for an offline root; every other CA's key comes from `others`.
+   */
+  crlKeys(others: CaKeySource): CaKeySource;
+}
+
 /** The engine's `caKeys` option for a command, when the configuration has `caKeyFiles`. */
-export function caKeysOption(config: CaKeyFilesConfig | undefined, pki: ChariotPki, apply: boolean) {
-  return config && { directory: config.directory, handOver: (readState: () => Promise<any>) => handOverCaKeys(config, pki, process.env, readState, apply) };
+export function caKeysOption(config: CaKeyFilesConfig | undefined, pki: ChariotPki, apply: boolean): CaKeysOption | undefined {
+  if (config === undefined) return undefined;
+  let handover: CaKeyHandover | undefined;
+  return {
+    directory: config.directory,
+    handOver: async (readState) => (handover = await handOverCaKeys(config, pki, process.env, readState, apply)),
+    crlKeys: (others) => caKeysFromHandover(config, () => handover, others),
+  };
+}
+
+/** {@link CaKeysOption.crlKeys}; `handover` is undefined until the keys were handed over. */
+export function caKeysFromHandover(config: CaKeyFilesConfig, handover: () => CaKeyHandover | undefined, others: CaKeySource): CaKeySource {
+  return {
+    async privateKeyPem(ca) {
+      const id = ca.node.id;
+      if (!config.cas.includes(id)) return others.privateKeyPem(ca);
+      const given = handover();
+      if (given?.offline.has(id)) return undefined;
+      const pem = given?.env[`TF_VAR_${caKeyVariable(id)}`];
+      if (pem === undefined) throw new Error(`the key of ${ca.node.path} was not read from its key file, so its CRL cannot be signed`);
+      return pem;
+    },
+  };
 }
 
 /**

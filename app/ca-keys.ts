@@ -2,12 +2,15 @@ import { ICertificateAuthority } from '../lib';
 
 /**
  * Where a CA's private key is read from when a CRL must be signed. One small interface, so the key's home can
- * change (Terraform state today; an encrypted key file) without touching revocation. A key read from it stays in
- * memory: it is never written anywhere, printed or logged.
+ * change (Terraform state: {@link caKeysFromState}; an encrypted key file: app/ca-key-files.ts) without touching
+ * revocation. A key read from it stays in memory: it is never written anywhere, printed or logged.
  */
 export interface CaKeySource {
-  /** The CA's private key, PEM. Throws, naming the CA, when it cannot be found. */
-  privateKeyPem(ca: ICertificateAuthority): Promise<string>;
+  /**
+   * The CA's private key, PEM; `undefined` when the key is offline on purpose (an unplugged root key file), so the
+   * CRL is left as it is. Throws, naming the CA, when it cannot be found.
+   */
+  privateKeyPem(ca: ICertificateAuthority): Promise<string | undefined>;
 }
 
 /**

@@ -185,7 +185,8 @@ async function deployFiles({ config, outdir, verbosity }: DeployOptions, hooks: 
   const pkcs12 = password === undefined ? undefined : pkcs12Targets(inventory, pki.outputDirectory).map((t) => writePkcs12(t, password));
   removeRevokedClientFiles(revocation.revoked, pki.outputDirectory);
   // The state read after the apply: a CA created by it has its key there only now.
-  const keys = caKeysFromState(readEngineState, app.synthesized);
+  const stateKeys = caKeysFromState(readEngineState, app.synthesized);
+  const keys = caKeys?.crlKeys(stateKeys) ?? stateKeys;
   const crls = await publishCrls({ pki, record: readRevocationRecord(inventoryDirectory), policy: revocation.crl, keys, now: new Date() });
   const summary = { ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory), damaged), pkcs12, logFile: hooks.display.logFile };
   console.log(`${verbosity === Verbosity.VERBOSE ? '\n' : ''}${formatSummary(summary, new Date())}`);

@@ -7,7 +7,7 @@ import * as lockfile from 'proper-lockfile';
 import { pendingSignalsHandled } from './cli';
 import { ExistingPki, lostStateRefusal } from './existing-pki';
 import { EngineDisplay, STREAMING } from './engine-display';
-import { CaKeyHandover, formatOfflineRefusal, signingWithOfflineKey } from './ca-key-files';
+import { CaKeyHandover, CaKeysOption, formatOfflineRefusal, signingWithOfflineKey } from './ca-key-files';
 import { removeKeyCopies, replacedForKeyCopy } from './key-copies';
 import { isRunning } from './processes';
 import {
@@ -98,7 +98,7 @@ export interface EngineRunOptions {
    * (`state pull`, holding secrets, in memory only).
    * @default - no CA key files
    */
-  readonly caKeys?: { readonly directory: string; readonly handOver: (readState: () => Promise<any>) => Promise<CaKeyHandover> };
+  readonly caKeys?: Pick<CaKeysOption, 'directory' | 'handOver'>;
 }
 
 /** Thrown instead of starting an engine command after {@link EngineRunOptions.signal} was aborted. */
@@ -279,10 +279,6 @@ class Engine {
     return { status, stdout: stdout.join(''), stderr: stderr.join('') };
   }
 
-  /**
-   * Removes the key copies that state written before write-only keys holds (app/key-copies.ts): pulls the state,
-   * which holds secrets and stays in memory, and pushes it back with the copies gone.
-   */
   /** The state as JSON (`state pull`): it holds secrets, and stays in memory. */
   async pullState(): Promise<any> {
     const pulled = await this.run(['state', 'pull'], { secretStdout: true });
@@ -290,6 +286,10 @@ class Engine {
     return pulled.stdout.trim() === '' ? {} : JSON.parse(pulled.stdout);
   }
 
+  /**
+   * Removes the key copies that state written before write-only keys holds (app/key-copies.ts): pulls the state,
+   * which holds secrets and stays in memory, and pushes it back with the copies gone.
+   */
   async removeKeyCopies(synthesized: any): Promise<EngineResult> {
     const pulled = await this.run(['state', 'pull'], { secretStdout: true });
     if (pulled.status !== 0) return pulled;

@@ -100,6 +100,11 @@ export interface CrlOutcome {
   readonly nextUpdate: Date;
   /** Serials the old CRL listed and the record does not: kept (a revocation is final), and worth a look. */
   readonly keptFromOldCrl: number;
+  /**
+   * Due to be signed, but the CA key is offline (an unplugged root key file): the old CRL, if any, was left as it
+   * was, and `nextUpdate` is its own (the epoch when there is none).
+   */
+  readonly keyOffline?: boolean;
 }
 
 /** What {@link publishCrls} works with. */
@@ -116,7 +121,8 @@ export interface CrlPublication {
  * `server-ca.crt`), empty ones included, and the server `certs/server/crl.pem` with the CRLs of every CA it trusts.
  * A CRL is signed again (the CA key from `keys`, in memory only) when it is missing, lists other serials than the
  * record says, was signed by another key, has a lifetime other than the policy's, or is within
- * `earlyRenewalHours` of its nextUpdate; otherwise it is left alone, and so is the key.
+ * `earlyRenewalHours` of its nextUpdate; otherwise it is left alone, and so is the key. A CRL due while its CA's key
+ * is offline is left as it is (`keyOffline`), and the deploy says until when it stays valid.
  */
 export async function publishCrls(publication: CrlPublication): Promise<CrlOutcome[]> {
   const outcomes: CrlOutcome[] = [];
@@ -127,7 +133,7 @@ export async function publishCrls(publication: CrlPublication): Promise<CrlOutco
     const caPem = fs.readFileSync(certFile, 'utf8');
     const outcome = await publishCrl(ca, caPem, crlFileOf(certFile), publication);
     outcomes.push(outcome);
-    crls.set(fingerprint(caPem), fs.readFileSync(outcome.file, 'utf8'));
+    if (fs.existsSync(outcome.file)) crls.set(fingerprint(caPem), fs.readFileSync(outcome.file, 'utf8'));
   }
   removeOrphanCrls(publication.pki.outputDirectory);
   const clientCa = publication.pki.server?.filePath(FileKind.CLIENT_CA);
@@ -169,8 +175,12 @@ async function publishCrl(ca: ICertificateAuthority, caPem: string, file: string
   if (ours !== undefined && isFresh(ours, entries, policy, now)) {
     return { file, signed: false, revokedCount: entries.length, nextUpdate: ours.nextUpdate, keptFromOldCrl: kept.length };
   }
+  const key = await publication.keys.privateKeyPem(ca);
+  if (key === undefined) {
+    return { file, signed: false, revokedCount: ours?.entries.length ?? 0, nextUpdate: ours?.nextUpdate ?? new Date(0), keptFromOldCrl: 0, keyOffline: true };
+  }
   const nextUpdate = new Date(now.getTime() + policy.validityHours * 3_600_000);
-  const pem = await signCrl(caPem, await publication.keys.privateKeyPem(ca), {
+  const pem = await signCrl(caPem, key, {
     entries,
     thisUpdate: new Date(now.getTime() - BACKDATE_MS),
     nextUpdate,

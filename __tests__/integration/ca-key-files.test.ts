@@ -40,6 +40,10 @@ function hashes(pki: Deployment): Record<string, string> {
   return Object.fromEntries([...files, ...keys].map((f) => [path.relative(pki.dir, f), createHash('sha256').update(fs.readFileSync(f)).digest('hex')]));
 }
 
+/** Whether the CRL beside a CA certificate verifies against it (openssl crl -verify). */
+const crlVerifies = (pki: Deployment, caCert: string) =>
+  /verify OK/.test(run('openssl', ['crl', '-in', pki.file(caCert.replace(/\.crt$/, '.crl.pem')), '-noout', '-CAfile', pki.file(caCert), '-verify'], { allowFailure: true }).stderr);
+
 const CA_CERT = { 'root-ca': 'ca/ca.crt', 'transmission-ca': 'ca/transmission/transmission-ca.crt' } as Record<string, string>;
 
 describe('a new PKI with its root and Transmission CA keys in key files', () => {
@@ -85,13 +89,22 @@ describe('a new PKI with its root and Transmission CA keys in key files', () => 
     verifyPki(pki, ['engine/engine', 'transmission/edge-1']);
   });
 
+  test('each CA\'s CRL is signed with its key, the key files\' included', () => {
+    for (const ca of FILE_CAS) expect(crlVerifies(pki, CA_CERT[ca])).toBe(true);
+    expect(crlVerifies(pki, 'ca/engine/engine-ca.crt')).toBe(true);
+  });
+
   describe('with the root key offline', () => {
     const away = () => path.join(pki.dir, 'root-ca.key.offline');
     let offline: string;
 
+    let rootCrl: string;
+
     beforeAll(() => {
       fs.renameSync(keyFile(pki, 'root-ca'), away());
-      withKeyFiles(pki, { transmissionClients: ['edge-1', 'edge-2'] });
+      rootCrl = pki.read('ca/ca.crl.pem');
+      // A new CRL lifetime: every CRL is due to be signed again, the root's too.
+      withKeyFiles(pki, { transmissionClients: ['edge-1', 'edge-2'], crl: { validityHours: 700, earlyRenewalHours: 336 } });
       offline = output(pki.deploy({ env: ENV }));
     });
     afterAll(() => fs.renameSync(away(), keyFile(pki, 'root-ca')));
@@ -99,6 +112,13 @@ describe('a new PKI with its root and Transmission CA keys in key files', () => 
     test('a deploy that signs nothing with it runs, and says so in one line', () => {
       expect(offline.match(/the key of root-ca is offline/g)).toHaveLength(1);
       verifyPki(pki, ['engine/engine', 'transmission/edge-1', 'transmission/edge-2']);
+    });
+
+    test('the root\'s CRL, due, is left as it was, saying until when it holds; the other CAs\' CRLs are signed again', () => {
+      expect(pki.read('ca/ca.crl.pem')).toBe(rootCrl);
+      expect(offline).toMatch(/CRL ca\/ca\.crl\.pem: due to be signed, but its CA key is offline \(peers accept it until \d{4}-\d\d-\d\dT[\d:]+Z\); deploy once with the key file present/);
+      expect(offline).toMatch(/CRL ca\/transmission\/transmission-ca\.crl\.pem: signed/);
+      expect(crlVerifies(pki, CA_CERT['transmission-ca'])).toBe(true);
     });
 
     test('a deploy that must sign an intermediate stops before any change, naming it, why, and how to supply the key', () => {
