@@ -1,4 +1,4 @@
-import { CertificateRole, FileKind, KeyAlgorithm, Product } from '../lib';
+import { CertificateRole, FileKind, KeyAlgorithm, Product, SERVER_PEM_FILES } from '../lib';
 import { CHARIOT } from '../lib/products/chariot';
 
 describe('the products', () => {
@@ -19,6 +19,21 @@ describe('the products', () => {
     expect(unique(product.files.map((f) => f.id))).toBe(true);
     expect(product.fileName(FileKind.PRIVATE_KEY)).toBeDefined();
     expect(product.fileName(FileKind.CERT)).toBeDefined();
+  });
+
+  test('the server PEM files keep the names and Terraform addresses of the first release', () => {
+    // Renaming an id would replace that file's resource in every deployed PKI: this list is a contract.
+    expect(SERVER_PEM_FILES.map((f) => [f.name, f.id])).toEqual([
+      ['server.key', 'key-file'],
+      ['server.crt', 'cert-file'],
+      ['ca-chain.pem', 'ca-chain-file'],
+      ['fullchain.pem', 'fullchain-file'],
+      ['client-ca.pem', 'client-ca-file'],
+    ]);
+  });
+
+  test.each(Product.withRole(CertificateRole.SERVER).map((p) => [p.id, p] as const))('%s takes every server PEM file, under its shared name and id', (_, product) => {
+    expect(product.files).toEqual(expect.arrayContaining([...SERVER_PEM_FILES]));
   });
 
   test('Chariot accepts only RSA server keys', () => {

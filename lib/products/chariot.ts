@@ -1,7 +1,9 @@
 import { FileKind } from '../certificate-file';
 import { CertificateRole } from '../certificate-role';
 import { KeyAlgorithm } from '../key';
-import { Product } from './product';
+import { Product, SERVER_PEM_FILES } from './product';
+
+const [KEY_FILE, ...PUBLIC_FILES] = SERVER_PEM_FILES;
 
 /**
  * Cirrus Link Chariot MQTT Server: MQTT over TLS on 8883 and its web UI over HTTPS. It accepts only an RSA
@@ -13,14 +15,8 @@ export const CHARIOT = new Product({
   shortName: 'Chariot',
   role: CertificateRole.SERVER,
   keyPolicy: { algorithms: [KeyAlgorithm.RSA], fix: 'use KeyAlgorithm.RSA (PKCS#1 or PKCS#8)' },
-  files: [
-    { kind: FileKind.PRIVATE_KEY, name: 'server.key', id: 'key-file' },
-    { kind: FileKind.PRIVATE_KEY_PKCS8, name: 'server.pkcs8.key', id: 'pkcs8-key-file' },
-    { kind: FileKind.CERT, name: 'server.crt', id: 'cert-file' },
-    { kind: FileKind.CA_CHAIN, name: 'ca-chain.pem', id: 'ca-chain-file' },
-    { kind: FileKind.FULL_CHAIN, name: 'fullchain.pem', id: 'fullchain-file' },
-    { kind: FileKind.CLIENT_CA, name: 'client-ca.pem', id: 'client-ca-file' },
-  ],
+  // Chariot 2.3.1+ also takes a PKCS#8 key: the same key in a file of its own, written after the PKCS#1 one.
+  files: [KEY_FILE, { kind: FileKind.PRIVATE_KEY_PKCS8, name: 'server.pkcs8.key', id: 'pkcs8-key-file' }, ...PUBLIC_FILES],
   upload: {
     title: 'Chariot MQTT Server: TLS files for {cn}',
     steps: [

@@ -1,7 +1,7 @@
 import { FileKind } from '../certificate-file';
 import { CertificateRole } from '../certificate-role';
 import { KeyAlgorithm } from '../key';
-import { Product } from './product';
+import { Product, SERVER_PEM_FILES } from './product';
 
 /**
  * Cirrus Link MQTT Distributor: an MQTT broker inside an Ignition gateway, MQTT over TLS on 8883 once TLS is on.
@@ -14,13 +14,7 @@ export const MQTT_DISTRIBUTOR = new Product({
   shortName: 'MQTT Distributor',
   role: CertificateRole.SERVER,
   keyPolicy: { algorithms: [KeyAlgorithm.RSA], fix: 'use KeyAlgorithm.RSA (every Java key store takes it; ECDSA is not verified for MQTT Distributor)' },
-  files: [
-    { kind: FileKind.PRIVATE_KEY, name: 'server.key', id: 'key-file' },
-    { kind: FileKind.CERT, name: 'server.crt', id: 'cert-file' },
-    { kind: FileKind.CA_CHAIN, name: 'ca-chain.pem', id: 'ca-chain-file' },
-    { kind: FileKind.FULL_CHAIN, name: 'fullchain.pem', id: 'fullchain-file' },
-    { kind: FileKind.CLIENT_CA, name: 'client-ca.pem', id: 'client-ca-file' },
-  ],
+  files: [...SERVER_PEM_FILES],
   upload: {
     title: 'MQTT Distributor: TLS files for {cn}',
     steps: [

@@ -17,6 +17,19 @@ export interface ProductFile {
 }
 
 /**
+ * The PEM files every server product writes beside its certificate: key, certificate, chain, full chain and the
+ * client CAs. One list for all of them, because the ids are Terraform addresses (`servers/NAME/cert-file`): a
+ * product that spelled one differently would replace that file's resource on its next deploy.
+ */
+export const SERVER_PEM_FILES: readonly ProductFile[] = [
+  { kind: FileKind.PRIVATE_KEY, name: 'server.key', id: 'key-file' },
+  { kind: FileKind.CERT, name: 'server.crt', id: 'cert-file' },
+  { kind: FileKind.CA_CHAIN, name: 'ca-chain.pem', id: 'ca-chain-file' },
+  { kind: FileKind.FULL_CHAIN, name: 'fullchain.pem', id: 'fullchain-file' },
+  { kind: FileKind.CLIENT_CA, name: 'client-ca.pem', id: 'client-ca-file' },
+];
+
+/**
  * One field of the product's upload screen, as the README's table shows it.
  */
 export interface UploadField {

@@ -1,6 +1,6 @@
 import { FileKind } from '../certificate-file';
 import { CertificateRole } from '../certificate-role';
-import { Product } from './product';
+import { Product, SERVER_PEM_FILES } from './product';
 
 /**
  * A broker other than Cirrus Link's (Mosquitto, HiveMQ, EMQX): it takes the usual PEM files, RSA or ECDSA. The README
@@ -11,13 +11,7 @@ export const THIRD_PARTY_BROKER = new Product({
   name: 'MQTT broker (third-party)',
   shortName: 'the broker',
   role: CertificateRole.SERVER,
-  files: [
-    { kind: FileKind.PRIVATE_KEY, name: 'server.key', id: 'key-file' },
-    { kind: FileKind.CERT, name: 'server.crt', id: 'cert-file' },
-    { kind: FileKind.CA_CHAIN, name: 'ca-chain.pem', id: 'ca-chain-file' },
-    { kind: FileKind.FULL_CHAIN, name: 'fullchain.pem', id: 'fullchain-file' },
-    { kind: FileKind.CLIENT_CA, name: 'client-ca.pem', id: 'client-ca-file' },
-  ],
+  files: [...SERVER_PEM_FILES],
   upload: {
     title: 'MQTT broker: TLS files for {cn}',
     steps: [
