@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { Verbosity } from '../app/command-line';
 import { LIST_LIMIT, PLAIN_PROGRESS_INTERVAL_MS, TerminalDisplay } from '../app/engine-display';
 import { CertificateChange } from '../app/certificate-change';
-import { CertificateReview, formatSummary } from '../app/plan-review';
+import { CertificateReview } from '../app/plan-review';
+import { formatSummary } from '../app/plan-summary';
 import { EngineProgress, applySteps, resourceCount } from '../app/progress';
 
 /** The engine's lines as OpenTofu prints them with -no-color. */

@@ -1,5 +1,5 @@
 import { removeKeyCopies, replacedForKeyCopy } from '../app/key-copies';
-import { ResourceChange } from '../app/plan-review';
+import { ResourceChange } from '../app/plan-facts';
 
 const KEY = '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n';
 const CA_KEY_REF = '${tls_private_key.pki_root-ca_key_1.private_key_pem}';

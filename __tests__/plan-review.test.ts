@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  CertificateReview, ReducedPlan, allowedCaChanges, formatProtectedKeyRefusal, formatRefusal, formatSummary,
-  keyChange, preventDestroyAddresses, reducePlan, refusedCaChanges, reviewPlan, subjectText,
-} from '../app/plan-review';
+import { allowedCaChanges, formatProtectedKeyRefusal, formatRefusal, preventDestroyAddresses, refusedCaChanges } from '../app/ca-refusals';
+import { ReducedPlan, keyChange, reducePlan, subjectText } from '../app/plan-facts';
+import { CertificateReview, reviewPlan } from '../app/plan-review';
+import { formatSummary } from '../app/plan-summary';
 import { CertificateChange } from '../app/certificate-change';
 import { certificatePem, rsaKey } from './helpers/certificates';
 

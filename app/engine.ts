@@ -10,10 +10,10 @@ import { EngineDisplay, STREAMING } from './engine-display';
 import { CaKeyHandover, CaKeysOption, formatOfflineRefusal, signingWithOfflineKey } from './ca-key-files';
 import { removeKeyCopies, replacedForKeyCopy } from './key-copies';
 import { isRunning } from './processes';
-import {
-  allowedCaChanges, constructPaths, formatProtectedKeyRefusal, formatRefusal, formatSummary, keyChange, keyFactsInState,
-  keyFactsInSynthesized, preventDestroyAddresses, reducePlan, refusedCaChanges, reviewPlan,
-} from './plan-review';
+import { allowedCaChanges, formatProtectedKeyRefusal, formatRefusal, preventDestroyAddresses, refusedCaChanges } from './ca-refusals';
+import { constructPaths, keyChange, keyFactsInState, keyFactsInSynthesized, reducePlan } from './plan-facts';
+import { reviewPlan } from './plan-review';
+import { formatSummary } from './plan-summary';
 import { applySteps, resourceCount } from './progress';
 
 /** Where to also write the reduced, secret-free plan as JSON (for CI artefacts and test fixtures). */
@@ -132,7 +132,7 @@ interface RunOptions {
 /**
  * Plans into a private temporary file, prints the engine's plan and a summary in words, and (with
  * `apply`) applies exactly that plan. Stops, changing nothing, when the plan would give a CA a new key
- * or subject (app/plan-review.ts). The engine is `CHARIOT_TLS_ENGINE_BIN` (scripts/engine/env.sh
+ * or subject (app/plan-review.ts, app/ca-refusals.ts). The engine is `CHARIOT_TLS_ENGINE_BIN` (scripts/engine/env.sh
  * chooses it), else `tofu`. Resolves to the exit status.
  */
 export async function planAndApply(options: EngineRunOptions): Promise<number> {

@@ -1,4 +1,4 @@
-import { ResourceChange } from './plan-review';
+import { ResourceChange } from './plan-facts';
 
 /**
  * Copies of keys in state written before keys were handed to the tls resources write-only

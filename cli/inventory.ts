@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { subjectText } from '../app/plan-review';
+import { subjectText } from '../app/plan-facts';
 import type { CliIo } from './chariot-tls';
 
 /** What a synthesized stack declares for one certificate: no key or certificate material, only its configuration. */

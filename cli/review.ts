@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { allowedCaChanges, formatRefusal, formatSummary, reducePlan, refusedCaChanges, reviewPlan } from '../app/plan-review';
+import { allowedCaChanges, formatRefusal, refusedCaChanges } from '../app/ca-refusals';
+import { reducePlan } from '../app/plan-facts';
+import { reviewPlan } from '../app/plan-review';
+import { formatSummary } from '../app/plan-summary';
 import type { CliIo } from './chariot-tls';
 
 /**

@@ -1,0 +1,69 @@
+import { InventoryRole, PkiInventory } from '../lib';
+import { CertificateChange } from './certificate-change';
+import { DeploySummary, SummarizedCertificate } from './deploy-summary';
+import { Pkcs12Outcome } from './pkcs12';
+
+/** The deploy's own lines: the one before the engine starts and the summary after it. */
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The line printed before the engine starts: what is about to be deployed, and where. */
+export function formatStart(inventory: PkiInventory, outputDirectory: string): string {
+  const count = (role: InventoryRole) => inventory.certificates.filter((c) => c.role === role).length;
+  const parts = [
+    plural(count(InventoryRole.ROOT_CA), 'root CA'),
+    plural(count(InventoryRole.INTERMEDIATE_CA), 'intermediate CA'),
+    plural(count(InventoryRole.SERVER), 'server certificate'),
+    plural(count(InventoryRole.CLIENT), 'client certificate'),
+  ];
+  return `chariot-tls: deploying ${parts.join(', ')} into ${outputDirectory}; the engine reports each key and certificate as it goes`;
+}
+
+/** The summary printed after a successful deploy. */
+export function formatSummary(summary: DeploySummary, now: Date): string {
+  const certs = summary.certificates;
+  const count = (change: CertificateChange) => certs.filter((c) => c.change === change).length;
+  const first = [...certs].sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime())[0];
+  const next = certs.filter((c) => c.renewableFrom).sort((a, b) => a.renewableFrom!.getTime() - b.renewableFrom!.getTime())[0];
+  const log = summary.logFile ? [['engine log', summary.logFile] as [string, string]] : [];
+  if (count(CertificateChange.UNCHANGED) === certs.length && !summary.pkcs12?.some((o) => o !== Pkcs12Outcome.UNCHANGED)) {
+    // Nothing changed: what a weekly job mails, so a line or two.
+    const when = [first && `expires first ${dateText(first.notAfter)} ${describe(first)}`, next && `next renewal ${dateText(next.renewableFrom!)}`].filter(Boolean);
+    return [`chariot-tls: no change: ${plural(certs.length, 'certificate')} up to date in ${summary.outputDirectory}`, ...when.length ? [`  ${when.join('; ')}`] : [], ...log.map(([l, t]) => `  ${l}: ${t}`)].join('\n');
+  }
+  const newKeys = count(CertificateChange.CREATED) + count(CertificateChange.REKEYED);
+  // Shown only when there are some, so that the usual line stays as it was.
+  const restoredCerts = count(CertificateChange.RESTORED) > 0 ? `, ${count(CertificateChange.RESTORED)} restored` : '';
+  const lines: [string, string][] = [
+    ['certificates', `${count(CertificateChange.CREATED)} created, ${count(CertificateChange.RENEWED)} renewed, ${count(CertificateChange.REKEYED)} re-keyed${restoredCerts}, ${count(CertificateChange.UNCHANGED)} unchanged`],
+    ['keys', `${newKeys} created, ${certs.length - newKeys} unchanged`],
+  ];
+  const restored = summary.restored ?? [];
+  if (restored.length > 0) lines.push(['restored', `${plural(restored.length, 'file')} that were empty or cut short, written again: ${restored.join(', ')}`]);
+  if (summary.pkcs12) {
+    const p12 = (o: Pkcs12Outcome) => summary.pkcs12!.filter((x) => x === o).length;
+    lines.push(['PKCS#12', `${p12(Pkcs12Outcome.CREATED)} created, ${p12(Pkcs12Outcome.UPDATED)} updated, ${p12(Pkcs12Outcome.UNCHANGED)} unchanged (mode 0600)`]);
+  }
+  lines.push(['files', `${summary.outputDirectory} (each folder under certs/ has a README.txt: which file goes into which field)`]);
+  if (first) lines.push(['expires first', `${dateText(first.notAfter)}  ${describe(first)}, in ${daysUntil(first.notAfter, now)} days`]);
+  if (next) lines.push(['next renewal', `${dateText(next.renewableFrom!)}  ${describe(next)}: a deploy on or after this date re-issues it`]);
+  lines.push(...log);
+  const width = Math.max(...lines.map(([label]) => label.length));
+  return [`chariot-tls: deployed ${plural(certs.length, 'certificate')}`, ...lines.map(([label, text]) => `  ${label.padEnd(width)}  ${text}`)].join('\n');
+}
+
+function describe(c: SummarizedCertificate): string {
+  return `${c.certificate.subject.commonName} (${c.file})`;
+}
+
+function dateText(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+function daysUntil(date: Date, now: Date): number {
+  return Math.floor((date.getTime() - now.getTime()) / DAY_MS);
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
