@@ -15,7 +15,7 @@ const SCRIPTS: Record<string, string> = JSON.parse(fs.readFileSync(path.join(PRO
 /** Variables that hold secrets: the state passphrase, the state backend's connection string, the PKCS#12 password. */
 const SECRET_ENV = ['CHARIOT_TLS_STATE_PASSPHRASE', 'PG_CONN_STR', DEFAULT_PKCS12_PASSWORD_ENV];
 
-interface Step { uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, unknown>; name?: string }
+interface Step { if?: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, unknown>; name?: string }
 interface Job { if?: string; steps: Step[]; permissions?: Record<string, string>; environment?: string }
 
 const workflow = parse(fs.readFileSync(WORKFLOW_FILE, 'utf8'));
