@@ -5,6 +5,7 @@
  * inventory); the path length check with our tls provider (silent) and the stock one (fails, naming each CA); and
  * the newest versions the peer ranges allow.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -41,8 +42,8 @@ let stackDir: string;
 
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-package-'));
-  // prepack builds dist/ first; --json keeps the list of files on stdout.
-  const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], { cwd: PROJECT, env: ENV }).stdout);
+  // As the package is published: `npm run package` builds dist/ and packs a staged copy; --json keeps the list of files on stdout.
+  const [packed] = JSON.parse(run('npm', ['run', '--silent', 'package', '--', '--json', '--pack-destination', work], { cwd: PROJECT, env: ENV }).stdout);
   packedFiles = packed.files.map((f: { path: string }) => f.path).sort();
 
   repo = path.join(work, 'infra-repo');
@@ -78,6 +79,18 @@ describe('the tarball', () => {
     const outside = packedFiles.filter((f) => !docs.includes(f) && !/^dist\/.+\.(js|d\.ts)$/.test(f));
     expect(outside).toEqual([]);
     expect(packedFiles).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'API.md', 'CHANGELOG.md', 'package.json']));
+  });
+
+  test('its README, the page npm shows, is the package\'s: it starts with the construct API, not the ready app', () => {
+    const readme = fs.readFileSync(path.join(repo, 'node_modules', 'chariot-tls', 'README.md'), 'utf8');
+    expect(readme).toBe(fs.readFileSync(path.join(PROJECT, 'lib', 'README.md'), 'utf8'));
+    expect(readme.indexOf("from 'chariot-tls'")).toBeLessThan(readme.indexOf('ready app'));
+  });
+
+  test('a plain `npm pack` of the repository is refused, naming the command that packs the package', () => {
+    const result = spawnSync('npm', ['pack', '--dry-run'], { cwd: PROJECT, env: ENV, encoding: 'utf8' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('npm run package');
   });
 
   test('ships no tests, app, scripts, state, keys or engine', () => {
