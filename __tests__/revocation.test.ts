@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { certificateIds } from '../app/crl';
 import { loadConfig } from '../app/config';
-import { recordRevocations } from '../app/revocation';
+import { recordRevocations, removeRevokedClientFiles } from '../app/revocation';
 import { DEFAULT_CRL_POLICY, RevocationError } from '../app/revocation-config';
 import { REVOCATION_RECORD_FILE, readRevocationRecord, writeRevocationRecord } from '../app/revocation-record';
 import { OpensslCa, opensslCa } from './helpers/openssl-ca';
@@ -89,6 +89,24 @@ describe('recording a revocation before the engine destroys the certificate', ()
     await expect(recordRevocations([{ name: 'edge-2', reason: 'keyCompromise' }], dir, path.join(dir, 'pki'), neverRead, NOW)).resolves.toEqual([]);
   });
 
+  test("a site client's certificate in certs/transmission/SITE/NAME/ is recorded again once re-issued", async () => {
+    const dir = tempDir();
+    const renewed = ca.issue('ns-1', 'transmission').certPem;
+    writeRevocationRecord(dir, [{ name: 'ns-1', kind: 'transmission', serial: '1f', issuer: 'CN=x', authorityKeyId: 'ab', revokedAt: '2026-11-01T00:00:00Z', reason: 'keyCompromise' }]);
+    const added = await recordRevocations([{ name: 'ns-1', reason: 'keyCompromise' }], dir, outputWith(dir, 'north-sea/ns-1', renewed), async () => stateWith(renewed), NOW);
+    expect(added.map((r) => r.serial)).toEqual([certificateIds(renewed).serial]);
+  });
+
+  test("a revoked site client's PKCS#12 file and empty folder are removed, and its site's folder stays", () => {
+    const out = path.join(tempDir(), 'pki');
+    const site = path.join(out, 'certs', 'transmission', 'north-sea');
+    fs.mkdirSync(path.join(site, 'ns-1'), { recursive: true });
+    fs.mkdirSync(path.join(site, 'ns-2'));
+    fs.writeFileSync(path.join(site, 'ns-1', 'client.p12'), 'p12');
+    expect(removeRevokedClientFiles([{ name: 'ns-1', reason: 'keyCompromise' }], out)).toEqual([path.join(site, 'ns-1', 'client.p12')]);
+    expect(fs.readdirSync(site)).toEqual(['ns-2']);
+  });
+
   test('a revoked name with no certificate in the state and none in the record is refused, recording nothing', async () => {
     const dir = tempDir();
     const promise = recordRevocations([{ name: 'edge-7', reason: 'keyCompromise' }], dir, path.join(dir, 'pki'), async () => stateWith(), NOW);
@@ -117,6 +135,11 @@ describe('configuration of revocation', () => {
     expect(config.pki.transmissionClients).toEqual(['edge-1']);
     expect(config.pki.engineClients).toEqual(['engine']);
     expect(config.revocation.revoked).toEqual([{ name: 'edge-2', reason: 'keyCompromise' }]);
+  });
+
+  test('a revoked site client is issued no certificate either; its site keeps the others', () => {
+    const config = load({ sites: { 'north-sea': { transmissionClients: ['ns-1', 'ns-2'], issuingCa: true } }, revoked: [{ name: 'ns-1', reason: 'keyCompromise' }] });
+    expect(config.pki.sites).toEqual({ 'north-sea': { transmissionClients: ['ns-2'], issuingCa: true } });
   });
 
   test('CRLs are valid 30 days and signed again 14 days before nextUpdate by default; both can be set', () => {

@@ -93,8 +93,33 @@ describe('the inventory of sites', () => {
     expect(inventory.toJson().certificates.find((c: any) => c.constructPath === 'test/pki/transmission/edge-1').site).toBeNull();
   });
 
-  test('the Markdown has one line per site', () => {
-    expect(inventory.toMarkdown()).toContain('## Sites\n\n- **baltic**: 1 client, signed by Chariot TLS Transmission CA\n- **north-sea**: 2 clients, its own issuing CA, north-sea Transmission CA\n');
+  test('the Markdown has one line per site, and one for the flat list', () => {
+    expect(inventory.toMarkdown()).toContain([
+      '## Sites',
+      '',
+      '- **baltic**: 1 client, signed by Chariot TLS Transmission CA',
+      '- **north-sea**: 2 clients, its own issuing CA, north-sea Transmission CA',
+      '- no site (`transmissionClients`): 2 clients, signed by Chariot TLS Transmission CA',
+      '',
+    ].join('\n'));
+  });
+
+  test('the Markdown leaves the flat list out when it is empty', () => {
+    const markdown = PkiInventory.of(inStack({ ...withSites, transmissionClients: [] })).toMarkdown();
+    expect(markdown).toContain('north-sea Transmission CA\n\n## Certificates');
+    expect(markdown).not.toContain('no site');
+  });
+
+  test('the JSON sums up each site: its clients, its own CA and the CA that signs them', () => {
+    expect(inventory.toJson().sites).toEqual([
+      { name: 'baltic', clients: 1, issuingCa: null, signedBy: 'Chariot TLS Transmission CA' },
+      { name: 'north-sea', clients: 2, issuingCa: { constructPath: 'test/pki/sites/north-sea/ca', commonName: 'north-sea Transmission CA' }, signedBy: 'north-sea Transmission CA' },
+    ]);
+  });
+
+  test('the JSON of a hierarchy without sites has an empty list of them', () => {
+    expect(PkiInventory.of(inStack(flat)).toJson().sites).toEqual([]);
+    expect(PkiInventory.of(inStack(flat)).toMarkdown()).not.toContain('## Sites');
   });
 });
 

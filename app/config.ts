@@ -342,6 +342,7 @@ function toAppConfig(config: Config, baseDir: string): AppConfig {
       servers: servers?.map(({ product, ...server }) => ({ ...server, product: product === undefined ? undefined : Product.find(product) })),
       engineClients: notRevoked(rest.engineClients),
       transmissionClients: notRevoked(rest.transmissionClients),
+      sites: rest.sites && Object.fromEntries(Object.entries(rest.sites).map(([name, site]) => [name, { ...site, transmissionClients: notRevoked(site.transmissionClients) }])),
       outputDirectory: path.resolve(baseDir, outputDirectory ?? 'pki'),
       caKey: caRsaBits ? { rsaBits: caRsaBits } : undefined,
       leafKey: leafRsaBits ? { rsaBits: leafRsaBits } : undefined,

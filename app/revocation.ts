@@ -33,7 +33,7 @@ export async function recordRevocations(
   now: Date,
 ): Promise<RevokedCertificate[]> {
   const record = readRevocationRecord(recordDirectory);
-  const hasCertFile = (name: string) => CLIENT_KINDS.some((kind) => fs.existsSync(path.join(outputDirectory, 'certs', kind, name, 'cert.pem')));
+  const hasCertFile = (name: string) => clientFolders(outputDirectory, name).some((folder) => fs.existsSync(path.join(folder, 'cert.pem')));
   const toCheck = revoked.filter((r) => hasCertFile(r.name) || !record.some((e) => e.name === r.name));
   if (toCheck.length === 0) return [];
 
@@ -70,7 +70,7 @@ export async function recordRevocations(
  */
 export function removeRevokedClientFiles(revoked: RevokedClient[], outputDirectory: string): string[] {
   const removed: string[] = [];
-  for (const folder of revoked.flatMap((r) => CLIENT_KINDS.map((kind) => path.join(outputDirectory, 'certs', kind, r.name)))) {
+  for (const folder of revoked.flatMap((r) => clientFolders(outputDirectory, r.name))) {
     const p12 = path.join(folder, CLIENT_PKCS12_FILE);
     if (fs.existsSync(p12)) {
       fs.rmSync(p12);
@@ -79,6 +79,19 @@ export function removeRevokedClientFiles(revoked: RevokedClient[], outputDirecto
     if (fs.existsSync(folder) && fs.readdirSync(folder).length === 0) fs.rmdirSync(folder);
   }
   return removed;
+}
+
+/**
+ * Every folder a client of this name may have: `certs/engine/NAME`, `certs/transmission/NAME`, and
+ * `certs/transmission/SITE/NAME` in each site's folder (a revoked client is no longer in the configuration, so
+ * its site is not known). Folders reached through a symbolic link are not looked into.
+ */
+function clientFolders(outputDirectory: string, name: string): string[] {
+  const transmission = path.join(outputDirectory, 'certs', 'transmission');
+  const siteFolders = fs.existsSync(transmission)
+    ? fs.readdirSync(transmission, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(transmission, d.name, name))
+    : [];
+  return [...CLIENT_KINDS.map((kind) => path.join(outputDirectory, 'certs', kind, name)), ...siteFolders];
 }
 
 /** The Engine and Transmission client certificates in a `show -json` state. */

@@ -1,6 +1,7 @@
 import { PkiInventory } from '../pki-inventory';
 import { days, keyText, known, renewableAfterHours, subjectText, SUBJECT_FIELDS } from './inventory-text';
 import { DistinguishedName } from '../distinguished-name';
+import { sitesOf } from './inventory-sites';
 
 /** Bumped when a field of `PkiInventory.toJson()` changes meaning or is removed. */
 const INVENTORY_FORMAT_VERSION = 1;
@@ -32,6 +33,12 @@ export function inventoryJson(inventory: PkiInventory): any {
       renewableAfterDays: days(renewableAfterHours(c)),
       files: c.files,
       site: c.site ?? null,
+    })),
+    sites: sitesOf(inventory.certificates).map((s) => ({
+      name: s.name,
+      clients: s.clients,
+      issuingCa: s.issuingCa === undefined ? null : { constructPath: s.issuingCa.constructPath, commonName: s.issuingCa.subject.commonName },
+      signedBy: s.signedBy ?? null,
     })),
   };
 }

@@ -1,5 +1,6 @@
 import { InventoryCertificate, InventoryRole } from '../inventory-model';
 import { PkiInventory } from '../pki-inventory';
+import { SiteSummary, flatListOf, sitesOf } from './inventory-sites';
 import { days, keyText, known, renewableAfterHours, subjectText } from './inventory-text';
 
 /** The inventory for people: a hierarchy outline, then one table per certificate, one fact per line. */
@@ -52,17 +53,25 @@ const ROLE_TEXT: Record<InventoryRole, string> = {
   [InventoryRole.CLIENT]: 'client',
 };
 
-/** One line per site: how many clients, and which CA signs them. Nothing when there are no sites. */
+/**
+ * One line per site: how many clients, and which CA signs them; the flat list last, when it has clients.
+ * Nothing when there are no sites.
+ */
 function siteSection(certificates: InventoryCertificate[]): string[] {
-  const names = [...new Set(certificates.flatMap((c) => (c.site === undefined ? [] : [c.site])))].sort();
-  if (names.length === 0) return [];
-  const lines = names.map((name) => {
-    const clients = certificates.filter((c) => c.site === name && c.role === InventoryRole.CLIENT);
-    const ca = certificates.find((c) => c.site === name && c.isCa);
-    const signer = ca === undefined ? `signed by ${clients[0]?.issuerCommonName ?? 'the Transmission CA'}` : `its own issuing CA, ${ca.subject.commonName}`;
-    return `- **${cell(name)}**: ${clients.length} client${clients.length === 1 ? '' : 's'}, ${cell(signer)}`;
-  });
-  return ['## Sites', '', ...lines, ''];
+  const sites = sitesOf(certificates);
+  if (sites.length === 0) return [];
+  const flat = flatListOf(certificates);
+  const line = (s: SiteSummary, title: string) => {
+    const signer = s.issuingCa === undefined ? `signed by ${s.signedBy ?? 'the Transmission CA'}` : `its own issuing CA, ${s.issuingCa.subject.commonName}`;
+    return `- ${title}: ${s.clients} client${s.clients === 1 ? '' : 's'}, ${cell(signer)}`;
+  };
+  return [
+    '## Sites',
+    '',
+    ...sites.map((s) => line(s, `**${cell(s.name!)}**`)),
+    ...(flat.clients === 0 ? [] : [line(flat, 'no site (`transmissionClients`)')]),
+    '',
+  ];
 }
 
 function depthOf(c: InventoryCertificate, all: InventoryCertificate[]): number {
