@@ -186,7 +186,7 @@ describe('sites', () => {
 
   test('refuses an unknown field in a site, naming the site and the known fields', () => {
     expect(parse({ sites: { 'north-sea': { clients: ['ns-1'] } } })).toThrow(
-      'sites.north-sea: unknown field(s) "clients"; remove or rename them (known fields: transmissionClients, issuingCa)',
+      'sites.north-sea: unknown field(s) "clients"; remove or rename them (known fields: transmissionClients, issuingCa, caGeneration)',
     );
   });
 

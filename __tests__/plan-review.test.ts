@@ -202,6 +202,21 @@ describe('refusal messages', () => {
     expect(preventDestroyAddresses('Error: something else')).toEqual([]);
   });
 
+  test("a site CA is named with its site (every site CA's construct id is ca), and its rotation is the site's caGeneration", () => {
+    const text = formatProtectedKeyRefusal([{ construct: 'pki/sites/north-sea/ca-g2', change: keyChange({ algorithm: 'RSA', rsa_bits: 2048 }, { algorithm: 'RSA', rsa_bits: 4096 }) }]);
+    expect(text).toContain('  - CA sites/north-sea/ca-g2 (pki/sites/north-sea/ca-g2): new key: RSA 2048 → RSA 4096');
+    expect(text).toContain('(sites.north-sea.caGeneration in chariot-tls.json)');
+  });
+
+  test('the review gives a site CA its site in its id, so CHARIOT_TLS_ALLOW_CA_CHANGE names one site CA', () => {
+    const plan: ReducedPlan = { changes: [
+      { address: 'tls_locally_signed_cert.pki_sites_north-sea_ca-g2_cert_1', type: 'tls_locally_signed_cert', path: 'pki/sites/north-sea/ca-g2/cert', actions: ['create'], replacePaths: [], before: null, after: { is_ca_certificate: true } },
+      { address: 'tls_locally_signed_cert.pki_sites_north-sea_clients_ns-1_cert_2', type: 'tls_locally_signed_cert', path: 'pki/sites/north-sea/clients/ns-1/cert', actions: ['create'], replacePaths: [], before: null, after: { is_ca_certificate: false } },
+    ] } as unknown as ReducedPlan;
+    expect(reviewPlan(plan).map((c) => c.id)).toEqual(['sites/north-sea/ca-g2', 'ns-1']);
+    expect(formatSummary(reviewPlan(plan)).split('\n')[0]).toContain('!!! CA CHANGE: sites/north-sea/ca-g2 created.');
+  });
+
   test('a protected key refusal names each CA, its key change and the rotation', () => {
     const text = formatProtectedKeyRefusal([{ construct: 'pki/engine-ca-g2', change: keyChange({ algorithm: 'RSA', rsa_bits: 4096 }, { algorithm: 'ECDSA', ecdsa_curve: 'P384' }) }]);
     expect(text).toContain('  - CA engine-ca-g2 (pki/engine-ca-g2): new key: RSA 4096 → ECDSA P384');

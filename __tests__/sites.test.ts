@@ -1,5 +1,5 @@
 import { TerraformStack, Testing } from 'cdktf';
-import { ChariotPki, ChariotPkiProps, PkiInventory } from '../lib';
+import { ChariotPki, ChariotPkiProps, PkiInventory, PreviousGeneration } from '../lib';
 import { synth } from './helpers/synth';
 
 const OUT = '/srv/pki';
@@ -120,6 +120,72 @@ describe('the inventory of sites', () => {
   test('the JSON of a hierarchy without sites has an empty list of them', () => {
     expect(PkiInventory.of(inStack(flat)).toJson().sites).toEqual([]);
     expect(PkiInventory.of(inStack(flat)).toMarkdown()).not.toContain('## Sites');
+  });
+});
+
+describe('rotating a site CA alone', () => {
+  const rotation = (previous: PreviousGeneration): ChariotPkiProps => ({
+    ...withSites,
+    sites: { ...withSites.sites, 'north-sea': { ...withSites.sites!['north-sea'], caGeneration: { generation: 2, previous } } },
+  });
+  const signer = (stack: ReturnType<typeof build>, client: string) => stack.resource('tls_locally_signed_cert', `${client}/cert`).props.ca_cert_pem;
+  const pem = (stack: ReturnType<typeof build>, p: string) => stack.ref('tls_locally_signed_cert', p, 'cert_pem');
+
+  test('step 1, "issuing": generation 2 is created beside the site CA (sites/SITE/ca-g2, "SITE Transmission CA G2", site-ca-g2.crt); the old one still signs', () => {
+    const stack = build(rotation(PreviousGeneration.ISSUING));
+    expect(stack.resource('tls_cert_request', 'sites/north-sea/ca-g2/csr').props.subject[0].common_name).toBe('north-sea Transmission CA G2');
+    expect(stack.resource('local_file', 'sites/north-sea/ca-g2/cert-file').props.filename).toBe(`${OUT}/ca/transmission/north-sea/site-ca-g2.crt`);
+    expect(stack.resource('tls_locally_signed_cert', 'sites/north-sea/ca-g2/cert').props).toMatchObject({ ca_cert_pem: pem(stack, 'transmission-ca/cert'), max_path_length: 0 });
+    expect(signer(stack, 'sites/north-sea/clients/ns-1')).toBe(pem(stack, 'sites/north-sea/ca/cert'));
+  });
+
+  test.each([PreviousGeneration.ISSUING, PreviousGeneration.TRUSTED])('with previous "%s" the server trusts both generations of the site CA', (step) => {
+    const stack = build(rotation(step));
+    const content = stack.resource('local_file', 'server/client-ca-file').props.content as string;
+    expect(content).toContain(pem(stack, 'sites/north-sea/ca/cert'));
+    expect(content).toContain(pem(stack, 'sites/north-sea/ca-g2/cert'));
+  });
+
+  test('step 2, "trusted": generation 2 signs the site\'s clients; other sites and the flat list keep their signer', () => {
+    const stack = build(rotation(PreviousGeneration.TRUSTED));
+    expect(signer(stack, 'sites/north-sea/clients/ns-1')).toBe(pem(stack, 'sites/north-sea/ca-g2/cert'));
+    expect(signer(stack, 'sites/baltic/clients/bt-1')).toBe(pem(stack, 'transmission-ca/cert'));
+    expect(signer(stack, 'transmission/edge-1')).toBe(pem(stack, 'transmission-ca/cert'));
+    expect(stack.resource('local_file', 'sites/north-sea/clients/ns-1/readme/file').props.content).toContain('Site: north-sea; signed by north-sea Transmission CA G2.');
+  });
+
+  test('step 3, "retired": generation 1 of the site CA is gone; every other address stays', () => {
+    const all = addresses(rotation(PreviousGeneration.RETIRED));
+    const firstGeneration = (a: string) => a.includes('_sites_north-sea_ca_');
+    expect(all.filter(firstGeneration)).toEqual([]);
+    expect(all.filter((a) => a.includes('_sites_north-sea_ca-g2_'))).toHaveLength(4);
+    expect(all).toEqual(expect.arrayContaining(addresses(withSites).filter((a) => !firstGeneration(a))));
+  });
+
+  test('a rotation changes no resource outside the site but the server\'s trust bundle', () => {
+    const [before, after] = [build(withSites), build(rotation(PreviousGeneration.TRUSTED))];
+    const changed = before.resources().filter((r) => JSON.stringify(after.resources().find((a) => a.address === r.address)?.props) !== JSON.stringify(r.props)).map((r) => r.address);
+    expect(changed.filter((a) => !a.includes('north-sea'))).toEqual([expect.stringMatching(/server.*client-ca-file/)]);
+  });
+
+  test('the site lists both generations while they live, and its issuing one', () => {
+    const site = inStack(rotation(PreviousGeneration.TRUSTED)).sites.find((s) => s.name === 'north-sea')!;
+    expect(site.certificateAuthorities.map((ca) => ca.commonName)).toEqual(['north-sea Transmission CA', 'north-sea Transmission CA G2']);
+    expect(site.issuingCa?.commonName).toBe('north-sea Transmission CA G2');
+    expect(inStack(withSites).sites.find((s) => s.name === 'baltic')!.certificateAuthorities).toEqual([]);
+  });
+
+  test('the inventory names the site of both generations and sums the site up with the signing one', () => {
+    const inventory = PkiInventory.of(inStack(rotation(PreviousGeneration.ISSUING)));
+    expect(inventory.certificates.filter((c) => c.site === 'north-sea' && c.isCa).map((c) => c.subject.commonName)).toEqual(['north-sea Transmission CA', 'north-sea Transmission CA G2']);
+    expect(inventory.toJson().sites[1]).toMatchObject({ name: 'north-sea', issuingCa: { commonName: 'north-sea Transmission CA' }, signedBy: 'north-sea Transmission CA' });
+  });
+
+  test('refuses caGeneration on a site without its own CA, and bad generations as caGenerations does', () => {
+    expect(errorOf({ ...flat, sites: { baltic: { transmissionClients: ['bt-1'], caGeneration: { generation: 2, previous: PreviousGeneration.ISSUING } } } }))
+      .toContain('sites.baltic.caGeneration {"generation":2,"previous":"issuing"} rotates a CA the site does not have (its clients are signed by the Transmission CA); set "issuingCa": true for site "baltic", or remove caGeneration');
+    expect(errorOf({ ...flat, sites: { a: { issuingCa: true, caGeneration: { generation: 2 } } } })).toContain('sites.a.caGeneration.previous is missing at generation 2');
+    expect(errorOf({ ...flat, sites: { a: { issuingCa: true, caGeneration: { generation: 0 } } } })).toContain('sites.a.caGeneration.generation 0 is not a whole number, 1 or more');
   });
 });
 

@@ -1,5 +1,4 @@
-import * as path from 'node:path';
-import { CertificateReview } from './plan-review';
+import { CertificateReview, certificateId } from './plan-review';
 
 /**
  * The deploy's refusals to change a CA's identity, in our words: a plan that gives a CA a new key or subject
@@ -19,8 +18,10 @@ export function allowedCaChanges(env: NodeJS.ProcessEnv): string[] {
   return (env[ALLOW_CA_CHANGE_ENV] ?? '').split(/[\s,]+/).filter(Boolean);
 }
 
-/** The `caGenerations` field that rotates a CA of the ready app, by construct id. */
+/** The configuration field that rotates a CA of the ready app, by its id (a site's CA: `sites/SITE/ca-gN`). */
 function rotationField(id: string): string | undefined {
+  const site = /^sites\/([^/]+)\/ca(-g\d+)?$/.exec(id)?.[1];
+  if (site !== undefined) return `sites.${site}.caGeneration`;
   const base = /^(root|server|engine|transmission)-ca(-g\d+)?$/.exec(id)?.[1];
   return base && `caGenerations.${base}Ca`;
 }
@@ -64,7 +65,7 @@ export function preventDestroyAddresses(engineOutput: string): string[] {
 
 /** The engine's `prevent_destroy` error in our words. */
 export function formatProtectedKeyRefusal(refused: ProtectedKeyRefusal[]): string {
-  const ids = refused.map((r) => path.posix.basename(r.construct));
+  const ids = refused.map((r) => certificateId(r.construct));
   return [
     `chariot-tls: refused: this plan would replace the private key of ${refused.length === 1 ? 'a CA' : `${refused.length} CAs`}, and CA keys are protected:`,
     ...refused.map((r, i) => `  - CA ${ids[i]} (${r.construct}): new key${r.change ? `: ${r.change}` : ''} (key options changed: caRsaBits, caKey)`),

@@ -80,7 +80,7 @@ export const ConfigSchema = z
     sites: z
       .record(
         z.string(),
-        z.object({ transmissionClients: z.array(z.string()).optional(), issuingCa: z.boolean().optional() }).strict(),
+        z.object({ transmissionClients: z.array(z.string()).optional(), issuingCa: z.boolean().optional(), caGeneration }).strict(),
       )
       .optional(),
     caRsaBits: rsaBits.optional(),

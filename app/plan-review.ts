@@ -15,7 +15,7 @@ const FILE_TYPES = ['local_file', 'local_sensitive_file'];
 export interface CertificateReview {
   /** Its construct path under the stack, e.g. `pki/server-ca`. */
   readonly construct: string;
-  /** Its construct id, e.g. `server-ca`. */
+  /** Its construct id, e.g. `server-ca`; a site's CA with its site, e.g. `sites/north-sea/ca` (every site CA's id is `ca`). */
   readonly id: string;
   readonly isCa: boolean;
   readonly commonName?: string;
@@ -46,6 +46,14 @@ export function reviewPlan(plan: ReducedPlan, productLabels: ReadonlyMap<string,
     .sort((a, b) => a.construct.localeCompare(b.construct));
 }
 
+/**
+ * A certificate's id in messages and in `CHARIOT_TLS_ALLOW_CA_CHANGE`: its construct id, except a site's CA, whose
+ * construct id (`ca`, `ca-g2`) every site CA shares: it keeps its site (`sites/north-sea/ca`).
+ */
+export function certificateId(construct: string): string {
+  return /(?:^|\/)(sites\/[^/]+\/ca(?:-g\d+)?)$/.exec(construct)?.[1] ?? path.posix.basename(construct);
+}
+
 function reviewCertificate(construct: string, changes: ResourceChange[]): CertificateReview {
   const find = (child: string) => changes.find((c) => path.posix.basename(c.path) === child);
   const key = find('key');
@@ -60,7 +68,7 @@ function reviewCertificate(construct: string, changes: ResourceChange[]): Certif
     .map((f) => path.basename(f))
     .sort();
   const identityChanges = [...keyReasons(key), ...subjectReasons(subjectSource)];
-  const base = { construct, id: path.posix.basename(construct), isCa, commonName: subject?.[0]?.common_name, files };
+  const base = { construct, id: certificateId(construct), isCa, commonName: subject?.[0]?.common_name, files };
   const { action, reasons } = decide(cert, csr, identityChanges, isCa, fileChanges);
   return { ...base, action, reasons, identityChanges: isCa && action === CertificateChange.REPLACED ? identityChanges : [] };
 }

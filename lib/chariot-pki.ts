@@ -277,13 +277,16 @@ export class ChariotPki extends Construct {
     this.transmissionCa = transmission.issuing;
     const sitesScope = siteNames.length > 0 ? new Construct(this, 'sites') : undefined;
     const siteScopes = new Map(siteNames.map((name) => [name, new Construct(sitesScope!, name)]));
-    const siteCas = new Map(siteNames.filter((name) => siteOptions[name].issuingCa).map((name) => [name, new IntermediateCa(siteScopes.get(name)!, 'ca', {
-      ...caProps,
-      issuer: this.transmissionCa,
-      subject: dn(`${name} Transmission CA`, 'CA'),
-      ...caFiles(`ca/transmission/${name}`, 'site-ca'),
-    })]));
-    this.certificateAuthorities = [...roots.live, ...server.live, ...engine.live, ...transmission.live, ...siteCas.values()];
+    // A site CA rotates alone: its generations live under the site (`sites/SITE/ca`, `sites/SITE/ca-g2`).
+    const siteCas = new Map(siteNames.filter((name) => siteOptions[name].issuingCa).map((name) => [name, liveGenerations(siteOptions[name].caGeneration, (n) =>
+      new IntermediateCa(siteScopes.get(name)!, generationId('ca', n), {
+        ...caProps,
+        issuer: this.transmissionCa,
+        subject: dn(`${name} Transmission CA${generationSuffix(n)}`, 'CA'),
+        ...caFiles(`ca/transmission/${name}`, generationId('site-ca', n)),
+      }))]));
+    const liveSiteCas = [...siteCas.values()].flatMap((generations) => generations.live);
+    this.certificateAuthorities = [...roots.live, ...server.live, ...engine.live, ...transmission.live, ...liveSiteCas];
 
     const leaf = {
       key: props.leafKey,
@@ -301,7 +304,7 @@ export class ChariotPki extends Construct {
         ipAddresses: options.ipAddresses,
         subject,
         // During a rotation every live generation is trusted, so peers on either side keep connecting.
-        trustedCas: [...engine.live, ...transmission.live, ...siteCas.values(), ...roots.live],
+        trustedCas: [...engine.live, ...transmission.live, ...liveSiteCas, ...roots.live],
         outputDirectory: path.join(this.outputDirectory, 'certs', folder),
       });
       new UploadReadme(cert, 'readme', { certificate: cert });
@@ -327,9 +330,10 @@ export class ChariotPki extends Construct {
     this.transmissionClients = clients(new Construct(this, 'transmission'), 'transmission', MQTT_TRANSMISSION, this.transmissionCa, transmissionNames);
     this.sites = siteNames.map((name) => ({
       name,
-      issuingCa: siteCas.get(name),
+      issuingCa: siteCas.get(name)?.issuing,
+      certificateAuthorities: siteCas.get(name)?.live ?? [],
       transmissionClients: clients(new Construct(siteScopes.get(name)!, 'clients'), 'transmission', MQTT_TRANSMISSION,
-        siteCas.get(name) ?? this.transmissionCa, siteOptions[name].transmissionClients ?? [], name),
+        siteCas.get(name)?.issuing ?? this.transmissionCa, siteOptions[name].transmissionClients ?? [], name),
     }));
     // Each certificate's folder is its upload folder; the README says what goes where.
     for (const cert of [...this.engineClients, ...this.transmissionClients, ...this.sites.flatMap((s) => s.transmissionClients)]) {

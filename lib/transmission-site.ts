@@ -1,3 +1,4 @@
+import { CaGenerationOptions } from './ca-generations';
 import { ClientCert } from './client-cert';
 import { IntermediateCa } from './intermediate-ca';
 
@@ -19,6 +20,14 @@ export interface TransmissionSiteOptions {
    * @default false - the Transmission CA signs the site's clients
    */
   readonly issuingCa?: boolean;
+
+  /**
+   * The generation of the site's own issuing CA, to rotate it alone, in the three steps of `caGenerations`: from
+   * generation 2 on it is `sites/SITE/ca-gN`, "SITE Transmission CA GN", `ca/transmission/SITE/site-ca-gN.crt`. Only
+   * this site's clients move to the new CA; other sites and the flat list keep their certificates. Needs `issuingCa`.
+   * @default - generation 1
+   */
+  readonly caGeneration?: CaGenerationOptions;
 }
 
 /**
@@ -28,10 +37,15 @@ export interface TransmissionSite {
   /** The site's name, as configured. */
   readonly name: string;
   /**
-   * The site's own issuing CA.
+   * The site's own issuing CA: the generation that signs its clients.
    * @default - none: the Transmission CA signs the site's clients
    */
   readonly issuingCa?: IntermediateCa;
+  /**
+   * Every generation of the site's own CA that exists, oldest first: two during a rotation, else `issuingCa` alone.
+   * Empty when the site has no CA of its own.
+   */
+  readonly certificateAuthorities: IntermediateCa[];
   /** The site's MQTT Transmission client certificates, in the order given. */
   readonly transmissionClients: ClientCert[];
 }

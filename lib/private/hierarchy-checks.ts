@@ -85,6 +85,13 @@ function checkSites(problems: Problems, transmissionNames: string[], sites: [str
       problems.add('sites', site, `would share its folder certs/transmission/${site}/ with ${folder} (names are compared without letter case)`, 'rename the site');
     }
     folders.set(site.toLowerCase(), `site "${site}"`);
+    if (options.caGeneration !== undefined) {
+      if (!options.issuingCa) {
+        problems.add(`sites.${site}.caGeneration`, options.caGeneration, 'rotates a CA the site does not have (its clients are signed by the Transmission CA)', `set "issuingCa": true for site "${site}", or remove caGeneration (caGenerations.transmissionCa rotates the Transmission CA)`);
+      } else {
+        checkGeneration(problems, `sites.${site}.caGeneration`, options.caGeneration);
+      }
+    }
     (options.transmissionClients ?? []).forEach((name, i) => {
       const other = clients.get(name.toLowerCase());
       const field = `sites.${site}.transmissionClients[${i}]`;

@@ -47,7 +47,7 @@ function bitOf(use: string): number {
 /** The site of each site CA and site client, by construct path. */
 export function siteOfPath(composites: ChariotPki[]): Map<string, { site: string }> {
   const entries = composites.flatMap((pki) => pki.sites).flatMap((site) =>
-    [...(site.issuingCa ? [site.issuingCa] : []), ...site.transmissionClients].map((c): [string, { site: string }] => [c.node.path, { site: site.name }]));
+    [...site.certificateAuthorities, ...site.transmissionClients].map((c): [string, { site: string }] => [c.node.path, { site: site.name }]));
   return new Map(entries);
 }
 
