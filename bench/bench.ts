@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --n 1,10,100,500] [--site-size S] [--repeats 1] [--results bench/RESULTS.md] [--keep]`
+ * `npm run bench [-- --n 1,10,100,500] [--site-size S [--site-ca]] [--repeats 1] [--results bench/RESULTS.md] [--keep]`
  *
  * For each N (Transmission clients, beside the default server and one Engine client) it times,
  * with the project's own commands and engine (`npm run synth`, `npm run deploy`): synth, a cold
@@ -11,7 +11,9 @@
  * cores (bench/keygen-floor.sh); and what the openssl procedure needs for the day-2 change (one key
  * and certificate for the added client). Prints a table with each of ours as a ratio to them, and
  * writes it to the results file. With `--site-size S` the clients are in sites of S (`sites` in the
- * configuration; the added client joins the last site), e.g. `--n 2000 --site-size 100`. See bench/README.md.
+ * configuration; the added client joins the last site), e.g. `--n 2000 --site-size 100`. With `--site-ca` too, each
+ * site has its own issuing CA, and the round also rotates the first site's CA (its three deploys), each against
+ * the same steps by hand. See bench/README.md.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -26,6 +28,8 @@ interface Options {
   readonly ns: number[];
   /** Clients per site; undefined for the flat `transmissionClients` list. */
   readonly siteSize?: number;
+  /** Each site has its own issuing CA, and the first site's CA is rotated. */
+  readonly siteCa: boolean;
   readonly repeats: number;
   readonly results?: string;
   readonly keep: boolean;
@@ -47,6 +51,7 @@ interface Row {
   readonly baseline: Step;
   readonly baselineAddOne: Step;
   readonly floor: Step;
+  readonly rotation?: Rotation<Step>;
   readonly stateBytes: number;
   readonly addedOnAddOne: string;
   readonly loadBefore: string;
@@ -58,6 +63,7 @@ function parseArgs(argv: string[]): Options {
   let siteSize: number | undefined;
   let results: string | undefined = path.join(PROJECT, 'bench', 'RESULTS.md');
   let keep = false;
+  let siteCa = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -70,9 +76,11 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--site-size') siteSize = positiveInt(value(), '--site-size');
     else if (arg === '--results') results = value() === '-' ? undefined : path.resolve(argv[i]);
     else if (arg === '--keep') keep = true;
-    else throw new Error(`unknown option ${arg}; use --n 1,10,100,500 --site-size S --repeats R --results FILE|- --keep`);
+    else if (arg === '--site-ca') siteCa = true;
+    else throw new Error(`unknown option ${arg}; use --n 1,10,100,500 --site-size S --site-ca --repeats R --results FILE|- --keep`);
   }
-  return { ns, siteSize, repeats, results, keep };
+  if (siteCa && siteSize === undefined) throw new Error('--site-ca needs --site-size S: the sites whose CAs it gives and rotates');
+  return { ns, siteSize, siteCa, repeats, results, keep };
 }
 
 function positiveInt(text: string, option: string): number {
@@ -81,11 +89,15 @@ function positiveInt(text: string, option: string): number {
   return n;
 }
 
+/** The site whose CA the round rotates (with `--site-ca`). */
+const ROTATED_SITE = 'site-001';
+
 /**
  * The configuration for `total` Transmission clients, with everything written inside `dir`: a flat list, or sites
- * of `siteSize` for the first `n`, clients beyond `n` in the last of them.
+ * of `siteSize` for the first `n`, clients beyond `n` in the last of them; with `siteCa` each site has its own CA,
+ * and `rotation` is the step the first site's CA rotation is at.
  */
-function config(total: number, n: number, siteSize?: number): Record<string, unknown> {
+function config(total: number, n: number, siteSize?: number, siteCa = false, rotation?: string): Record<string, unknown> {
   const names = Array.from({ length: total }, (_, i) => clientName(i + 1));
   const common = {
     outputDirectory: 'pki',
@@ -95,11 +107,12 @@ function config(total: number, n: number, siteSize?: number): Record<string, unk
     engineClients: ['engine'],
   };
   if (siteSize === undefined) return { ...common, transmissionClients: names };
-  const sites: Record<string, { transmissionClients: string[] }> = {};
+  const sites: Record<string, { transmissionClients: string[]; issuingCa?: boolean; caGeneration?: unknown }> = {};
   names.forEach((name, i) => {
     const site = `site-${String(Math.ceil(Math.min(i + 1, n) / siteSize)).padStart(3, '0')}`;
-    (sites[site] ??= { transmissionClients: [] }).transmissionClients.push(name);
+    (sites[site] ??= { transmissionClients: [], ...(siteCa ? { issuingCa: true } : {}) }).transmissionClients.push(name);
   });
+  if (rotation !== undefined) sites[ROTATED_SITE].caGeneration = { generation: 2, previous: rotation };
   return { ...common, sites };
 }
 
@@ -178,6 +191,17 @@ function load(): string {
   return os.loadavg().map((l) => l.toFixed(2)).join(' ');
 }
 
+/** The three deploys of a site CA rotation, and the same steps by hand. */
+interface Rotation<T> {
+  readonly issuing: T;
+  readonly trusted: T;
+  readonly retired: T;
+  /** By hand, step 1: the new site CA (key, request, certificate) and the server's bundle. */
+  readonly baselineNewCa: T;
+  /** By hand, step 2: the site's clients' requests signed again by the new CA. */
+  readonly baselineResign: T;
+}
+
 /** One round's measurements. */
 interface Round {
   readonly synth: Measurement;
@@ -187,17 +211,18 @@ interface Round {
   readonly baseline: Measurement;
   readonly baselineAddOne: Measurement;
   readonly floor: Measurement;
+  readonly rotation?: Rotation<Measurement>;
   readonly stateBytes: number;
   /** The resource addresses the one-client-added deploy created. */
   readonly added: string[];
 }
 
 /** One full round for N in a fresh directory: every step, with its checks. */
-async function round(n: number, { keep, siteSize }: Options): Promise<Round> {
+async function round(n: number, { keep, siteSize, siteCa }: Options): Promise<Round> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `chariot-tls-bench-${n}-`));
   try {
     const configFile = path.join(dir, 'chariot-tls.json');
-    fs.writeFileSync(configFile, JSON.stringify(config(n, n, siteSize), null, 2));
+    fs.writeFileSync(configFile, JSON.stringify(config(n, n, siteSize, siteCa), null, 2));
     const stateFile = path.join(dir, 'terraform.tfstate');
 
     const synth = await npm(dir, 'synth', 'synth');
@@ -214,7 +239,7 @@ async function round(n: number, { keep, siteSize }: Options): Promise<Round> {
     check(unchanged.noChanges && unchanged.added + unchanged.changed + unchanged.destroyed === 0, 'the second deploy found no changes');
     check(sameIds(afterCold, stateIds(stateFile)), 'no resource changed id on the no-change deploy');
 
-    fs.writeFileSync(configFile, JSON.stringify(config(n + 1, n, siteSize), null, 2));
+    fs.writeFileSync(configFile, JSON.stringify(config(n + 1, n, siteSize, siteCa), null, 2));
     const addOne = await npm(dir, 'deploy', 'add-one');
     const added = [...synthAddresses(dir)].filter((a) => !resources.has(a));
     const summary = applySummary(addOne.output);
@@ -231,11 +256,44 @@ async function round(n: number, { keep, siteSize }: Options): Promise<Round> {
     // The same day-2 change by hand: one key and certificate for client N+1, from the CAs just made.
     const baselineAddOne = await script('openssl-baseline.sh', ['--add-client', clientName(n + 1), path.join(dir, 'openssl')], dir);
     const floor = await script('keygen-floor.sh', [path.join(dir, 'floor'), String(n)], dir);
-    return { synth, cold, noChange, addOne, baseline, baselineAddOne, floor, stateBytes, added };
+    const rotation = siteCa ? await rotateSite(dir, n, siteSize!) : undefined;
+    return { synth, cold, noChange, addOne, baseline, baselineAddOne, floor, rotation, stateBytes, added };
   } finally {
     if (keep) console.error(`kept ${dir}`);
     else fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The first site's CA rotated in its three deploys, checking that nothing outside the site changes but the server's
+ * client-ca.pem (which trusts the site's CAs), and that step 2 re-issues exactly the site's clients; then the same
+ * steps by hand on the openssl procedure's PKI.
+ */
+async function rotateSite(dir: string, n: number, siteSize: number): Promise<Rotation<Measurement>> {
+  const configFile = path.join(dir, 'chariot-tls.json');
+  const stateFile = path.join(dir, 'terraform.tfstate');
+  const inSite = (address: string) => address.includes(`_sites_${ROTATED_SITE}_`) || address.includes('_server_client-ca-file_');
+  const outside = (ids: Map<string, string>) => new Map([...ids].filter(([address]) => !inSite(address)));
+  const before = stateIds(stateFile);
+  const step = async (previous: string) => {
+    fs.writeFileSync(configFile, JSON.stringify(config(n + 1, n, siteSize, true, previous), null, 2));
+    const m = await npm(dir, 'deploy', `site-ca-${previous}`);
+    check(sameIds(outside(before), outside(stateIds(stateFile))), `step "${previous}" of the ${ROTATED_SITE} CA rotation changed nothing outside the site`);
+    return m;
+  };
+  const issuing = await step('issuing');
+  const afterIssuing = stateIds(stateFile);
+  const trusted = await step('trusted');
+  const afterTrusted = stateIds(stateFile);
+  const reissued = [...afterIssuing].filter(([address, id]) => address.startsWith('tls_locally_signed_cert.') && afterTrusted.get(address) !== id);
+  const clients = (config(n + 1, n, siteSize, true).sites as Record<string, { transmissionClients: string[] }>)[ROTATED_SITE].transmissionClients;
+  check(reissued.length === clients.length && reissued.every(([address]) => address.includes(`_sites_${ROTATED_SITE}_clients_`)),
+    `step "trusted" re-issued the ${clients.length} certificates of ${ROTATED_SITE} only (${reissued.length} re-issued)`);
+  const retired = await step('retired');
+  const openssl = path.join(dir, 'openssl');
+  const baselineNewCa = await script('openssl-baseline.sh', ['--new-site-ca', ROTATED_SITE, openssl], dir);
+  const baselineResign = await script('openssl-baseline.sh', ['--resign-site', ROTATED_SITE, openssl, ...clients], dir);
+  return { issuing, trusted, retired, baselineNewCa, baselineResign };
 }
 
 function sameIds(a: Map<string, string>, b: Map<string, string>): boolean {
@@ -259,6 +317,13 @@ async function benchmark(n: number, options: Options): Promise<Row> {
     baseline: step((x) => x.baseline),
     baselineAddOne: step((x) => x.baselineAddOne),
     floor: step((x) => x.floor),
+    rotation: rounds[0].rotation && {
+      issuing: step((x) => x.rotation!.issuing),
+      trusted: step((x) => x.rotation!.trusted),
+      retired: step((x) => x.rotation!.retired),
+      baselineNewCa: step((x) => x.rotation!.baselineNewCa),
+      baselineResign: step((x) => x.rotation!.baselineResign),
+    },
     stateBytes: rounds[rounds.length - 1].stateBytes,
     addedOnAddOne: `${rounds[0].added.length} resources: 1 key, 1 CSR, 1 certificate, ${rounds[0].added.length - 3} files`,
     loadBefore,
@@ -280,12 +345,28 @@ function changeRatio(step: 'synth' | 'cold' | 'noChange' | 'addOne', row: Row): 
   return step === 'noChange' ? 'nothing by hand' : '';
 }
 
+/**
+ * The site CA rotation's three deploys, each against the same step by hand: step 1 is one CA key and certificate
+ * (and a bundle line), step 2 the site's requests signed again, step 3 a bundle without the old CA (no key work).
+ */
+function rotationLines(row: Row, r: Rotation<Step>, layout: string): string[] {
+  const line = (name: string, step: Step, change: string) =>
+    `| ${row.n}${layout} | ${name} | ${s(step)} | ${cpu(step)} | ${mib(step)} | ${ratio(step, row.baseline)} | ${change} | ${ratio(step, row.floor)} |`;
+  return [
+    line(`${ROTATED_SITE} CA rotation, step 1 (issuing)`, r.issuing, `${ratio(r.issuing, r.baselineNewCa)} (by hand ${s(r.baselineNewCa)})`),
+    line(`${ROTATED_SITE} CA rotation, step 2 (trusted): its clients re-issued`, r.trusted, `${ratio(r.trusted, r.baselineResign)} (by hand ${s(r.baselineResign)})`),
+    line(`${ROTATED_SITE} CA rotation, step 3 (retired)`, r.retired, 'a bundle by hand'),
+    `| ${row.n} | openssl, new site CA | ${s(r.baselineNewCa)} | ${cpu(r.baselineNewCa)} | ${mib(r.baselineNewCa)} | | 1.00x | |`,
+    `| ${row.n} | openssl, site's requests signed again | ${s(r.baselineResign)} | ${cpu(r.baselineResign)} | ${mib(r.baselineResign)} | | 1.00x | |`,
+  ];
+}
+
 function table(rows: Row[], siteSize?: number): string {
   const lines = [
     `| N | step | time | CPU time | peak MiB | time / openssl serial | change: time / openssl for the same change | time / keygen floor |`,
     '|---:|---|---:|---:|---:|---:|---:|---:|',
   ];
-  const layout = siteSize === undefined ? '' : ` (sites of ${siteSize})`;
+  const layout = siteSize === undefined ? '' : ` (sites of ${siteSize}${rows[0]?.rotation ? ', own CAs' : ''})`;
   for (const row of rows) {
     const steps: [string, 'synth' | 'cold' | 'noChange' | 'addOne'][] = [
       ['synth', 'synth'],
@@ -297,6 +378,7 @@ function table(rows: Row[], siteSize?: number): string {
       const step = row[key];
       lines.push(`| ${row.n}${layout} | ${name} | ${s(step)} | ${cpu(step)} | ${mib(step)} | ${ratio(step, row.baseline)} | ${changeRatio(key, row)} | ${ratio(step, row.floor)} |`);
     }
+    if (row.rotation) lines.push(...rotationLines(row, row.rotation, layout));
     lines.push(`| ${row.n} | openssl procedure, serial | ${s(row.baseline)} | ${cpu(row.baseline)} | ${mib(row.baseline)} | 1.00x | | ${ratio(row.baseline, row.floor)} |`);
     lines.push(`| ${row.n} | openssl, one client added | ${s(row.baselineAddOne)} | ${cpu(row.baselineAddOne)} | ${mib(row.baselineAddOne)} | | 1.00x | |`);
     lines.push(`| ${row.n} | keygen floor, ${os.cpus().length} cores | ${s(row.floor)} | ${cpu(row.floor)} | ${mib(row.floor)} | | | 1.00x |`);
@@ -314,7 +396,7 @@ function machine(options: Options): string {
     `- date: ${new Date().toISOString()}`,
     `- machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
     `- engine: ${engine}; openssl: ${execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim()}; node ${process.version}`,
-    `- command: \`npm run bench -- --n ${options.ns.join(',')}${options.siteSize === undefined ? '' : ` --site-size ${options.siteSize}`} --repeats ${options.repeats}\` (times: median of the repeats; memory: the largest peak)`,
+    `- command: \`npm run bench -- --n ${options.ns.join(',')}${options.siteSize === undefined ? '' : ` --site-size ${options.siteSize}`}${options.siteCa ? ' --site-ca' : ''} --repeats ${options.repeats}\` (times: median of the repeats; memory: the largest peak)`,
     '- steps: `npm run synth` and `npm run deploy`, as a user runs them',
     `- memory: the summed RSS of the step's whole process tree (npm, the app, tofu, providers), sampled every ${SAMPLE_INTERVAL_MS} ms`,
   ].join('\n');

@@ -7,18 +7,31 @@
 #
 # With --add-client NAME it does only what the procedure needs to add one gateway to a PKI it built
 # before in OUTPUT_DIR: one key, one CSR, one certificate signed by the Transmission CA, its ca.pem.
+# The two steps of a site CA rotation by hand, on that PKI: --new-site-ca SITE makes the site's new CA
+# (one RSA key of CA_BITS, a CSR, a certificate signed by the Transmission CA) and adds it to the
+# server's client-ca.pem; --resign-site SITE NAME... signs each client's existing CSR again with it
+# (new certificates, same keys). Step 3 (dropping the old CA from client-ca.pem) is one cat.
 #
 # Usage: bench/openssl-baseline.sh OUTPUT_DIR N [CA_BITS] [LEAF_BITS]
 #        bench/openssl-baseline.sh --add-client NAME OUTPUT_DIR
+#        bench/openssl-baseline.sh --new-site-ca SITE OUTPUT_DIR
+#        bench/openssl-baseline.sh --resign-site SITE OUTPUT_DIR NAME...
 set -euo pipefail
 
-add_client=
+add_client= new_site_ca= resign_site= resign_names=()
 if [[ ${1:-} == --add-client && $# -eq 3 ]]; then
   add_client=$2
   set -- "$3" 0
+elif [[ ${1:-} == --new-site-ca && $# -eq 3 ]]; then
+  new_site_ca=$2
+  set -- "$3" 0
+elif [[ ${1:-} == --resign-site && $# -ge 4 ]]; then
+  resign_site=$2
+  resign_names=("${@:4}")
+  set -- "$3" 0
 fi
 if [[ $# -lt 2 ]]; then
-  printf 'usage: %s OUTPUT_DIR N [CA_BITS] [LEAF_BITS]\n       %s --add-client NAME OUTPUT_DIR\n' "$0" "$0" >&2
+  printf 'usage: %s OUTPUT_DIR N [CA_BITS] [LEAF_BITS]\n       %s --add-client NAME OUTPUT_DIR\n       %s --new-site-ca SITE OUTPUT_DIR\n       %s --resign-site SITE OUTPUT_DIR NAME...\n' "$0" "$0" "$0" "$0" >&2
   exit 2
 fi
 out=$1 n=$2 ca_bits=${3:-4096} leaf_bits=${4:-2048}
@@ -68,6 +81,24 @@ client() { # kind name
 }
 if [[ -n $add_client ]]; then
   client transmission "$add_client"
+  exit 0
+fi
+if [[ -n $new_site_ca ]]; then
+  # The same work as a site CA under a Transmission CA of path length 1; the procedure's own Transmission CA
+  # has path length 0, so this chain is for timing only, not for a strict verifier.
+  dir=ca/transmission/$new_site_ca
+  mkdir -p "$dir"
+  issue "$dir/site-ca-g2.key" "$dir/site-ca-g2.csr" "$dir/site-ca-g2.crt" "$ca_bits" \
+    "/O=$org/OU=CA/CN=$new_site_ca Transmission CA G2" ca/transmission/transmission-ca.crt ca/transmission/transmission-ca.key intermediate 1825
+  cat "$dir/site-ca-g2.crt" >>certs/server/client-ca.pem
+  exit 0
+fi
+if [[ -n $resign_site ]]; then
+  dir=ca/transmission/$resign_site
+  for name in "${resign_names[@]}"; do
+    openssl x509 -req -in "certs/transmission/$name/client.csr" -CA "$dir/site-ca-g2.crt" -CAkey "$dir/site-ca-g2.key" \
+      -CAcreateserial -days 730 -sha256 -extfile "$ext" -extensions client -out "certs/transmission/$name/cert.pem" 2>/dev/null
+  done
   exit 0
 fi
 
