@@ -3,9 +3,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliIo, runCli } from '../app/command-line';
 import { INSPECT } from '../app/commands/inspect';
-import {
-  ExitCode, Inspection, distinctCertificates, expiringWithin, formatTable, inspect, readCertificateFiles, toJson,
-} from '../app/inspect';
+import { EXIT_CODES_HELP } from '../app/inspect-directory';
+import { main as packageMain } from '../cli/chariot-tls';
+import { ExitCode, Inspection, distinctCertificates, expiringWithin, inspect } from '../app/inspect';
+import { readDirectory } from '../app/inspect-files';
+import { formatTable, toJson } from '../app/inspect-report';
+
+/** The certificate files under `dir`. */
+const readCertificateFiles = (dir: string) => readDirectory(dir).files;
 import { run } from './integration/helpers/run';
 
 const PROJECT = path.resolve(__dirname, '..');
@@ -264,7 +269,9 @@ describe('a root rotation: every root file is a trust anchor', () => {
 
   test('after step 3 the CLI gives no missing-root warning; --json names the newest root and every root', async () => {
     const after = await cli(['--dir', retired(), '--json']);
-    expect(after).toMatchObject({ code: ExitCode.OK, stderr: '' });
+    // The generation 1 leaf and the foreign one no longer chain: exit 4, no word of a missing root.
+    expect(after.code).toBe(ExitCode.CHAIN);
+    expect(after.stderr).not.toContain('no root');
     const g2 = { file: 'ca/ca-g2.crt', generation: 2, subject: 'CN=Test Root CA G2, O=Test', fingerprint256: both.roots[0].certificate.fingerprint256 };
     expect(JSON.parse(after.stdout)).toMatchObject({ root: g2, roots: [g2] });
     const during = JSON.parse((await cli(['--dir', rotation, '--json'])).stdout);
@@ -279,10 +286,10 @@ describe('expiry warnings', () => {
     expect(expiringWithin(inspection, 365).map((c) => c.label)).toContain('certs/ok/fullchain.pem#1');
   });
 
-  test('--warn-days exits 2 and names each certificate due, with every file that holds it', async () => {
+  test('--warn-days names each certificate due, with every file that holds it; a chain failure outranks it (exit 4)', async () => {
     const result = await cli(['--dir', dir, '--warn-days', '30']);
-    expect(result.code).toBe(ExitCode.EXPIRING);
-    expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+    expect(result.code).toBe(ExitCode.CHAIN);
+    expect(result.stderr.split('\n').filter((line) => line.includes('within 30 days'))).toEqual([
       'inspect: CN=expired expired 2020-02-01T00:00:00.000Z, within 30 days: certs/expired/cert.pem',
       expect.stringMatching(/^inspect: CN=soon expires \S+ \(2 days left\), within 30 days: certs\/soon\/cert\.pem$/),
     ]);
@@ -301,7 +308,7 @@ describe('expiry warnings', () => {
 describe('the table', () => {
   test('shows each certificate once, by its own file, counting the bundles that also hold it', () => {
     const lines = formatTable(inspection).trimEnd().split('\n');
-    expect(lines[0].split(/\s{2,}/)).toEqual(['FILE', 'SUBJECT', 'ISSUER', 'NOT AFTER', 'DAYS LEFT', 'KEY', 'SHA-256 FINGERPRINT', 'CHAIN']);
+    expect(lines[0].split(/\s{2,}/)).toEqual(['FILE', 'SUBJECT', 'ISSUER', 'NOT AFTER', 'DAYS LEFT', 'KEY', 'CHAIN']);
     expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[0])).toEqual([
       'ca/ca.crt (+2)',
       'ca/issuing/issuing.crt (+2)',
@@ -314,17 +321,31 @@ describe('the table', () => {
     expect(distinctCertificates(inspection.certificates)).toHaveLength(7);
   });
 
-  test('a row has the names, the expiry date, days left, key, fingerprint and chain; problems stand out', () => {
-    const row = (file: string) => formatTable(inspection).split('\n').find((l) => l.startsWith(file))!.split(/\s{2,}/);
+  test('with --wide a row has the names, the expiry date, days left, key, fingerprint and chain; problems stand out', () => {
+    const row = (file: string) => formatTable(inspection, { wide: true }).split('\n').find((l) => l.startsWith(file))!.split(/\s{2,}/);
     const ok = find('certs/ok/cert.pem');
     expect(row('certs/ok/cert.pem')).toEqual(['certs/ok/cert.pem (+1)', 'ok', 'Test Issuing CA', ok.notAfter.toISOString().slice(0, 10), '364', 'RSA 2048', ok.fingerprint256, 'ok']);
     expect(row('certs/expired/cert.pem').slice(3, 5)).toEqual(['2020-02-01', `${find('certs/expired/cert.pem').daysLeft} EXPIRED`]);
     expect(row('certs/rogue/cert.pem')[7]).toBe('FAIL: no signature path to the root in ca/ca.crt');
   });
 
+  test('by default it fits in 120 columns, however long the names; a failed chain is FAIL, the reason on stderr', async () => {
+    const long = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-long-'));
+    fs.cpSync(dir, long, { recursive: true });
+    const deep = path.join(long, 'certs/transmission/a-gateway-name-of-sixty-four-characters-which-is-the-most-allowed');
+    fs.mkdirSync(deep, { recursive: true });
+    fs.copyFileSync(path.join(dir, 'certs/rogue/cert.pem'), path.join(deep, 'cert.pem'));
+    // The copy of rogue's certificate is listed by its own long path with --all.
+    const result = await cli(['--dir', long, '--all']);
+    for (const line of result.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
+    expect(result.stdout).toMatch(/^…\S*most-allowed\/cert\.pem +rogue .* FAIL$/m);
+    expect(result.stderr).toContain('inspect: certs/rogue/cert.pem does not chain: no signature path to the root in ca/ca.crt\n');
+    expect((await cli(['--dir', long, '--all', '--wide'])).stdout).toContain('certs/transmission/a-gateway-name-of-sixty-four-characters-which-is-the-most-allowed/cert.pem');
+  });
+
   test('--all lists every certificate of every file', async () => {
     const result = await cli(['--dir', dir, '--all', '--quiet']);
-    expect(result.code).toBe(ExitCode.OK);
+    expect(result.code).toBe(ExitCode.CHAIN);
     expect(result.stdout.trimEnd().split('\n')).toHaveLength(1 + 12);
     expect(result.stdout).toContain('certs/ok/fullchain.pem#3 ');
   });
@@ -333,7 +354,7 @@ describe('the table', () => {
 describe('--json', () => {
   test('prints every certificate of every file, the root, and what is due', async () => {
     const result = await cli(['--dir', dir, '--json', '--warn-days', '30']);
-    expect(result.code).toBe(ExitCode.EXPIRING);
+    expect(result.code).toBe(ExitCode.CHAIN);
     const json = JSON.parse(result.stdout);
     expect(json).toMatchObject({
       directory: dir,
@@ -352,7 +373,28 @@ describe('--json', () => {
   });
 
   test('without --warn-days, warnDays is null and nothing is listed as due', () => {
-    expect(toJson(inspection)).toMatchObject({ warnDays: null, expiring: [] });
+    expect(toJson(inspection, { exitCode: 0 })).toMatchObject({ warnDays: null, expiring: [] });
+  });
+
+  test('names the certificates that do not chain, and the exit code', async () => {
+    const json = JSON.parse((await cli(['--dir', dir, '--json'])).stdout);
+    expect(json).toMatchObject({ exitCode: ExitCode.CHAIN, chainFailures: ['certs/forged/cert.pem', 'certs/rogue/cert.pem'], problems: [], deployIncomplete: null });
+  });
+
+  test('with DEPLOY-INCOMPLETE it still prints the document, the marker in it, and exits 3', async () => {
+    const unfinished = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-unfinished-'));
+    fs.cpSync(dir, unfinished, { recursive: true });
+    fs.writeFileSync(path.join(unfinished, 'DEPLOY-INCOMPLETE'), 'A chariot-tls deploy has not finished.\n');
+    const result = await cli(['--dir', unfinished, '--json']);
+    expect(result.code).toBe(ExitCode.INCOMPLETE);
+    expect(JSON.parse(result.stdout)).toMatchObject({ exitCode: ExitCode.INCOMPLETE, deployIncomplete: 'A chariot-tls deploy has not finished.\n' });
+    expect(JSON.parse(result.stdout).certificates).toHaveLength(12);
+  });
+
+  test('when there is nothing to inspect it prints a document with the error, and exits 1', async () => {
+    const result = await cli(['--dir', '/nowhere/pki', '--json']);
+    expect(result.code).toBe(ExitCode.ERROR);
+    expect(JSON.parse(result.stdout)).toEqual({ directory: '/nowhere/pki', checkedAt: NOW.toISOString(), exitCode: 1, error: expect.stringContaining('/nowhere/pki is not a directory') });
   });
 });
 
@@ -361,7 +403,7 @@ describe('the CLI', () => {
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-config-'));
     fs.writeFileSync(path.join(project, 'site.json'), JSON.stringify({ engineClients: ['e'], outputDirectory: dir }));
     const result = await cli(['--json'], { env: { CHARIOT_TLS_CONFIG: 'site.json' }, projectDir: project });
-    expect(result.code).toBe(ExitCode.OK);
+    expect(result.code).toBe(ExitCode.CHAIN);
     expect(JSON.parse(result.stdout).directory).toBe(dir);
   });
 
@@ -382,8 +424,8 @@ describe('the CLI', () => {
   test('without a root file it still lists the certificates, and warns that no chain can be verified', async () => {
     const noRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-noroot-'));
     fs.copyFileSync(path.join(dir, 'certs/ok/cert.pem'), path.join(noRoot, 'cert.pem'));
-    const result = await cli(['--dir', noRoot]);
-    expect(result.code).toBe(ExitCode.OK);
+    const result = await cli(['--dir', noRoot, '--wide']);
+    expect(result.code).toBe(ExitCode.CHAIN);
     expect(result.stdout).toContain('FAIL: no root: neither ca/ca.crt nor a ca/ca-gN.crt holds a self-signed certificate');
     expect(result.stderr).toBe(`inspect: warning: no root under ${noRoot}: neither ca/ca.crt nor a ca/ca-gN.crt holds a self-signed certificate, so no chain can be verified\n`);
   });
@@ -447,14 +489,132 @@ describe('the CLI', () => {
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-config-'));
     fs.writeFileSync(path.join(project, 'site.json'), JSON.stringify({ engineClients: ['e'], outputDirectory: dir }));
     const result = await cli(['--config', 'site.json', '--json'], { env: { CHARIOT_TLS_CONFIG: '/nowhere/x.json' }, cwd: project });
-    expect(result.code).toBe(ExitCode.OK);
+    expect(result.code).toBe(ExitCode.CHAIN);
     expect(JSON.parse(result.stdout).directory).toBe(dir);
   });
 
   test('npm run inspect runs it as a process, exit code included', () => {
     const result = run('npm', ['run', '--silent', 'inspect', '--', '--dir', dir, '--warn-days', '30', '--quiet'], { cwd: PROJECT, allowFailure: true });
-    expect(result.status).toBe(ExitCode.EXPIRING);
+    expect(result.status).toBe(ExitCode.CHAIN);
     expect(result.stdout).toMatch(/^FILE +SUBJECT/);
     expect(result.stderr).toContain('inspect: CN=soon expires');
+  });
+});
+
+describe('damaged files and keys, each reported with its exit code', () => {
+  /** A copy of the fixture deployment with `damage` applied. */
+  const damaged = (damage: (at: (f: string) => string) => void) => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-damaged-'));
+    fs.cpSync(dir, copy, { recursive: true });
+    // Only sound certificates, so that each damage decides the exit code alone.
+    for (const bad of ['certs/rogue', 'certs/forged']) fs.rmSync(path.join(copy, bad), { recursive: true });
+    damage((f) => path.join(copy, f));
+    return copy;
+  };
+  const problem = async (copy: string) => {
+    const result = await cli(['--dir', copy, '--json']);
+    return { code: result.code, problems: JSON.parse(result.stdout).problems, stderr: result.stderr };
+  };
+
+  test('the sound copy passes: exit 0, no problem', async () => {
+    expect(await problem(damaged(() => {}))).toMatchObject({ code: ExitCode.OK, problems: [] });
+  });
+
+  test('an empty certificate file: exit 5', async () => {
+    const copy = damaged((at) => fs.writeFileSync(at('certs/ok/cert.pem'), ''));
+    expect(await problem(copy)).toMatchObject({
+      code: ExitCode.FILES,
+      problems: [{ file: 'certs/ok/cert.pem', kind: 'file', problem: 'is empty (a full disk or a copy that stopped?); run `npm run deploy` to write it again' }],
+    });
+  });
+
+  test('a certificate file cut short: exit 5', async () => {
+    const copy = damaged((at) => fs.writeFileSync(at('certs/ok/cert.pem'), fs.readFileSync(at('certs/ok/cert.pem'), 'utf8').slice(0, 300)));
+    expect(await problem(copy)).toMatchObject({ code: ExitCode.FILES, problems: [{ file: 'certs/ok/cert.pem', problem: expect.stringMatching(/^is cut short/) }] });
+  });
+
+  test('one bad PEM block among good ones: the good ones are read, the bad one reported, no crash: exit 5', async () => {
+    const copy = damaged((at) => fs.appendFileSync(at('certs/ok/ca.pem'), '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n'));
+    const result = await cli(['--dir', copy, '--json']);
+    expect(result.code).toBe(ExitCode.FILES);
+    const json = JSON.parse(result.stdout);
+    expect(json.problems).toEqual([{ file: 'certs/ok/ca.pem', kind: 'file', problem: expect.stringMatching(/^certificate 3 of 3 is not a valid certificate/) }]);
+    expect(json.certificates.filter((c: any) => c.file === 'certs/ok/ca.pem')).toHaveLength(2);
+  });
+
+  test('a dangling symbolic link: reported, no crash: exit 5', async () => {
+    const copy = damaged((at) => fs.symlinkSync('/nowhere/server.crt', at('certs/ok/extra.crt')));
+    expect(await problem(copy)).toMatchObject({ code: ExitCode.FILES, problems: [{ file: 'certs/ok/extra.crt', problem: 'is a symbolic link to /nowhere/server.crt, which does not exist; run `npm run deploy` to write it again or fix the link' }] });
+  });
+
+  test('a loop of symbolic links is not followed: the file loop is reported, a directory loop skipped: exit 5', async () => {
+    const copy = damaged((at) => {
+      fs.symlinkSync('b.pem', at('certs/ok/a.pem'));
+      fs.symlinkSync('a.pem', at('certs/ok/b.pem'));
+      fs.symlinkSync('..', at('certs/ok/up'));
+    });
+    const found = await problem(copy);
+    expect(found.code).toBe(ExitCode.FILES);
+    expect(found.problems.map((p: any) => [p.file, p.problem])).toEqual([
+      ['certs/ok/a.pem', 'is a loop of symbolic links (via b.pem); replace it with the file'],
+      ['certs/ok/b.pem', 'is a loop of symbolic links (via a.pem); replace it with the file'],
+    ]);
+  });
+
+  test('a private key that does not belong to its certificate: exit 6, the key never printed', async () => {
+    const copy = damaged((at) => fs.copyFileSync(at('keys/only-a-key.pem'), at('certs/ok/private.key')));
+    const found = await problem(copy);
+    expect(found).toMatchObject({ code: ExitCode.KEYS, problems: [{ file: 'certs/ok/private.key', kind: 'key', problem: expect.stringMatching(/^does not belong to certs\/ok\/cert\.pem/) }] });
+    expect(JSON.stringify(found)).not.toContain('PRIVATE KEY');
+  });
+
+  test('a private key file at mode 0644: exit 6, with the chmod to run', async () => {
+    const copy = damaged((at) => fs.chmodSync(at('certs/ok/private.key'), 0o644));
+    expect(await problem(copy)).toMatchObject({
+      code: ExitCode.KEYS,
+      problems: [{ file: 'certs/ok/private.key', kind: 'key', problem: `has mode 0644: other users can read this private key; chmod 600 ${path.join(copy, 'certs/ok/private.key')}` }],
+    });
+  });
+
+  test('the table names each problem on stderr too', async () => {
+    const copy = damaged((at) => fs.writeFileSync(at('certs/ok/cert.pem'), ''));
+    const result = await cli(['--dir', copy]);
+    expect(result.code).toBe(ExitCode.FILES);
+    expect(result.stderr).toContain('inspect: certs/ok/cert.pem is empty');
+  });
+});
+
+describe("the package's chariot-tls inspect DIR does the same", () => {
+  /** Runs `chariot-tls inspect ...argv` with captured output. */
+  const packageCli = async (argv: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: (t: string) => (stdout += t), stderr: (t: string) => (stderr += t), stdin: () => '', env: {}, cwd: PROJECT, now: NOW };
+    const code = await packageMain(['inspect', ...argv], io);
+    return { code, stdout, stderr };
+  };
+
+  test('--json with DEPLOY-INCOMPLETE still prints the document and exits 3', async () => {
+    const unfinished = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-unfinished-'));
+    fs.cpSync(dir, unfinished, { recursive: true });
+    fs.writeFileSync(path.join(unfinished, 'DEPLOY-INCOMPLETE'), 'unfinished\n');
+    const result = await packageCli([unfinished, '--json']);
+    expect(result.code).toBe(ExitCode.INCOMPLETE);
+    expect(JSON.parse(result.stdout)).toMatchObject({ exitCode: ExitCode.INCOMPLETE, deployIncomplete: 'unfinished\n', configuration: null });
+  });
+
+  test('a damaged file exits 5 and says to write it again with cdktf deploy', async () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-damaged-'));
+    fs.cpSync(dir, copy, { recursive: true });
+    fs.writeFileSync(path.join(copy, 'certs/ok/cert.pem'), '');
+    const result = await packageCli([copy]);
+    expect(result.code).toBe(ExitCode.FILES);
+    expect(result.stderr).toContain('inspect: certs/ok/cert.pem is empty (a full disk or a copy that stopped?); run `cdktf deploy` to write it again');
+  });
+
+  test('--help states the same exit codes as npm run inspect --help, and --wide', async () => {
+    const help = await packageCli(['--help']);
+    expect(help.stdout).toContain(EXIT_CODES_HELP);
+    expect(help.stdout).toContain('--wide');
   });
 });

@@ -6,8 +6,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ExitCode, inspectDirectory } from '../app/inspect';
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../app/inspect';
+import { EXIT_CODES_HELP, InspectOptions, READS_HELP, inspectDirectory, wholeDays } from '../app/inspect-directory';
 import { inventoryCommand } from './inventory';
 import { reviewCommand } from './review';
 
@@ -50,16 +51,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .command('inspect')
     .description('list the certificates under DIR: expiry, key, fingerprint and whether each chains to a root')
     .argument('<dir>', 'the directory the certificates were written to')
-    .option('--json', 'print JSON instead of a table: every certificate of every file')
+    .option('--json', 'print JSON instead of a table: every certificate of every file, and every problem')
     .option('--all', 'list every certificate of every file in the table, bundles included')
+    .option('--wide', 'add the SHA-256 fingerprint and why a chain fails; shorten nothing')
     .option('--warn-days <n>', 'exit 2 when a certificate expires within N days (or has expired), naming it on stderr', wholeDays)
-    .addHelpText('after', [
-      '',
-      'Reads every .crt, .pem and .cer file under DIR; private keys are never read. Chains are checked up to the root',
-      'files ca/ca.crt and ca/ca-gN.crt, as ChariotPki writes them.',
-      'Exit codes: 0 all fine, 1 error, 2 a certificate expires within --warn-days, 3 DIR/DEPLOY-INCOMPLETE exists.',
-    ].join('\n'))
-    .action((dir: string, options: { json?: boolean; all?: boolean; warnDays?: number }) => {
+    .addHelpText('after', `\n${READS_HELP}\nChains are checked up to the root files as ChariotPki writes them.\n\n${EXIT_CODES_HELP}`)
+    .action((dir: string, options: InspectOptions) => {
       const directory = path.resolve(io.cwd, dir);
       const out = { stdout: io.stdout, stderr: io.stderr, using: `chariot-tls inspect: directory ${directory}`, say: (text: string) => io.stdout(`${text}\n`), dirArgument: 'DIR', deployCommand: 'cdktf deploy' };
       status = inspectDirectory(directory, options, out, io.now);
@@ -79,11 +76,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     throw e;
   }
   return status;
-}
-
-function wholeDays(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a whole number of days; use e.g. --warn-days 30`);
-  return Number(value);
 }
 
 if (require.main === module) {

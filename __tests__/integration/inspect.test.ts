@@ -85,7 +85,7 @@ describe('the inventory a deploy writes next to the configuration', () => {
 
 describe('npm run inspect on the deployed files', () => {
   test('reads the configured output directory and finds every certificate chaining to the root', () => {
-    const result = inspectCli();
+    const result = inspectCli('--wide');
     expect(result.status).toBe(0);
     const [context, ...lines] = result.stdout.trimEnd().split('\n');
     expect(context).toMatch(/^chariot-tls inspect: configuration .*, output .*pki$/);
@@ -109,6 +109,8 @@ describe('npm run inspect on the deployed files', () => {
     expect(json.directory).toBe(path.join(pki.dir, 'pki'));
     expect(json.certificates).toHaveLength(4 + 1 + 2 + 3 + 3 + 3 * (1 + 2));
     expect(json.certificates.filter((c: any) => !c.chain.verified || c.expired)).toEqual([]);
+    // Every private key the deploy wrote is 0600 and belongs to its certificate.
+    expect(json).toMatchObject({ exitCode: 0, problems: [], chainFailures: [], deployIncomplete: null });
     const server = json.certificates.find((c: any) => c.label === 'certs/server/server.crt');
     expect(server).toMatchObject({
       fingerprint256: pki.fingerprint('certs/server/server.crt'),

@@ -1,56 +1,44 @@
 import * as path from 'node:path';
-import { InvalidArgumentError } from 'commander';
 import { CommandContext, CommandDefinition, formatUsing } from '../command-line';
-import { ExitCode, InspectOptions, inspectDirectory } from '../inspect';
+import { ExitCode } from '../inspect';
+import { errorJson } from '../inspect-report';
+import { EXIT_CODES_HELP, InspectOptions, READS_HELP, inspectDirectory, wholeDays } from '../inspect-directory';
 
 /** The options of `npm run inspect`. */
 interface InspectCommandOptions extends InspectOptions {
   readonly dir?: string;
 }
 
-/** `npm run inspect`: what is deployed, when it expires, and whether it chains to the root. */
+/** `npm run inspect`: what is deployed, when it expires, whether it chains to the root, and whether its files are sound. */
 export const INSPECT: CommandDefinition = {
   name: 'inspect',
   summary: 'list the deployed certificates: expiry, key, fingerprint and whether each chains to a root',
   options: (command) => command
     .option('--dir <dir>', 'the directory to read (default: the output directory of the configuration)')
-    .option('--json', 'print JSON instead of a table: every certificate of every file')
+    .option('--json', 'print JSON instead of a table: every certificate of every file, and every problem')
     .option('--all', 'list every certificate of every file in the table, bundles included')
+    .option('--wide', 'add the SHA-256 fingerprint and why a chain fails; shorten nothing')
     .option('--warn-days <n>', 'exit 2 when a certificate expires within N days (or has expired), naming it on stderr', wholeDays),
-  help: [
-    'Reads every .crt, .pem and .cer file under DIR; private keys are never read. The table shows each certificate',
-    'once, by its own file, "(+N)" counting the bundles that also hold it. Every root file (ca/ca.crt, ca/ca-gN.crt)',
-    'is a trust anchor.',
-    '',
-    'Exit codes: 0 all fine, 1 error, 2 a certificate expires within --warn-days,',
-    '3 the files are from a deploy that has not finished (DIR/DEPLOY-INCOMPLETE exists).',
-  ].join('\n'),
+  help: `${READS_HELP}\n\n${EXIT_CODES_HELP}`,
   run: (options: InspectCommandOptions, context) => runInspect(options, context),
 };
 
-function wholeDays(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a whole number of days; use e.g. --warn-days 30`);
-  return Number(value);
-}
-
 function runInspect(options: InspectCommandOptions, context: CommandContext): number {
   const { io } = context;
-  const error = (text: string) => io.stderr(`inspect: ${text}\n`);
-  let dir: string;
-  let using: string;
+  const out = { stdout: io.stdout, stderr: io.stderr, say: context.say, dirArgument: '--dir DIR', deployCommand: 'npm run deploy' };
+  if (options.dir !== undefined) {
+    const dir = path.resolve(io.cwd, options.dir);
+    return inspectDirectory(dir, options, { ...out, using: `chariot-tls inspect: directory ${dir}` }, io.now);
+  }
+  let config;
   try {
-    if (options.dir !== undefined) {
-      dir = path.resolve(io.cwd, options.dir);
-      using = `chariot-tls inspect: directory ${dir}`;
-    } else {
-      const config = context.config();
-      dir = config.pki.outputDirectory!;
-      using = formatUsing('inspect', config, io.projectDir, ['output']);
-    }
+    config = context.config();
   } catch (e) {
-    error((e as Error).message);
+    const text = (e as Error).message;
+    if (options.json) io.stdout(`${JSON.stringify(errorJson(null, text, io.now), null, 2)}\n`);
+    io.stderr(`inspect: ${text}\n`);
     return ExitCode.ERROR;
   }
-  const out = { stdout: io.stdout, stderr: io.stderr, using, say: context.say, dirArgument: '--dir DIR', deployCommand: 'npm run deploy' };
-  return inspectDirectory(dir, options, out, io.now);
+  const using = formatUsing('inspect', config, io.projectDir, ['output']);
+  return inspectDirectory(config.pki.outputDirectory!, options, { ...out, using, configuration: config.configFile }, io.now);
 }

@@ -1,0 +1,107 @@
+import * as fs from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import * as path from 'node:path';
+import { INCOMPLETE_MARKER } from './incomplete-marker';
+import { ExitCode, distinctCertificates, exitCodeOf, expiringWithin, inspect } from './inspect';
+import { NO_ROOT } from './inspect-chain';
+import { readDirectory } from './inspect-files';
+import { errorJson, formatTable, toJson } from './inspect-report';
+
+/** How {@link inspectDirectory} prints. */
+export interface InspectOptions {
+  /** Print JSON instead of a table: every certificate of every file, and every problem. Always a document. */
+  readonly json?: boolean;
+  /** List every certificate of every file in the table, bundles included. */
+  readonly all?: boolean;
+  /** Every column in full: the SHA-256 fingerprint and why a chain fails; the table may pass 120 columns. */
+  readonly wide?: boolean;
+  /** Exit {@link ExitCode.EXPIRING} when a certificate expires within this many days (or has expired). */
+  readonly warnDays?: number;
+}
+
+/** Where {@link inspectDirectory} prints. */
+export interface InspectOutput {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** The first line, saying what is read (not printed with `json`). */
+  readonly using?: string;
+  /** The configuration the directory comes from, when it does: named in the JSON. */
+  readonly configuration?: string;
+  /** Prints a line unless the user asked for quiet. */
+  readonly say: (text: string) => void;
+  /** How to name another directory, for the errors: `--dir DIR`, or `DIR`. */
+  readonly dirArgument: string;
+  /** What deploys, for the errors: `npm run deploy`, `cdktf deploy`. */
+  readonly deployCommand: string;
+}
+
+/**
+ * Inspects the certificates deployed under `dir` and prints them (a table, or with `json` always a JSON document):
+ * reports the files of an unfinished deploy (`DEPLOY-INCOMPLETE`), damaged files and links, loose or foreign keys,
+ * chains that reach no root, and the certificates that expire within `warnDays`. Returns the exit code
+ * ({@link exitCodeOf}).
+ */
+export function inspectDirectory(dir: string, options: InspectOptions, out: InspectOutput, now: Date): ExitCode {
+  const say = (text: string) => out.stderr(`inspect: ${text}\n`);
+  const refuse = (text: string) => {
+    if (options.json) out.stdout(`${JSON.stringify(errorJson(dir, text, now), null, 2)}\n`);
+    say(text);
+    return ExitCode.ERROR;
+  };
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    return refuse(`${dir} is not a directory; deploy first (${out.deployCommand}) or name one with ${out.dirArgument}`);
+  }
+  const marker = path.join(dir, INCOMPLETE_MARKER);
+  const deployIncomplete = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8') : undefined;
+  if (deployIncomplete !== undefined && !options.json) {
+    out.stderr(`inspect: ${dir} holds the files of a deploy that has not finished; they may be a mix of old and new. ${marker} says:\n\n${deployIncomplete}`);
+    return ExitCode.INCOMPLETE;
+  }
+  const reading = readDirectory(dir, out.deployCommand);
+  if (reading.files.length === 0 && reading.problems.length === 0) {
+    return refuse(`no certificates under ${dir} (no .crt, .pem or .cer file holds one); deploy first or check ${out.dirArgument}`);
+  }
+
+  const inspection = inspect(dir, reading.files, now, reading.problems);
+  const expiring = options.warnDays === undefined ? [] : distinctCertificates(expiringWithin(inspection, options.warnDays));
+  const exitCode = exitCodeOf({ incomplete: deployIncomplete !== undefined, inspection, expiring: expiring.length });
+  if (options.json) {
+    const facts = { warnDays: options.warnDays, deployIncomplete, configuration: out.configuration, exitCode };
+    out.stdout(`${JSON.stringify(toJson(inspection, facts), null, 2)}\n`);
+  } else {
+    if (out.using) out.say(out.using);
+    out.stdout(formatTable(inspection, { all: options.all, wide: options.wide }));
+  }
+  if (deployIncomplete !== undefined) say(`${dir} holds the files of a deploy that has not finished (${marker})`);
+  for (const p of inspection.problems) say(`${p.file} ${p.problem}`);
+  if (!inspection.root) say(`warning: no root under ${dir}: ${NO_ROOT}, so no chain can be verified`);
+  else for (const { certificate: c } of distinctCertificates(inspection.certificates.filter((x) => !x.chain.verified))) say(`${c.label} does not chain: ${c.chain.problem}`);
+  for (const { certificate: c, copies } of expiring) {
+    const when = c.expired ? `expired ${c.notAfter.toISOString()}` : `expires ${c.notAfter.toISOString()} (${c.daysLeft} days left)`;
+    say(`${c.subject} ${when}, within ${options.warnDays} days: ${copies.map((copy) => copy.label).join(', ')}`);
+  }
+  return exitCode;
+}
+
+/** The exit codes, as both CLIs' `inspect --help` states them. */
+export const EXIT_CODES_HELP = [
+  'Exit codes: 0 all fine, 1 error, 2 a certificate expires within --warn-days,',
+  '3 the files are from a deploy that has not finished (DIR/DEPLOY-INCOMPLETE exists),',
+  '4 a certificate does not chain to a root, 5 a certificate file is empty, cut short or a broken link (or a loop),',
+  '6 a private key is readable by others or does not match its certificate.',
+  'When several apply: 3, then 5, 6, 4, 2. With --json, stdout is always one JSON document naming its exitCode.',
+].join('\n');
+
+/** What inspect reads, as both CLIs' `inspect --help` states it. */
+export const READS_HELP = [
+  'Reads every .crt, .pem and .cer file under DIR, and checks each private key (.key) against its certificate',
+  'and for its mode; keys are never printed. The table shows each certificate once, by its own file, "(+N)"',
+  'counting the bundles that also hold it, and fits 120 columns (--wide: every column in full).',
+  'Every root file (ca/ca.crt, ca/ca-gN.crt) is a trust anchor.',
+].join('\n');
+
+/** `--warn-days N`: a whole number of days. */
+export function wholeDays(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a whole number of days; use e.g. --warn-days 30`);
+  return Number(value);
+}
