@@ -612,6 +612,17 @@ describe("the package's chariot-tls inspect DIR does the same", () => {
     expect(result.stderr).toContain('inspect: certs/ok/cert.pem is empty (a full disk or a copy that stopped?); run `cdktf deploy` to write it again');
   });
 
+  test('--root names the trust anchors of a PKI laid out otherwise; without it, nothing chains (exit 4)', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-other-'));
+    fs.cpSync(dir, other, { recursive: true });
+    for (const bad of ['certs/rogue', 'certs/forged']) fs.rmSync(path.join(other, bad), { recursive: true });
+    fs.renameSync(path.join(other, 'ca/ca.crt'), path.join(other, 'ca/root-ca.crt'));
+    expect((await packageCli([other])).code).toBe(ExitCode.CHAIN);
+    const rooted = await packageCli([other, '--root', 'ca/root-ca.crt', '--json']);
+    expect(rooted.code).toBe(ExitCode.OK);
+    expect(JSON.parse(rooted.stdout)).toMatchObject({ root: { file: 'ca/root-ca.crt' }, chainFailures: [] });
+  });
+
   test('--help states the same exit codes as npm run inspect --help, and --wide', async () => {
     const help = await packageCli(['--help']);
     expect(help.stdout).toContain(EXIT_CODES_HELP);

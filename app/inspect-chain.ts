@@ -14,7 +14,7 @@ const MAX_CHAIN_LENGTH = 8;
 export interface RootCertificate {
   /** `ca/ca.crt` or `ca/ca-gN.crt`. */
   readonly file: string;
-  /** The root's generation: 1 for `ca/ca.crt`, N for `ca/ca-gN.crt`. */
+  /** The root's generation: 1 for `ca/ca.crt`, N for `ca/ca-gN.crt` (with `--root`, the last named is 1). */
   readonly generation: number;
   readonly certificate: X509Certificate;
 }
@@ -28,13 +28,21 @@ export interface ChainResult {
   readonly problem?: string;
 }
 
-/** The self-signed first certificates of the root files, newest generation first. */
-export function findRoots(files: { readonly file: string; readonly certificates: X509Certificate[] }[]): RootCertificate[] {
+/**
+ * The self-signed first certificates of the root files, newest generation first. The root files are `rootFiles`
+ * (relative to the directory, in the order given: the first is the newest) when given, else ChariotPki's.
+ */
+export function findRoots(files: { readonly file: string; readonly certificates: X509Certificate[] }[], rootFiles?: readonly string[]): RootCertificate[] {
+  const generation = (file: string): number | undefined => {
+    if (rootFiles !== undefined) return rootFiles.includes(file) ? rootFiles.length - rootFiles.indexOf(file) : undefined;
+    const match = ROOT_FILE_PATTERN.exec(file);
+    return match ? Number(match[1] ?? 1) : undefined;
+  };
   return files
     .flatMap((f) => {
-      const match = ROOT_FILE_PATTERN.exec(f.file);
+      const g = generation(f.file);
       const certificate = f.certificates[0];
-      return match && isSelfSigned(certificate) ? [{ file: f.file, generation: Number(match[1] ?? 1), certificate }] : [];
+      return g !== undefined && isSelfSigned(certificate) ? [{ file: f.file, generation: g, certificate }] : [];
     })
     .sort((a, b) => b.generation - a.generation);
 }

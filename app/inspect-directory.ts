@@ -17,6 +17,11 @@ export interface InspectOptions {
   readonly wide?: boolean;
   /** Exit {@link ExitCode.EXPIRING} when a certificate expires within this many days (or has expired). */
   readonly warnDays?: number;
+  /**
+   * The root files, relative to the directory, newest first: for a PKI that names its roots otherwise than ChariotPki.
+   * @default - `ca/ca.crt` and `ca/ca-gN.crt`
+   */
+  readonly root?: string[];
 }
 
 /** Where {@link inspectDirectory} prints. */
@@ -62,7 +67,8 @@ export function inspectDirectory(dir: string, options: InspectOptions, out: Insp
     return refuse(`no certificates under ${dir} (no .crt, .pem or .cer file holds one); deploy first or check ${out.dirArgument}`);
   }
 
-  const inspection = inspect(dir, reading.files, now, reading.problems);
+  const rootFiles = options.root?.map((f) => path.relative(dir, path.resolve(dir, f)).split(path.sep).join('/'));
+  const inspection = inspect(dir, reading.files, now, reading.problems, rootFiles);
   const expiring = options.warnDays === undefined ? [] : distinctCertificates(expiringWithin(inspection, options.warnDays));
   const exitCode = exitCodeOf({ incomplete: deployIncomplete !== undefined, inspection, expiring: expiring.length });
   if (options.json) {
@@ -74,7 +80,7 @@ export function inspectDirectory(dir: string, options: InspectOptions, out: Insp
   }
   if (deployIncomplete !== undefined) say(`${dir} holds the files of a deploy that has not finished (${marker})`);
   for (const p of inspection.problems) say(`${p.file} ${p.problem}`);
-  if (!inspection.root) say(`warning: no root under ${dir}: ${NO_ROOT}, so no chain can be verified`);
+  if (!inspection.root) say(`warning: no root under ${dir}: ${rootFiles ? `none of ${rootFiles.join(', ')} holds a self-signed certificate` : NO_ROOT}, so no chain can be verified`);
   else for (const { certificate: c } of distinctCertificates(inspection.certificates.filter((x) => !x.chain.verified))) say(`${c.label} does not chain: ${c.chain.problem}`);
   for (const { certificate: c, copies } of expiring) {
     const when = c.expired ? `expired ${c.notAfter.toISOString()}` : `expires ${c.notAfter.toISOString()} (${c.daysLeft} days left)`;
@@ -97,11 +103,16 @@ export const READS_HELP = [
   'Reads every .crt, .pem and .cer file under DIR, and checks each private key (.key) against its certificate',
   'and for its mode; keys are never printed. The table shows each certificate once, by its own file, "(+N)"',
   'counting the bundles that also hold it, and fits 120 columns (--wide: every column in full).',
-  'Every root file (ca/ca.crt, ca/ca-gN.crt) is a trust anchor.',
+  'Every root file (ca/ca.crt, ca/ca-gN.crt, or each --root FILE) is a trust anchor.',
 ].join('\n');
 
 /** `--warn-days N`: a whole number of days. */
 export function wholeDays(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a whole number of days; use e.g. --warn-days 30`);
   return Number(value);
+}
+
+/** `--root FILE`, repeatable: the list so far and this one. */
+export function rootFiles(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }

@@ -74,11 +74,11 @@ export interface Inspection {
 
 /**
  * Describes each certificate and checks its chain (app/inspect-chain.ts): through the CA certificates found in
- * any of the files, up to a root, the first certificate of `ca/ca.crt` or of a `ca/ca-gN.crt` when it is
- * self-signed. Times are not part of the chain check; `daysLeft` and `expired` report them.
+ * any of the files, up to a root, the first certificate of `ca/ca.crt` or of a `ca/ca-gN.crt` (or of each of
+ * `rootFiles`, relative to the directory) when it is self-signed. Times are not part of the chain check; `daysLeft` and `expired` report them.
  */
-export function inspect(directory: string, files: CertificateFile[], now: Date, problems: FileProblem[] = []): Inspection {
-  const roots = findRoots(files);
+export function inspect(directory: string, files: CertificateFile[], now: Date, problems: FileProblem[] = [], rootFiles?: readonly string[]): Inspection {
+  const roots = findRoots(files, rootFiles);
   const cas = unique(files.flatMap((f) => f.certificates).filter((c) => c.ca));
   const certificates = files.flatMap((f) =>
     f.certificates.map((cert, i) => {

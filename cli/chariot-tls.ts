@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../app/inspect';
-import { EXIT_CODES_HELP, InspectOptions, READS_HELP, inspectDirectory, wholeDays } from '../app/inspect-directory';
+import { EXIT_CODES_HELP, InspectOptions, READS_HELP, inspectDirectory, rootFiles, wholeDays } from '../app/inspect-directory';
 import { inventoryCommand } from './inventory';
 import { reviewCommand } from './review';
 
@@ -54,8 +54,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--json', 'print JSON instead of a table: every certificate of every file, and every problem')
     .option('--all', 'list every certificate of every file in the table, bundles included')
     .option('--wide', 'add the SHA-256 fingerprint and why a chain fails; shorten nothing')
+    .option('--root <file>', 'a root file (trust anchor), relative to DIR; repeat for several, newest first (default: ca/ca.crt, ca/ca-gN.crt)', rootFiles)
     .option('--warn-days <n>', 'exit 2 when a certificate expires within N days (or has expired), naming it on stderr', wholeDays)
-    .addHelpText('after', `\n${READS_HELP}\nChains are checked up to the root files as ChariotPki writes them.\n\n${EXIT_CODES_HELP}`)
+    .addHelpText('after', `\n${READS_HELP}\nChains are checked up to the root files as ChariotPki writes them, or those named with --root.\n\n${EXIT_CODES_HELP}`)
     .action((dir: string, options: InspectOptions) => {
       const directory = path.resolve(io.cwd, dir);
       const out = { stdout: io.stdout, stderr: io.stderr, using: `chariot-tls inspect: directory ${directory}`, say: (text: string) => io.stdout(`${text}\n`), dirArgument: 'DIR', deployCommand: 'cdktf deploy' };

@@ -292,14 +292,17 @@ function plain(text: string): string {
   });
 
   test('chariot-tls inspect DIR lists every certificate with its expiry, and --warn-days sets the exit code', () => {
-    const listed = chariotTls(repo, 'inspect', 'pki', '--json');
+    // Its root is ca/root-ca.crt, not ChariotPki's ca/ca.crt: without --root no chain can be checked (exit 4).
+    expect(chariotTls(repo, 'inspect', 'pki', '--json').status).toBe(4);
+    const listed = chariotTls(repo, 'inspect', 'pki', '--json', '--root', 'ca/root-ca.crt');
     expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout).chainFailures).toEqual([]);
     const subjects = new Set<string>(JSON.parse(listed.stdout).certificates.map((c: any) => c.subjectCommonName));
     expect(subjects).toEqual(new Set(['Acme Plants Root CA', 'Acme Plants Server CA', 'Acme Plants Site A Transmission CA', 'Acme Plants Site B CA',
       'Acme Plants Site B Transmission CA', ...Object.values(SERVER_NAMES), ...CLIENTS.map((c) => c.replace('/', ' '))]));
-    expect(chariotTls(repo, 'inspect', 'pki', '--warn-days', '30')).toMatchObject({ status: 0, stdout: expect.stringContaining(`chariot-tls inspect: directory ${path.join(repo, 'pki')}`) });
+    expect(chariotTls(repo, 'inspect', 'pki', '--root', 'ca/root-ca.crt', '--warn-days', '30')).toMatchObject({ status: 0, stdout: expect.stringContaining(`chariot-tls inspect: directory ${path.join(repo, 'pki')}`) });
     // Leaves live two years: all of them expire within 1000 days.
-    const warned = chariotTls(repo, 'inspect', 'pki', '--warn-days', '1000');
+    const warned = chariotTls(repo, 'inspect', 'pki', '--root', 'ca/root-ca.crt', '--warn-days', '1000');
     expect(warned.status).toBe(2);
     expect(warned.stderr).toMatch(/CN=chariot-a\.plants\.example\.com.* expires .* within 1000 days: .*servers\/chariot-a\/server\.crt/);
   });

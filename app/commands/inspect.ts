@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { CommandContext, CommandDefinition, formatUsing } from '../command-line';
 import { ExitCode } from '../inspect';
 import { errorJson } from '../inspect-report';
-import { EXIT_CODES_HELP, InspectOptions, READS_HELP, inspectDirectory, wholeDays } from '../inspect-directory';
+import { EXIT_CODES_HELP, InspectOptions, READS_HELP, inspectDirectory, rootFiles, wholeDays } from '../inspect-directory';
 
 /** The options of `npm run inspect`. */
 interface InspectCommandOptions extends InspectOptions {
@@ -18,6 +18,7 @@ export const INSPECT: CommandDefinition = {
     .option('--json', 'print JSON instead of a table: every certificate of every file, and every problem')
     .option('--all', 'list every certificate of every file in the table, bundles included')
     .option('--wide', 'add the SHA-256 fingerprint and why a chain fails; shorten nothing')
+    .option('--root <file>', 'a root file (trust anchor), relative to DIR; repeat for several, newest first (default: ca/ca.crt, ca/ca-gN.crt)', rootFiles)
     .option('--warn-days <n>', 'exit 2 when a certificate expires within N days (or has expired), naming it on stderr', wholeDays),
   help: `${READS_HELP}\n\n${EXIT_CODES_HELP}`,
   run: (options: InspectCommandOptions, context) => runInspect(options, context),
