@@ -78,8 +78,17 @@ describe('CA generations: the three steps of a rotation', () => {
 describe('CA generations: validation', () => {
   const fails = (caGenerations: ChariotPkiProps['caGenerations']) => () => build(caGenerations);
 
-  test.each([0, -1, 1.5])('refuses generation %p', (generation) => {
-    expect(fails({ serverCa: { generation } })).toThrow(/caGenerations\.serverCa\.generation -?[\d.]+ is not a whole number, 1 or more; use 1 for the CA as first deployed, 2 for its first rotation/);
+  test.each([0, -1, 1.5, 100])('refuses generation %p', (generation) => {
+    expect(fails({ serverCa: { generation, previous: PreviousGeneration.RETIRED } })).toThrow(
+      /caGenerations\.serverCa\.generation -?[\d.]+ is not a whole number from 1 to 99; use 1 for the CA as first deployed, 2 for its first rotation/);
+  });
+
+  test('generation 99 is the last, and its names fit X.509 with the longest organization', () => {
+    const organization = 'O'.repeat(ChariotPki.MAX_ORGANIZATION_LENGTH);
+    const stack = synth((scope) => new ChariotPki(scope, 'pki', { ...base, organization, caGenerations: { transmissionCa: { generation: 99, previous: PreviousGeneration.RETIRED } } }));
+    const name = stack.resource('tls_cert_request', 'transmission-ca-g99/csr').props.subject[0].common_name;
+    expect(name).toBe(`${organization} Transmission CA G99`);
+    expect(name).toHaveLength(64);
   });
 
   test('refuses a later generation that does not say what the previous one does', () => {

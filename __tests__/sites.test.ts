@@ -185,7 +185,7 @@ describe('rotating a site CA alone', () => {
     expect(errorOf({ ...flat, sites: { baltic: { transmissionClients: ['bt-1'], caGeneration: { generation: 2, previous: PreviousGeneration.ISSUING } } } }))
       .toContain('sites.baltic.caGeneration {"generation":2,"previous":"issuing"} rotates a CA the site does not have (its clients are signed by the Transmission CA); set "issuingCa": true for site "baltic", or remove caGeneration');
     expect(errorOf({ ...flat, sites: { a: { issuingCa: true, caGeneration: { generation: 2 } } } })).toContain('sites.a.caGeneration.previous is missing at generation 2');
-    expect(errorOf({ ...flat, sites: { a: { issuingCa: true, caGeneration: { generation: 0 } } } })).toContain('sites.a.caGeneration.generation 0 is not a whole number, 1 or more');
+    expect(errorOf({ ...flat, sites: { a: { issuingCa: true, caGeneration: { generation: 0 } } } })).toContain('sites.a.caGeneration.generation 0 is not a whole number from 1 to 99');
   });
 });
 

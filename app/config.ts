@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { pathProblems } from './config-paths';
 import { DEFAULT_PKCS12_PASSWORD_ENV } from './pkcs12';
-import { CertificateRole, ChariotPkiProps, PreviousGeneration, Product } from '../lib';
+import { CertificateRole, ChariotPkiProps, MAX_RSA_BITS, MAX_VALIDITY_HOURS, MIN_RSA_BITS, PreviousGeneration, Product } from '../lib';
 import { CrlPolicy, DEFAULT_CRL_POLICY, REVOCATION_REASONS, RevokedClient } from './revocation-config';
 import { CaKeyFilesConfig, caKeyVariable } from './ca-key-files';
 import { UserError } from './user-error';
@@ -21,8 +21,9 @@ export const STATE_PASSPHRASE_ENV = 'CHARIOT_TLS_STATE_PASSPHRASE';
 /** The shortest passphrase OpenTofu's PBKDF2 key provider accepts. */
 export const MIN_PASSPHRASE_LENGTH = 16;
 
-const hours = z.number().int('must be a whole number of hours').positive('must be more than 0');
-const renewalHours = z.number().int('must be a whole number of hours').nonnegative('must be 0 or more');
+const maxHours = [MAX_VALIDITY_HOURS, `must be at most ${MAX_VALIDITY_HOURS} (100 years): the engine's clock overflows past 2562047 hours`] as const;
+const hours = z.number().int('must be a whole number of hours').positive('must be more than 0').max(...maxHours);
+const renewalHours = z.number().int('must be a whole number of hours').nonnegative('must be 0 or more').max(...maxHours);
 const caGeneration = z
   .object({
     generation: z.number().int('must be a whole number').positive('must be 1 or more (1 is the CA as first deployed)').optional(),
@@ -44,7 +45,11 @@ const revokedClient = z
   })
   .strict();
 const crlHours = z.number().positive('must be more than 0 (fractions of an hour are allowed)');
-const rsaBits = z.number().int('must be a whole number').min(2048, 'must be at least 2048 (use 2048, 3072 or 4096)');
+const rsaBits = z
+  .number()
+  .int('must be a whole number')
+  .min(MIN_RSA_BITS, `must be at least ${MIN_RSA_BITS} (use 2048, 3072 or 4096)`)
+  .max(MAX_RSA_BITS, `must be at most ${MAX_RSA_BITS}: a larger key takes hours to generate (use 2048, 3072 or 4096)`);
 
 /** What a server takes, in `server` and in each of `servers`. */
 const serverFields = z.object({
@@ -61,7 +66,8 @@ const SERVER_PRODUCTS = Product.withRole(CertificateRole.SERVER).map((p) => p.id
 export const ConfigSchema = z
   .object({
     $schema: z.string().optional(),
-    organization: z.string().min(1).max(48, 'must be at most 48 characters (it prefixes the CA names)').optional(),
+    // Its length is the library's to bound (ChariotPki.MAX_ORGANIZATION_LENGTH): it depends on the CA names.
+    organization: z.string().min(1).optional(),
     country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166 code such as "US"').optional(),
     outputDirectory: z.string().min(1).optional(),
     server: serverFields.strict().optional(),

@@ -83,9 +83,26 @@ export function generationId(base: string, generation: number): string {
   return generation === 1 ? base : `${base}-g${generation}`;
 }
 
-/** A new generation gets a new name: two CAs with one name and different keys confuse chain building. */
-export function generationSuffix(generation: number): string {
-  return generation === 1 ? '' : ` G${generation}`;
+/** The highest generation a CA may reach: 99 rotations outlast any PKI. */
+export const MAX_CA_GENERATION = 99;
+
+/** Each CA of a `ChariotPki` is named `<organization> <title> CA`, with ` GN` from generation 2 on. */
+const CA_TITLES = ['Root', 'Server', 'Engine', 'Transmission'];
+
+/** A CA's common name. A new generation gets a new name: two CAs with one name and different keys confuse chain building. */
+export function caName(organization: string, title: string, generation: number): string {
+  return `${organization} ${title} CA${generation === 1 ? '' : ` G${generation}`}`;
+}
+
+/** The longest CA name an organization starts, at the last generation: `<organization> Transmission CA G99`. */
+export const LONGEST_CA_NAME = caName('<organization>', 'Transmission', MAX_CA_GENERATION);
+
+/**
+ * The longest organization whose every CA name, at every generation, fits `maxNameLength` (X.509's 64): it is
+ * checked at the first deploy, so that no later rotation overflows.
+ */
+export function maxOrganizationLength(maxNameLength: number): number {
+  return maxNameLength - Math.max(...CA_TITLES.map((title) => caName('', title, MAX_CA_GENERATION).length));
 }
 
 const PREVIOUS_VALUES = Object.values(PreviousGeneration);
@@ -93,8 +110,8 @@ const PREVIOUS_VALUES = Object.values(PreviousGeneration);
 export function checkGeneration(problems: Problems, field: string, options: CaGenerationOptions): void {
   const { generation = 1, previous } = options;
   if (!isKnown(generation) || !isKnown(previous)) return;
-  if (!Number.isInteger(generation) || generation < 1) {
-    problems.add(`${field}.generation`, generation, 'is not a whole number, 1 or more', 'use 1 for the CA as first deployed, 2 for its first rotation');
+  if (!Number.isInteger(generation) || generation < 1 || generation > MAX_CA_GENERATION) {
+    problems.add(`${field}.generation`, generation, `is not a whole number from 1 to ${MAX_CA_GENERATION}`, 'use 1 for the CA as first deployed, 2 for its first rotation');
     return;
   }
   if (previous !== undefined && !PREVIOUS_VALUES.includes(previous)) {

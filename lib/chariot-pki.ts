@@ -11,7 +11,8 @@ import { ServerCert } from './server-cert';
 import { UploadReadme } from './upload-readme';
 import { MQTT_ENGINE } from './products/mqtt-engine';
 import { MQTT_TRANSMISSION } from './products/mqtt-transmission';
-import { CaGenerationOptions, CaGenerations, generationId, generationSuffix, liveGenerations } from './ca-generations';
+import { CaGenerationOptions, CaGenerations, MAX_CA_GENERATION, caName, generationId, liveGenerations, maxOrganizationLength } from './ca-generations';
+import { MAX_NAME_LENGTH } from './private/subject';
 import { DEFAULT_ORGANIZATION, checkHierarchy } from './private/hierarchy-checks';
 import { TransmissionSite, TransmissionSiteOptions } from './transmission-site';
 
@@ -222,6 +223,15 @@ export class ChariotPki extends Construct {
   /** The sites, by name in code-unit order. */
   public readonly sites: TransmissionSite[];
 
+  /** The highest generation a CA may reach (`caGenerations`): 99 rotations outlast any PKI. */
+  public static readonly MAX_CA_GENERATION = MAX_CA_GENERATION;
+
+  /**
+   * The longest organization: the longest CA name it starts, `<organization> Transmission CA G99`, must fit
+   * X.509's 64 characters, so that no later rotation overflows.
+   */
+  public static readonly MAX_ORGANIZATION_LENGTH = maxOrganizationLength(MAX_NAME_LENGTH);
+
   constructor(scope: Construct, id: string, props: ChariotPkiProps = {}) {
     super(scope, id);
     const engineNames = props.engineClients ?? [];
@@ -245,7 +255,7 @@ export class ChariotPki extends Construct {
 
     const roots = liveGenerations(generations.rootCa, (n) =>
       new RootCa(this, generationId('root-ca', n), {
-        subject: dn(`${organization} Root CA${generationSuffix(n)}`, 'CA'),
+        subject: dn(caName(organization, 'Root', n), 'CA'),
         key: props.caKey,
         validityPeriodHours: props.rootValidityPeriodHours,
         earlyRenewalHours: props.rootEarlyRenewalHours,
@@ -264,7 +274,7 @@ export class ChariotPki extends Construct {
           ...caProps,
           ...pathLength,
           issuer: this.rootCa,
-          subject: dn(`${organization} ${title} CA${generationSuffix(n)}`, 'CA'),
+          subject: dn(caName(organization, title, n), 'CA'),
           ...caFiles(`ca/${caId}`, generationId(`${caId}-ca`, n)),
           keyVariable: props.caKeyVariables?.[generationId(`${caId}-ca`, n)],
         }));
@@ -282,7 +292,7 @@ export class ChariotPki extends Construct {
       new IntermediateCa(siteScopes.get(name)!, generationId('ca', n), {
         ...caProps,
         issuer: this.transmissionCa,
-        subject: dn(`${name} Transmission CA${generationSuffix(n)}`, 'CA'),
+        subject: dn(caName(name, 'Transmission', n), 'CA'),
         ...caFiles(`ca/transmission/${name}`, generationId('site-ca', n)),
       }))]));
     const liveSiteCas = [...siteCas.values()].flatMap((generations) => generations.live);

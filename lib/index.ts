@@ -1,4 +1,5 @@
 export * from './key';
+export * from './limits';
 export * from './distinguished-name';
 export * from './certificate-authority';
 export * from './root-ca';

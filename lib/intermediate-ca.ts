@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Annotations } from 'cdktf';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { ICertificateAuthority } from './certificate-authority';
@@ -45,7 +46,8 @@ export interface IntermediateCaProps {
   readonly validityPeriodHours?: number;
 
   /**
-   * Re-sign the certificate (same key) this many hours before it expires.
+   * Re-sign the certificate (same key) this many hours before it expires. 0 (never) gets a warning at synth:
+   * at expiry every certificate the CA signed stops verifying at once.
    * @default 8760 (1 year)
    */
   readonly earlyRenewalHours?: number;
@@ -127,6 +129,12 @@ export class IntermediateCa extends Construct implements ICertificateAuthority {
     this.maxPathLength = props.maxPathLength ?? 0;
     checkSubject(problems, 'subject', props.subject);
     checkValidity(problems, this, this.validityPeriodHours, this.earlyRenewalHours, props.issuer);
+    if (this.earlyRenewalHours === 0) {
+      Annotations.of(this).addWarning(
+        'earlyRenewalHours is 0: this CA is never re-signed before it expires, and when it does every certificate it signed stops ' +
+          'verifying at once; set it (the default is 8760, a year) or rotate the CA before it expires (docs/operate.md, "Rotating a CA")',
+      );
+    }
     checkPathLength(problems, this.maxPathLength, props.issuer);
     checkKeyVariable(problems, props);
     problems.throwIfAny();

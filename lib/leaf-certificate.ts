@@ -13,6 +13,7 @@ import { ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
 import { checkSubject } from './private/subject';
 import { writePrivatePem, writePublicPem } from './private/pem-file';
 import { trustBundlePem } from './private/trust-bundle';
+import { checkSubjectAltNames } from './private/subject-alt-names';
 import { Problems, isDnsName, isIpAddress, isKnown } from './private/validation';
 
 /** About two years, under the 825-day ceiling many TLS clients enforce. */
@@ -143,8 +144,8 @@ export abstract class LeafCertificate extends Construct {
     const key = resolveKeyOptions(problems, 'key', props.key, DEFAULT_LEAF_RSA_BITS);
     const dnsNames = props.dnsNames ?? [];
     const ipAddresses = props.ipAddresses ?? [];
-    checkNames(problems, dnsNames, ipAddresses);
     const subject = props.subject ?? { commonName: dnsNames[0] ?? ipAddresses[0] ?? (role === CertificateRole.CLIENT ? id : '') };
+    checkSubjectAltNames(problems, dnsNames, ipAddresses, role === CertificateRole.SERVER ? subject.commonName : undefined);
     this.validityPeriodHours = props.validityPeriodHours ?? DEFAULT_LEAF_VALIDITY_HOURS;
     this.earlyRenewalHours = props.earlyRenewalHours ?? DEFAULT_LEAF_EARLY_RENEWAL_HOURS;
     checkProduct(problems, product, role, key.algorithm);
@@ -224,19 +225,6 @@ function leafAllowedUses(role: CertificateRole, algorithm: KeyAlgorithm): string
   return [...usage, role === CertificateRole.SERVER ? 'server_auth' : 'client_auth'];
 }
 
-function checkNames(problems: Problems, dnsNames: string[], ipAddresses: string[]): void {
-  dnsNames.forEach((name, i) => {
-    if (isKnown(name) && !isDnsName(name)) {
-      problems.add(`dnsNames[${i}]`, name, 'is not a valid DNS name', 'use letters, digits, hyphens and dots, e.g. "chariot.example.com" (IP addresses go in ipAddresses)');
-    }
-  });
-  ipAddresses.forEach((address, i) => {
-    if (isKnown(address) && !isIpAddress(address)) {
-      problems.add(`ipAddresses[${i}]`, address, 'is not a valid IP address', 'use an IPv4 or IPv6 address, e.g. "192.168.1.100" (host names go in dnsNames)');
-    }
-  });
-}
-
 /** The product must take this role's certificate, and accept its key. */
 function checkProduct(problems: Problems, product: Product, role: CertificateRole, algorithm: KeyAlgorithm): void {
   if (product.role !== role) {
@@ -255,5 +243,6 @@ function checkServerNames(problems: Problems, subject: DistinguishedName, dnsNam
 
 /** The names list with the common name added when it is of that kind and not already there. */
 function withCommonName(names: string[], commonName: string | undefined, isOfKind: (n: string) => boolean): string[] {
-  return commonName !== undefined && isKnown(commonName) && isOfKind(commonName) && !names.includes(commonName) ? [commonName, ...names] : names;
+  const listed = (name: string) => names.some((n) => isKnown(n) && n.toLowerCase() === name.toLowerCase());
+  return commonName !== undefined && isKnown(commonName) && isOfKind(commonName) && !listed(commonName) ? [commonName, ...names] : names;
 }

@@ -7,6 +7,7 @@ import { LeafCertificate } from './leaf-certificate';
 import { ClientCert } from './client-cert';
 import { ServerCert } from './server-cert';
 import { writePublicPem } from './private/pem-file';
+import { wildcardMeaning } from './private/subject-alt-names';
 import { Problems, isIpAddress, isKnown } from './private/validation';
 
 /** Chariot's MQTT over TLS port, what Engine and Transmission connect to. */
@@ -55,7 +56,7 @@ export class UploadReadme extends Construct {
   public readonly file: string;
   /** The README's text; the expiry date in it is known at deploy time. */
   public readonly content: string;
-  /** The URLs clients connect to (`ssl://HOST:PORT`): each server's DNS names then IP addresses, server by server. */
+  /** The URLs clients connect to (`ssl://HOST:PORT`): each server's DNS names then IP addresses, server by server; a wildcard name gives none. */
   public readonly serverUrls: string[];
 
   constructor(scope: Construct, id: string, props: UploadReadmeProps) {
@@ -64,17 +65,22 @@ export class UploadReadme extends Construct {
     const certFile = checkProps(this, props, port);
     this.certificate = props.certificate;
     const servers = props.servers ?? (props.certificate instanceof ServerCert ? [props.certificate] : []);
-    const urls = servers.map((server): ServerUrls => ({ server, urls: [...server.dnsNames, ...server.ipAddresses].map((host) => serverUrl(host, port)) }));
+    // A wildcard is no host to connect to: the README says what it covers instead.
+    const urls = servers.map((server): ServerUrls => {
+      const hosts = [...server.dnsNames, ...server.ipAddresses];
+      return { server, urls: hosts.filter((host) => !isWildcard(host)).map((host) => serverUrl(host, port)), wildcards: hosts.filter(isWildcard) };
+    });
     this.serverUrls = urls.flatMap((s) => s.urls);
     this.content = `${readmeText({ certificate: props.certificate, servers: urls, port }).join('\n')}\n`;
     this.file = writePublicPem(this, 'file', path.join(path.dirname(certFile), README_FILE), this.content);
   }
 }
 
-/** One server's URLs. */
+/** One server's URLs, and the wildcard names that give none. */
 interface ServerUrls {
   readonly server: ServerCert;
   readonly urls: string[];
+  readonly wildcards: string[];
 }
 
 /** What every README says besides the file table. */
@@ -152,14 +158,19 @@ function urlLines(title: string, facts: ReadmeFacts): string[] {
   if (first === undefined) {
     return [`${title}: ssl://HOST:${facts.port}, where HOST is a DNS name or IP address in Chariot's certificate.`];
   }
+  const hosts = (s: ServerUrls) => [...s.urls, ...s.wildcards.map((name) => `ssl://HOST:${facts.port}, where HOST is a name ${name} covers: ${wildcardMeaning(name)}`)];
   if (others.length === 0) {
-    return [`${title} (the names in ${first.server.product.shortName}'s certificate, which clients check):`, ...first.urls.map((url) => `  ${url}`)];
+    return [`${title} (the names in ${first.server.product.shortName}'s certificate, which clients check):`, ...hosts(first).map((url) => `  ${url}`)];
   }
   // Several servers: one connection each, in the order to try them (MQTT Transmission fails over down its list).
   return [
     `Servers, in the order to try them (one connection each; the names in each server's certificate, which clients check):`,
-    ...facts.servers.map((s, i) => `  ${i + 1}. ${s.server.node.id} (${s.server.product.name}): ${s.urls.join(', ')}`),
+    ...facts.servers.map((s, i) => `  ${i + 1}. ${s.server.node.id} (${s.server.product.name}): ${hosts(s).join(', ')}`),
   ];
+}
+
+function isWildcard(host: string): boolean {
+  return isKnown(host) && host.startsWith('*.');
 }
 
 function secretNote(keys: string[]): string[] {

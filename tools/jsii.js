@@ -29,8 +29,8 @@ const API_FILE = path.join(ROOT, 'API.md');
 
 /**
  * package.json fields a published jsii package needs; scripts, the app's dev tools etc. stay behind, and so do
- * `bin` and `dependencies`: those are the npm CLI's (commander), which the other languages' packages do not have,
- * and jsii would take a dependency for a jsii module.
+ * `bin` and the unbundled `dependencies`: those are the npm CLI's (commander), which the other languages' packages
+ * do not have, and jsii would take a dependency for a jsii module.
  */
 const PACKAGE_FIELDS = [
   'name', 'version', 'description', 'license', 'author', 'repository', 'homepage', 'bugs', 'keywords',
@@ -92,6 +92,10 @@ function stage(out) {
   const pkg = Object.fromEntries(PACKAGE_FIELDS.filter((f) => root[f] !== undefined).map((f) => [f, root[f]]));
   // jsii wants each peer dependency in devDependencies at the lowest version the peer range allows (JSII0006).
   pkg.devDependencies = Object.fromEntries(Object.keys(root.peerDependencies ?? {}).map((name) => [name, root.devDependencies[name]]));
+  // A bundled dependency (tldts) is the library's own and ships inside its tarball; jsii accepts it as no jsii module
+  // only when it is both a dependency and bundled.
+  const bundled = root.bundleDependencies ?? [];
+  if (bundled.length > 0) pkg.dependencies = Object.fromEntries(bundled.map((name) => [name, root.dependencies[name]]));
   // jsii requires a repository, and the package has no public one yet (package.json has none, rather than a
   // placeholder): the assembly names this checkout. Set the real one in package.json before publishing.
   pkg.repository ??= { type: 'git', url: url.pathToFileURL(ROOT).href };

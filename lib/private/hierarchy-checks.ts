@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { CaGenerationOptions, checkGeneration } from '../ca-generations';
+import { CaGenerationOptions, LONGEST_CA_NAME, checkGeneration, maxOrganizationLength } from '../ca-generations';
 import { ChariotPkiProps } from '../chariot-pki';
 import { TransmissionSiteOptions } from '../transmission-site';
 import { MAX_NAME_LENGTH } from './subject';
@@ -22,7 +22,8 @@ export function checkHierarchy(scope: Construct, props: ChariotPkiProps, engineN
     problems.add('server', props.server, 'is missing and there are no clients: the hierarchy is empty', 'set server, servers, engineClients, transmissionClients or sites');
   }
   checkServerNames(problems, props, engineNames, [...transmissionNames, ...siteClientNames]);
-  checkText(problems, 'organization', props.organization ?? DEFAULT_ORGANIZATION, MAX_NAME_LENGTH, 'shorten it');
+  checkText(problems, 'organization', props.organization ?? DEFAULT_ORGANIZATION, maxOrganizationLength(MAX_NAME_LENGTH),
+    `shorten it: it starts every CA's name, and the longest, "${LONGEST_CA_NAME}", must fit X.509's ${MAX_NAME_LENGTH}`);
   if (props.server?.commonName) checkText(problems, 'server.commonName', props.server.commonName, MAX_NAME_LENGTH, 'shorten it or put long names in dnsNames');
   const lists: [string, string[]][] = [
     ['engineClients', engineNames],
@@ -35,7 +36,7 @@ export function checkHierarchy(scope: Construct, props: ChariotPkiProps, engineN
         problems.add(`${field}[${i}]`, name, 'is not a safe directory name (it would be written outside its folder or is empty)', 'use 1 to 64 letters, digits, - and _, starting with a letter or digit');
       }
     });
-    checkUnique(problems, field, names);
+    checkUnique(problems, field, names, 'client name', 'give each client a unique name');
   }
   checkSites(problems, transmissionNames, sites);
   for (const [ca, options] of Object.entries(props.caGenerations ?? {})) {

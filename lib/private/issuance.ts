@@ -7,6 +7,7 @@ import { ICertificateAuthority } from '../certificate-authority';
 import { DistinguishedName } from '../distinguished-name';
 import { ResolvedKeyOptions, createPrivateKey } from './key-pair';
 import { toProviderSubject } from './subject';
+import { MAX_VALIDITY_HOURS } from '../limits';
 import { Problems, isKnown } from './validation';
 
 /** The key usages every CA certificate carries (keyCertSign only ever on CAs). */
@@ -127,6 +128,11 @@ export function checkValidity(
       `earlyRenewalHours (${earlyRenewalHours}) is not less than validityPeriodHours (${validityPeriodHours}): ` +
         'the certificate is due for renewal at once and is re-issued on every deploy',
     );
+  }
+  for (const [field, hours] of [['validityPeriodHours', validityPeriodHours], ['earlyRenewalHours', earlyRenewalHours]] as const) {
+    if (hours > MAX_VALIDITY_HOURS) {
+      problems.add(field, hours, `is more than ${MAX_VALIDITY_HOURS} hours (100 years), past which the engine's clock overflows into a date before the issue`, 'use e.g. 87600 for ten years');
+    }
   }
   if (issuer && isKnown(issuer.validityPeriodHours) && validityPeriodHours > issuer.validityPeriodHours) {
     problems.add(

@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { EcdsaCurve, KeyAlgorithm, KeyOptions } from '../key';
+import { MAX_RSA_BITS, MIN_RSA_BITS } from '../limits';
 import { Problems, isKnown } from './validation';
 
-/** The smallest RSA key we issue: NIST and the CA/Browser Forum floor. */
-export const MIN_RSA_BITS = 2048;
 
 const ALGORITHMS = Object.values(KeyAlgorithm);
 const CURVES = Object.values(EcdsaCurve);
@@ -38,6 +37,8 @@ export function resolveKeyOptions(
   const bits = resolved.rsaBits;
   if (resolved.algorithm === KeyAlgorithm.RSA && isKnown(bits) && (!Number.isInteger(bits) || bits < MIN_RSA_BITS)) {
     problems.add(`${field}.rsaBits`, bits, `is too small or not a whole number`, `use ${MIN_RSA_BITS}, 3072 or 4096`);
+  } else if (resolved.algorithm === KeyAlgorithm.RSA && isKnown(bits) && bits > MAX_RSA_BITS) {
+    problems.add(`${field}.rsaBits`, bits, `is more than ${MAX_RSA_BITS}: generating the key would take hours, and the deploy would seem to hang`, 'use 2048, 3072 or 4096');
   }
   return resolved;
 }

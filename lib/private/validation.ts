@@ -80,18 +80,27 @@ export function isDnsName(name: string): boolean {
   return bare.split('.').every((label) => DNS_LABEL.test(label));
 }
 
-/** An IPv4 or IPv6 address. */
+/** An IPv4 or IPv6 address, without a zone (`fe80::1%eth0` names an interface, which no certificate holds). */
 export function isIpAddress(address: string): boolean {
-  return isIP(address) !== 0;
+  return isIP(address) !== 0 && !address.includes('%');
 }
 
-/** Checks a list of names for duplicates, reporting each repeat once. */
-export function checkUnique(problems: Problems, field: string, names: string[]): void {
-  const seen = new Set<string>();
-  for (const name of names) {
-    if (seen.has(name)) {
-      problems.add(field, name, 'appears more than once', 'give each client a unique name');
+/**
+ * Checks a list for values that are one to whoever reads them: equal, or with the same `key` (by default equal but
+ * for case: macOS and Windows give `Edge-1` and `edge-1` one folder, and DNS ignores case). Each repeat is
+ * reported once, naming the value it repeats. For clients today, and any list of names that become folders.
+ */
+export function checkUnique(problems: Problems, field: string, values: string[], noun: string, fix: string, key = (value: string) => value.toLowerCase()): void {
+  const first = new Map<string, number>();
+  values.forEach((value, i) => {
+    if (!isKnown(value) || typeof value !== 'string') return;
+    const seen = first.get(key(value));
+    if (seen === undefined) {
+      first.set(key(value), i);
+    } else if (values[seen] === value) {
+      problems.add(field, value, 'appears more than once', fix);
+    } else {
+      problems.add(`${field}[${i}]`, value, `is the same ${noun} as ${field}[${seen}] ${showValue(values[seen])} but for case or spelling, which macOS and Windows folders and TLS clients ignore`, fix);
     }
-    seen.add(name);
-  }
+  });
 }
