@@ -223,6 +223,18 @@ esac
     expect(fs.existsSync(marker())).toBe(true);
   });
 
+  test.each([
+    ['a name Terraform would evaluate', { server: { dnsNames: ['c.example.com'], commonName: '${file("/proc/self/environ")}' } }],
+    ['a client name twice but for case', { engineClients: ['Engine', 'engine'] }],
+  ])('%s: refused at synth, before the output directory, its marker or its .gitignore is written', async (_what, fields) => {
+    fs.writeFileSync(path.join(dir, 'chariot-tls.json'), JSON.stringify({ caRsaBits: 2048, engineClients: ['engine'], outputDirectory: 'pki', ...fields }));
+    expect(await run()).toBe(1);
+    expect(stderr).toContain('invalid configuration:');
+    expect(stderr).toContain(`chariot-tls: deploy refused before anything was written in ${path.join(dir, 'pki')}; fix the configuration and deploy again.`);
+    expect(fs.existsSync(path.join(dir, 'pki'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'args'))).toBe(false);
+  });
+
   test('an environment the configuration cannot deploy with: refused before any marker is written', async () => {
     fs.writeFileSync(path.join(dir, 'chariot-tls.json'), JSON.stringify({ engineClients: ['engine'], outputDirectory: 'pki', stateEncryption: { enabled: true } }));
     await expect(run()).rejects.toThrow(PreflightError);

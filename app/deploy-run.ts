@@ -76,6 +76,16 @@ export async function deploy(options: DeployOptions): Promise<number> {
   const { config } = options;
   const facts = preflight(config, process.env);
   for (const warning of facts.warnings) process.stderr.write(`${warning}\n`);
+  // Bad input is refused at synth, before this deploy writes anything into the output directory (no folder, marker
+  // or .gitignore): the constructs' checks run only here, and what they refuse never reaches the engine.
+  let app: SynthesizedForDeploy;
+  try {
+    app = synthesizeForCommand(config, options.outdir);
+  } catch (e) {
+    printError(e);
+    process.stderr.write(`chariot-tls: deploy refused before anything was written in ${facts.outputDirectory}; fix the configuration and deploy again.\n`);
+    return 1;
+  }
 
   // Files the engine changes are marked until it has finished them all; every deploy that may be writing lists
   // itself in the marker, which goes only when none of them is left (app/deploy-marker.ts).
@@ -99,7 +109,7 @@ export async function deploy(options: DeployOptions): Promise<number> {
   const display = openDisplay('deploy', options.outdir ?? DEFAULT_OUTDIR, options.verbosity ?? Verbosity.NORMAL);
   let status: number;
   try {
-    status = await deployFiles(options, { onOutput: (text) => engineOutput.push(text), signal: interrupt.signal, existingPki: existing, display });
+    status = await deployFiles(app, options, { onOutput: (text) => engineOutput.push(text), signal: interrupt.signal, existingPki: existing, display });
   } catch (e) {
     if (!(e instanceof EngineInterrupted)) printError(e);
     status = 1;
@@ -132,6 +142,9 @@ export async function deploy(options: DeployOptions): Promise<number> {
   return status;
 }
 
+/** The configuration as synthesized for the deploy. */
+type SynthesizedForDeploy = ReturnType<typeof synthesizeForCommand>;
+
 /** What to deploy, and where the synthesized stack goes. */
 export interface DeployOptions {
   /** The configuration, loaded. */
@@ -157,12 +170,11 @@ interface EngineHooks {
 }
 
 /**
- * The deploy proper: synthesizes, says what it is about to deploy, plans, reviews and applies (app/engine.ts),
+ * The deploy proper, on the synthesized stack: says what it is about to deploy, plans, reviews and applies (app/engine.ts),
  * then writes the PKCS#12 files when the configuration asks for them and every CA's CRL (app/revocation.ts), and prints a summary: what was created,
  * renewed or left alone, where the files are, what expires first and when the next renewal is due.
  */
-async function deployFiles({ config, outdir, verbosity }: DeployOptions, hooks: EngineHooks): Promise<number> {
-  const app = synthesizeForCommand(config, outdir);
+async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: DeployOptions, hooks: EngineHooks): Promise<number> {
   // Check the password before the engine runs, so a missing one costs nothing.
   const password = config.pkcs12 && pkcs12Password(process.env, config.pkcs12.passwordEnv);
   const pki = app.stack.pki;

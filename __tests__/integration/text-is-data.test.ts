@@ -67,12 +67,14 @@ describe('paths holding expressions are written literally by a real deploy', () 
 });
 
 describe('names holding expressions are refused before the engine runs', () => {
-  test.each([KEY_REFERENCE, FILE_CALL])('server.commonName %s: the plan fails with our message and writes nothing', (payload) => {
+  const cases = (['plan', 'deploy'] as const).flatMap((command) => [KEY_REFERENCE, FILE_CALL].map((payload) => [command, payload] as const));
+
+  test.each(cases)('%s with server.commonName %s fails with our message and writes nothing', (command, payload) => {
     const pki = Deployment.create({ caRsaBits: 2048, server: { dnsNames: ['c.example.com'], commonName: payload }, engineClients: ['e'] });
-    const plan = pki.plan({ env: ENV, allowFailure: true });
-    expect(plan.status).not.toBe(0);
-    expect(output(plan)).toContain(`server.commonName ${JSON.stringify(payload)} holds "\${" or "%{", which Terraform would evaluate as an expression`);
-    expect(output(plan)).not.toContain(CANARY);
+    const result = pki[command]({ env: ENV, allowFailure: true });
+    expect(result.status).not.toBe(0);
+    expect(output(result)).toContain(`server.commonName ${JSON.stringify(payload)} holds "\${" or "%{", which Terraform would evaluate as an expression`);
+    expect(output(result)).not.toContain(CANARY);
     // No state, no output directory, no synthesized stack: nothing reached the engine.
     expect(fs.readdirSync(pki.dir).filter((f) => f !== 'cdktf.out').sort()).toEqual(['chariot-tls.json']);
     expect(fs.existsSync(path.join(pki.stackDir, 'cdk.tf.json'))).toBe(false);
