@@ -240,21 +240,41 @@ describe('the deploy driver killed with SIGKILL while the engine applies', () =>
   });
 });
 
-// Skipped until adapted to environment ownership: a second configuration file may no longer share state and output.
-describe.skip('two deploys of one PKI at once: B waits for the state lock while A applies (finding 4)', () => {
+/** The deploy driver (the node process of the app) that a started `npm run deploy` runs, once it runs. */
+function driverOf(child: ChildProcess): number | undefined {
+  const parentOf = (pid: number) => {
+    try {
+      // The fields after the command's parenthesis: state, then the parent's pid.
+      return Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+    } catch {
+      return 0;
+    }
+  };
+  const descends = (pid: number) => {
+    for (let p = pid, i = 0; p > 1 && i < 20; p = parentOf(p), i++) if (p === child.pid) return true;
+    return false;
+  };
+  return processesOf(pki.configFile).find((p) => /(^|\/)node$/.test(p.argv[0]) && p.argv.some((a) => a.includes('.app/')) && descends(p.pid))?.pid;
+}
+
+/** The deploy drivers DEPLOY-INCOMPLETE lists (`deploy PID on HOST started ...`), in its order. */
+const listedDeploys = (): number[] =>
+  fs.existsSync(pki.file(MARKER)) ? [...fs.readFileSync(pki.file(MARKER), 'utf8').matchAll(/^deploy (\d+) on /gm)].map((m) => Number(m[1])) : [];
+
+describe('two deploys of one environment at once: B waits for the state lock while A applies (finding 4)', () => {
   const many = ['edge-1', 'edge-2', 'edge-3', 'site-1', 'site-2', 'site-3'];
-  const configA = { ...BASE, transmissionClients: many };
-  const deploysListed = () => (fs.existsSync(pki.file(MARKER)) ? fs.readFileSync(pki.file(MARKER), 'utf8').match(/^deploy \d+ on /gm)?.length ?? 0 : 0);
   let a: { status: number | null; output: string; endedAt: number };
   let b: { status: number | null; output: string };
-  let bListedWhileAApplied = false;
-  const bWrote: { at: number; marker: boolean }[] = [];
+  const drivers: { a?: number; b?: number } = {};
+  let listedWhileAApplied: number[] = [];
+  const bWrote: { at: number; listed: number[] }[] = [];
 
   beforeAll(async () => {
-    pki.configure(configA);
-    const other = Deployment.beside(pki, 'b', { ...configA, transmissionClients: [...many, 'edge-b'] });
+    pki.configure({ ...BASE, transmissionClients: many });
     let aEngine: number | undefined;
-    const aDone = finished(pki.startDeploy({}, ['--verbose']), (output) => {
+    const aChild = pki.startDeploy({}, ['--verbose']);
+    const aDone = finished(aChild, (output) => {
+      drivers.a ??= driverOf(aChild);
       if (aEngine !== undefined || !/: Creating\.\.\./.test(output)) return;
       aEngine = engineProcesses(pki.configFile).find((p) => p.argv[1] === 'apply')?.pid;
       // A's engine (the leader of its process group) stops mid-apply, holding the state lock, until B has begun.
@@ -262,13 +282,17 @@ describe.skip('two deploys of one PKI at once: B waits for the state lock while 
     }).then((r) => ({ ...r, endedAt: Date.now() }));
     for (let i = 0; i < 600 && aEngine === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 100));
     if (aEngine === undefined) throw new Error(`A was never seen applying:\n${(await aDone).output.slice(-3000)}`);
-    const bDone = finished(other.startDeploy({}, ['--verbose']), (out) => {
+    // The same environment: its one configuration file, now with a gateway more (A read the file before it planned).
+    pki.configure({ ...BASE, transmissionClients: [...many, 'edge-b'] });
+    const bChild = pki.startDeploy({}, ['--verbose']);
+    const bDone = finished(bChild, (out) => {
+      drivers.b ??= driverOf(bChild);
       const lines = out.split('\n').filter((l) => /: (Creating|Creation complete)/.test(l)).length;
-      while (bWrote.length < lines) bWrote.push({ at: Date.now(), marker: fs.existsSync(pki.file(MARKER)) });
+      while (bWrote.length < lines) bWrote.push({ at: Date.now(), listed: listedDeploys() });
     });
     try {
-      for (let i = 0; i < 600 && deploysListed() < 2; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-      bListedWhileAApplied = deploysListed() === 2;
+      for (let i = 0; i < 600 && listedDeploys().length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      listedWhileAApplied = listedDeploys();
     } finally {
       process.kill(-aEngine, 'SIGCONT');
     }
@@ -276,21 +300,28 @@ describe.skip('two deploys of one PKI at once: B waits for the state lock while 
     b = await bDone;
   });
 
-  test('both succeed; B had begun while A applied, and wrote after A had finished', () => {
+  test('both succeed; B had begun while A applied, waited for the state lock and wrote after A had finished', () => {
     expect([a.status, b.status]).toEqual([0, 0]);
-    expect(bListedWhileAApplied).toBe(true);
     expect(bWrote.length).toBeGreaterThan(0);
     expect(bWrote[0].at).toBeGreaterThan(a.endedAt);
   });
 
-  test('DEPLOY-INCOMPLETE was there each time B wrote a file, and is gone at the end', () => {
-    expect(bWrote.filter((w) => !w.marker)).toEqual([]);
+  test('DEPLOY-INCOMPLETE listed A and B, by their own process ids, while A applied', () => {
+    expect(drivers.a).toBeDefined();
+    expect(drivers.b).toBeDefined();
+    expect(listedWhileAApplied).toEqual([drivers.a, drivers.b]);
+  });
+
+  test('DEPLOY-INCOMPLETE was there each time B wrote a file, listing B alone once A had finished; it is gone at the end', () => {
+    expect(bWrote.filter((w) => w.listed.length !== 1 || w.listed[0] !== drivers.b)).toEqual([]);
     expect(fs.existsSync(pki.file(MARKER))).toBe(false);
     verifyPki(pki, ['transmission/edge-b', 'transmission/site-3']);
   });
 });
 
-// Skipped until the failure since environment ownership landed is understood (both first deploys exit non-zero).
+// Skipped: it found a race, not a message. Two first deploys of one environment both plan against no state, and the
+// engine applies the second saved plan too (no stale-plan check without a prior state): every CA is created twice and
+// the loser's CRL step finds its keys gone. Needs a lock around a whole deploy of an environment (issue 12).
 describe.skip('two first deploys into one new directory at once (misleading messages)', () => {
   let results: { status: number | null; output: string }[];
   let fresh: Deployment;
