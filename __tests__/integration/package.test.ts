@@ -123,6 +123,15 @@ describe('the tarball', () => {
     expect(fs.readdirSync(path.join(installed, 'node_modules')).filter((f) => f !== '.bin').sort()).toEqual(['tldts', 'tldts-core']);
   });
 
+  test('lists tldts, pinned, among its dependencies and bundles it: the wildcard check needs no install of its own', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repo, 'node_modules', 'chariot-tls', 'package.json'), 'utf8'));
+    const own = JSON.parse(fs.readFileSync(path.join(PROJECT, 'package.json'), 'utf8'));
+    expect(manifest.dependencies.tldts).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(manifest.dependencies.tldts).toBe(own.dependencies.tldts);
+    expect(manifest.bundleDependencies).toEqual(['tldts']);
+    expect(packedFiles).toContain('node_modules/tldts/package.json');
+  });
+
   test('type-checks in the consumer\'s project from the shipped declarations', () => {
     expect(run('npx', ['--no-install', 'tsc', '--noEmit', '-p', '.'], { cwd: repo, env: ENV, allowFailure: true })).toMatchObject({ status: 0 });
   });
