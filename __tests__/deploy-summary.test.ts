@@ -128,4 +128,28 @@ describe('deploy summary', () => {
     expect(text).toContain('  certificates   0 created, 0 renewed, 0 re-keyed, 2 restored, 4 unchanged\n  keys           0 created, 6 unchanged\n');
     expect(text).toContain(`  restored       3 files that were empty or cut short, written again: ${files.join(', ')}\n`);
   });
+
+  test("a PKI whose files another PKI wrote over is told so: files rewritten from its state, no key created", () => {
+    const at = deployed();
+    const ours = snapshot(at.inventory, at.dir);
+    // Another configuration's deploy (or a copy) put its own certificates in this PKI's folder.
+    for (const [file, cn, days] of FILES) writeCert(at.dir, file, cn, rsaKey(), inDays(days));
+    const foreign = snapshot(at.inventory, at.dir);
+    // The engine plans no new key or certificate: it writes this PKI's files again from the state.
+    const planned = new Map([...ours.keys()].map((p) => [p.split('/').slice(1).join('/'), CertificateChange.FILES_REWRITTEN]));
+    const summary = summarize(at.inventory, at.dir, foreign, ours, [], planned);
+    expect(summary.certificates.map((c) => [c.change, c.wasForeign])).toEqual(Array(6).fill([CertificateChange.FILES_REWRITTEN, true]));
+    const text = formatSummary(summary, NOW);
+    expect(text).toContain('  certificates   0 created, 0 renewed, 0 re-keyed, 6 files rewritten, 0 unchanged\n  keys           0 created, 6 unchanged\n');
+    expect(text).toMatch(/ {2}overwritten +6 certificate files \(ca\/ca\.crt, .*\) held another PKI's certificates, not this one's: written again from this PKI's state, no key created/);
+  });
+
+  test('a certificate the plan signs again is still renewed or re-keyed, with the plan beside it', () => {
+    const at = deployed();
+    const was = snapshot(at.inventory, at.dir);
+    writeCert(at.dir, 'certs/engine/engine-a/cert.pem', 'engine-a', rsaKey(), inDays(730));
+    const planned = new Map([['pki/engine/engine-a', CertificateChange.REPLACED]]);
+    const summary = summarize(at.inventory, at.dir, was, snapshot(at.inventory, at.dir), [], planned);
+    expect(summary.certificates.find((c) => c.file === 'certs/engine/engine-a/cert.pem')).toMatchObject({ change: CertificateChange.REKEYED, wasForeign: false });
+  });
 });

@@ -5,13 +5,15 @@ import { printError } from './cli';
 import { AppConfig } from './config';
 import { DeployMarker, DeployOutcome } from './deploy-marker';
 import { damagedPemFiles, snapshot } from './certificates-on-disk';
-import { summarize } from './deploy-summary';
+import { PlannedChanges, summarize } from './deploy-summary';
 import { formatStart, formatSummary } from './deploy-summary-text';
 import { caKeysOption } from './ca-key-files';
 import { EngineInterrupted, planAndApply, readState } from './engine';
 import { ExistingPki, pkiEvidence } from './existing-pki';
 import { applyDeclaredModes } from './file-modes';
 import { keepOutOfGit } from './output-directory';
+import { claimOutputDirectory, recordOwner } from './output-owner';
+import { CertificateReview } from './plan-review';
 import { caKeysFromState } from './ca-keys';
 import { writeInventory } from './inventory';
 import { pkcs12Password, pkcs12Targets, writePkcs12 } from './pkcs12';
@@ -94,6 +96,8 @@ export async function deploy(options: DeployOptions): Promise<number> {
   const marker = new DeployMarker(facts.outputDirectory);
   const firstDeploy = await marker.begin(evidence.length === 0);
   keepOutOfGit(facts.outputDirectory);
+  // The folder is this PKI's from its first deploy on, even one cut short (app/output-owner.ts).
+  claimOutputDirectory(facts.outputDirectory, config);
   keepStatePrivate(facts.localStateFile);
   Object.assign(process.env, lockTimeoutArgs(process.env));
   // A PKI on disk whose CAs the state does not hold: the state was lost (unless only a first deploy was cut short).
@@ -191,18 +195,25 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   // Encrypting plain state needs the engine to write it, even when nothing else changes.
   const rewriteState = config.stateEncryption.enabled && config.stateEncryption.migrateFromUnencrypted;
   const caKeys = caKeysOption(config.caKeyFiles, pki, true);
-  const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, rewriteState, caKeys, ...hooks });
+  // What the plan does to each certificate, so that the summary tells a new key from a file written again.
+  let planned: PlannedChanges = new Map();
+  const onReview = (review: CertificateReview[]) => { planned = new Map(review.map((c) => [c.construct, c.action])); };
+  const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, rewriteState, caKeys, onReview, ...hooks });
   if (status !== 0) return status;
   // The engine ran under umask 077: certificates and folders get their declared modes (0644, 0755) only now.
   applyDeclaredModes(app.synthesized, pki.outputDirectory);
 
-  const pkcs12 = password === undefined ? undefined : pkcs12Targets(inventory, pki.outputDirectory).map((t) => writePkcs12(t, password));
+  const pkcs12Files = password === undefined ? [] : pkcs12Targets(inventory, pki.outputDirectory);
+  const pkcs12 = password === undefined ? undefined : pkcs12Files.map((t) => writePkcs12(t, password));
   removeRevokedClientFiles(revocation.revoked, pki.outputDirectory);
   // The state read after the apply: a CA created by it has its key there only now.
   const stateKeys = caKeysFromState(readEngineState, app.synthesized);
   const keys = caKeys?.crlKeys(stateKeys) ?? stateKeys;
   const crls = await publishCrls({ pki, record: readRevocationRecord(inventoryDirectory), policy: revocation.crl, keys, now: new Date() });
-  const summary = { ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory), damaged), pkcs12, logFile: hooks.display.logFile };
+  // The folder now holds this PKI's files, and says so: the roots, and every file for `npm run destroy`.
+  const driverFiles = [...crls.map((c) => c.file), ...pkcs12Files.map((t) => t.file)].map((f) => path.relative(pki.outputDirectory, f).split(path.sep).join('/'));
+  recordOwner(inventory, pki.outputDirectory, config, driverFiles);
+  const summary = { ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory), damaged, planned), pkcs12, logFile: hooks.display.logFile };
   console.log(`${verbosity === Verbosity.VERBOSE ? '\n' : ''}${formatSummary(summary, new Date())}`);
   const revocationLines = formatRevocations(revoked, crls, pki.outputDirectory, verbosity === Verbosity.VERBOSE);
   if (revocationLines !== '') console.log(revocationLines);

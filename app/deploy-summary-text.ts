@@ -33,13 +33,15 @@ export function formatSummary(summary: DeploySummary, now: Date): string {
   }
   const newKeys = count(CertificateChange.CREATED) + count(CertificateChange.REKEYED);
   // Shown only when there are some, so that the usual line stays as it was.
-  const restoredCerts = count(CertificateChange.RESTORED) > 0 ? `, ${count(CertificateChange.RESTORED)} restored` : '';
+  const rare = [CertificateChange.RESTORED, CertificateChange.FILES_REWRITTEN].filter((c) => count(c) > 0).map((c) => `, ${count(c)} ${c}`).join('');
   const lines: [string, string][] = [
-    ['certificates', `${count(CertificateChange.CREATED)} created, ${count(CertificateChange.RENEWED)} renewed, ${count(CertificateChange.REKEYED)} re-keyed${restoredCerts}, ${count(CertificateChange.UNCHANGED)} unchanged`],
+    ['certificates', `${count(CertificateChange.CREATED)} created, ${count(CertificateChange.RENEWED)} renewed, ${count(CertificateChange.REKEYED)} re-keyed${rare}, ${count(CertificateChange.UNCHANGED)} unchanged`],
     ['keys', `${newKeys} created, ${certs.length - newKeys} unchanged`],
   ];
   const restored = summary.restored ?? [];
   if (restored.length > 0) lines.push(['restored', `${plural(restored.length, 'file')} that were empty or cut short, written again: ${restored.join(', ')}`]);
+  const foreign = certs.filter((c) => c.wasForeign);
+  if (foreign.length > 0) lines.push(['overwritten', foreignText(foreign)]);
   if (summary.pkcs12) {
     const p12 = (o: Pkcs12Outcome) => summary.pkcs12!.filter((x) => x === o).length;
     lines.push(['PKCS#12', `${p12(Pkcs12Outcome.CREATED)} created, ${p12(Pkcs12Outcome.UPDATED)} updated, ${p12(Pkcs12Outcome.UNCHANGED)} unchanged (mode 0600)`]);
@@ -50,6 +52,13 @@ export function formatSummary(summary: DeploySummary, now: Date): string {
   lines.push(...log);
   const width = Math.max(...lines.map(([label]) => label.length));
   return [`chariot-tls: deployed ${plural(certs.length, 'certificate')}`, ...lines.map(([label, text]) => `  ${label.padEnd(width)}  ${text}`)].join('\n');
+}
+
+/** Files another PKI had written over this one's: what they were, and what it means for the products. */
+function foreignText(foreign: SummarizedCertificate[]): string {
+  const shown = foreign.slice(0, 3).map((c) => c.file).join(', ') + (foreign.length > 3 ? ', ...' : '');
+  return `${plural(foreign.length, 'certificate file')} (${shown}) held another PKI's certificates, not this one's: written again from this PKI's state, ` +
+    'no key created. A product that took files from here since then holds the other PKI\'s files: give it these again';
 }
 
 function describe(c: SummarizedCertificate): string {

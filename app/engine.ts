@@ -12,7 +12,7 @@ import { removeKeyCopies, replacedForKeyCopy } from './key-copies';
 import { isRunning } from './processes';
 import { allowedCaChanges, formatProtectedKeyRefusal, formatRefusal, preventDestroyAddresses, refusedCaChanges } from './ca-refusals';
 import { constructPaths, keyChange, keyFactsInState, keyFactsInSynthesized, reducePlan } from './plan-facts';
-import { reviewPlan } from './plan-review';
+import { CertificateReview, reviewPlan } from './plan-review';
 import { formatSummary } from './plan-summary';
 import { applySteps, resourceCount } from './progress';
 
@@ -88,6 +88,12 @@ export interface EngineRunOptions {
    * @default - no guard (`npm run plan`, which changes nothing)
    */
   readonly existingPki?: ExistingPki;
+  /**
+   * Called with the review of the plan about to be applied (none when the plan has no changes): the deploy's
+   * summary tells from it a certificate the engine signs from one whose files it only writes again.
+   * @default - the review is only printed
+   */
+  readonly onReview?: (review: CertificateReview[]) => void;
   /**
    * Where the engine's output and our summary go: a log file and a progress line (app/engine-display.ts).
    * @default - the engine's output streams as it comes
@@ -193,6 +199,7 @@ async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRem
     if (keyCopies > 0) process.stdout.write(`\n${formatKeyCopiesPending(keyCopies)}`);
     if (process.env[PLAN_JSON_ENV]) fs.writeFileSync(process.env[PLAN_JSON_ENV]!, `${JSON.stringify(reduced, null, 2)}\n`);
     const review = reviewPlan(reduced, options.productLabels);
+    options.onReview?.(review);
     display.summary(formatSummary(review, display.listLimit));
     const lostState = lostStateRefusal(review, options.existingPki, process.env);
     if (lostState !== undefined) return fail(lostState);

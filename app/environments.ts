@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppConfig, CONFIG_ENV, DEFAULT_CONFIG_FILE, loadConfig } from './config';
+import { stateIdentity } from './output-owner';
 import { UserError } from './user-error';
 
 /**
@@ -110,7 +111,7 @@ function tryLoad(env: NodeJS.ProcessEnv, projectDir: string): AppConfig | undefi
 
 function claims(config: AppConfig): Claims {
   return {
-    state: config.backend.type === 'local' ? `local:${config.backend.path}` : `pg:${config.backend.schemaName}`,
+    state: stateIdentity(config),
     outputDirectory: config.pki.outputDirectory!,
     inventoryDirectory: config.inventoryDirectory,
   };

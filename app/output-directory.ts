@@ -2,12 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pkiEvidence } from './existing-pki';
 import { INCOMPLETE_MARKER } from './deploy-marker';
+import { OWNER_FILE } from './output-owner';
 
 /** Written into the output directory so that git never picks up a key, wherever the directory is. */
 export const GITIGNORE = '.gitignore';
 const GITIGNORE_TEXT = '# Written by chariot-tls: certificates and private keys; never commit them.\n*\n';
 /** What the deploy itself writes into the output directory before the engine runs, and its lock. */
-const OWN_FILES = [GITIGNORE, INCOMPLETE_MARKER, `${INCOMPLETE_MARKER}.lock`];
+const OWN_FILES = [GITIGNORE, INCOMPLETE_MARKER, `${INCOMPLETE_MARKER}.lock`, OWNER_FILE];
 
 /**
  * What stops a deploy into `outputDirectory`: a file where the folder should be, or a folder that holds files
@@ -20,7 +21,8 @@ export function deployTargetProblems(outputDirectory: string): string[] {
   if (!stat.isDirectory()) return [`output directory ${outputDirectory} is a file, not a folder; remove it or set "outputDirectory" to a folder`];
   const entries = fs.readdirSync(outputDirectory);
   const foreign = entries.filter((e) => !OWN_FILES.includes(e));
-  if (foreign.length === 0 || entries.includes(INCOMPLETE_MARKER) || pkiEvidence(outputDirectory).length > 0) return [];
+  // A folder with an owner file is a PKI's: whose, app/output-owner.ts decides.
+  if (foreign.length === 0 || entries.includes(INCOMPLETE_MARKER) || entries.includes(OWNER_FILE) || pkiEvidence(outputDirectory).length > 0) return [];
   const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', ...' : '');
   return [`output directory ${outputDirectory} holds files (${shown}) but no PKI deployed by chariot-tls (no ca/*.crt); set "outputDirectory" to an empty or new folder`];
 }

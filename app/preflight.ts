@@ -3,6 +3,7 @@ import { AppConfig, MIN_PASSPHRASE_LENGTH, PG_CONN_STR_ENV, STATE_PASSPHRASE_ENV
 import { INCOMPLETE_MARKER } from './deploy-marker';
 import { StateFileCondition, localRestoreText, stateFileCondition } from './existing-pki';
 import { deployTargetProblems } from './output-directory';
+import { ownerProblems } from './output-owner';
 import { UserError } from './user-error';
 
 export { INCOMPLETE_MARKER } from './deploy-marker';
@@ -62,7 +63,7 @@ export function preflight(config: AppConfig, env: NodeJS.ProcessEnv): DeployFact
 
   const outputDirectory = config.pki.outputDirectory ?? path.resolve('pki');
   const state = stateFacts(config);
-  problems.push(...state.problems, ...deployTargetProblems(outputDirectory));
+  problems.push(...state.problems, ...ownerProblems(outputDirectory, config), ...deployTargetProblems(outputDirectory));
 
   if (problems.length > 0) throw new PreflightError(`chariot-tls: cannot deploy:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 

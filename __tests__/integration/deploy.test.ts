@@ -40,6 +40,8 @@ describe('the files a deploy writes', () => {
     const client = (c: string) => ['README.txt', 'ca.pem', 'cert.pem', 'private.key'].map((f) => `certs/${c}/${f}`);
     expect(pki.files()).toEqual([
       '.gitignore',
+      // Which PKI the folder holds (docs/operate.md, "Environments").
+      'PKI-OWNER.json',
       ...CA_CERTS,
       // Each CA's CRL, beside its certificate (docs/operate.md, "Revoking a client").
       ...CA_CERTS.map((f) => f.replace(/\.crt$/, '.crl.pem')),

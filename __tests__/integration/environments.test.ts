@@ -2,6 +2,8 @@
  * Several environments in one folder, deployed for real with `npm run deploy -- --config FILE` and nothing else:
  * staging, then production, then staging again. Each has its own engine working directory, state, output and
  * inventory; the second never disturbs the first, and a configuration that shares another's state or output is refused.
+ * Each output directory names its PKI (PKI-OWNER.json): a deploy of another PKI into it is refused, and a PKI whose
+ * files were written over by another's is told so.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -125,6 +127,53 @@ describe('two environments in one folder', () => {
     expect(hashes('staging')).toEqual(staging);
     expect(fs.existsSync(path.join(dir, 'inventory', 'copy'))).toBe(false);
     fs.rmSync(path.join(dir, 'copy.json'));
+  });
+});
+
+describe('an output directory belongs to one PKI', () => {
+  const owner = (name: string) => JSON.parse(fs.readFileSync(file(name, 'PKI-OWNER.json'), 'utf8'));
+
+  test('and says so: PKI-OWNER.json names the state it came from, its configuration, its root and its files', () => {
+    expect(owner('staging')).toMatchObject({
+      state: `local:${path.join(dir, 'terraform.staging.tfstate')}`,
+      configFile: path.join(dir, 'staging.json'),
+      rootFingerprints: [new X509Certificate(fs.readFileSync(file('staging', 'ca/ca.crt'))).fingerprint256],
+    });
+    expect(owner('staging').files).toEqual(expect.arrayContaining(['ca/ca.crt', 'certs/server/server.key', 'certs/server/crl.pem', 'certs/transmission/edge-1/private.key']));
+    expect(owner('production').state).toBe(`local:${path.join(dir, 'terraform.production.tfstate')}`);
+  });
+
+  test('a configuration in another folder naming the same absolute outputDirectory is refused before any file is touched', () => {
+    // The environment checks compare the configurations of one folder; this one is elsewhere, with its own state.
+    const team = path.join(dir, 'team-b');
+    fs.mkdirSync(team);
+    fs.writeFileSync(path.join(team, 'staging.json'), JSON.stringify({
+      ...environment('team-b'), outputDirectory: path.join(dir, 'pki-staging'), inventoryDirectory: 'inventory', backend: { type: 'local', path: 'terraform.tfstate' },
+    }));
+    const staging = hashes('staging');
+    const refused = run('npm', ['run', '--silent', 'deploy', '--', '--config', path.join(team, 'staging.json')], { cwd: PROJECT, allowFailure: true });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain(`holds another PKI: its PKI-OWNER.json names the state local:${path.join(dir, 'terraform.staging.tfstate')} (configuration ${path.join(dir, 'staging.json')})`);
+    expect(refused.stderr).toContain('Give this configuration an "outputDirectory" of its own');
+    expect(hashes('staging')).toEqual(staging);
+    expect(fs.readdirSync(team)).toEqual(['staging.json']);
+  });
+
+  test("a PKI whose files another PKI's were written over gets its own back, with a summary that creates no key", () => {
+    const staging = hashes('staging');
+    // Production's files over staging's, as a copy by hand (or a release before owner files) would leave them.
+    const production = path.join(dir, 'pki-production');
+    for (const f of Object.keys(hashes('production')).filter((f) => !['PKI-OWNER.json', '.gitignore'].includes(f))) {
+      fs.copyFileSync(path.join(production, f), file('staging', f));
+    }
+    const again = deploy('staging');
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/certificates +0 created, 0 renewed, 0 re-keyed, 7 files rewritten, 0 unchanged\n +keys +0 created, 7 unchanged\n/);
+    expect(again.stdout).toMatch(/overwritten +7 certificate files \(.*\) held another PKI's certificates, not this one's: written again from this PKI's state, no key created/);
+    // Every file is staging's again; the CRLs are signed again, as for any CRL signed by another key.
+    const withoutCrls = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).filter(([f]) => !/(^|[./])crl\.pem$/.test(f)));
+    expect(withoutCrls(hashes('staging'))).toEqual(withoutCrls(staging));
+    expect(opensslVerify('sslserver', file('staging', 'certs/transmission/edge-1/ca.pem'), file('staging', 'certs/server/server.crt')).status).toBe(0);
   });
 });
 

@@ -38,9 +38,9 @@ describe('the inventory a deploy writes next to the configuration', () => {
     expect(inventory.outputDirectory).toBe('pki');
   });
 
-  test('lists exactly the files the engine wrote (the CRLs, signed after it, and the .gitignore are documented in docs/operate.md)', () => {
+  test('lists exactly the files the engine wrote (the CRLs, signed after it, the .gitignore and PKI-OWNER.json are documented in docs/operate.md)', () => {
     const listed = inventory.certificates.flatMap((c: any) => c.files.map((f: any) => f.path)).sort();
-    expect(listed).toEqual(pki.files().filter((f) => !f.endsWith('crl.pem') && f !== '.gitignore'));
+    expect(listed).toEqual(pki.files().filter((f) => !f.endsWith('crl.pem') && f !== '.gitignore' && f !== 'PKI-OWNER.json'));
   });
 
   test('marks as secret exactly the files written mode 0600', () => {

@@ -37,9 +37,9 @@ function caKeyCopies(stateText: string): Record<string, { pkcs1: number; pkcs8: 
 
 const ONCE = Object.fromEntries(CAS.map((ca) => [ca, { pkcs1: 1, pkcs8: 1 }]));
 
-/** SHA-256 of every file under `pki/`, by path (but the output directory's .gitignore, which the deploy adds). */
+/** SHA-256 of every file under `pki/`, by path (but the output directory's .gitignore and PKI-OWNER.json, which the deploy adds). */
 function fileHashes(pki: Deployment): Record<string, string> {
-  return Object.fromEntries(pki.files().filter((f) => f !== '.gitignore').map((f) => [f, createHash('sha256').update(fs.readFileSync(pki.file(f))).digest('hex')]));
+  return Object.fromEntries(pki.files().filter((f) => f !== '.gitignore' && f !== 'PKI-OWNER.json').map((f) => [f, createHash('sha256').update(fs.readFileSync(pki.file(f))).digest('hex')]));
 }
 
 /** The id of every resource instance in the state (for certificates, the serial number), by address. */
@@ -123,8 +123,8 @@ describe('a PKI deployed before keys were handed over write-only', () => {
   test('and changes no key, certificate or file; the driver only adds what an earlier version did not write', () => {
     const after = fileHashes(pki);
     expect(Object.fromEntries(Object.keys(before.files).map((f) => [f, after[f]]))).toEqual(before.files);
-    // The output directory's .gitignore and the CRLs are written by the deploy driver, not by the engine's apply above.
-    expect(Object.keys(after).filter((f) => !(f in before.files)).filter((f) => f !== '.gitignore' && !/(^|[./])crl\.pem$/.test(f))).toEqual([]);
+    // The output directory's .gitignore, its PKI-OWNER.json and the CRLs are written by the deploy driver, not by the engine's apply above.
+    expect(Object.keys(after).filter((f) => !(f in before.files)).filter((f) => f !== '.gitignore' && f !== 'PKI-OWNER.json' && !/(^|[./])crl\.pem$/.test(f))).toEqual([]);
     expect(stateIds(readState(pki))).toEqual(before.ids);
   });
 

@@ -7,7 +7,7 @@
  * directory replaced by @DEPLOYMENT_DIR@. It holds no secret (keys are made by the engine), needs no git history, and
  * the engine deploys it here for real, as the previous release did.
  */
-import { createHash } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Deployment, PROJECT } from './helpers/deployment';
@@ -22,14 +22,14 @@ let pki: Deployment;
 let before: Record<string, unknown>;
 
 /**
- * Every file of the PKI under `pki/` by SHA-256 (not the `.gitignore` the deploy adds beside them), and the Terraform
+ * Every file of the PKI under `pki/` by SHA-256 (not the `.gitignore` and `PKI-OWNER.json` the deploy adds beside them), and the Terraform
  * addresses in the state. The state's content may change: this release keeps fewer copies of the CA keys in it.
  */
 function hashes(): Record<string, unknown> {
   const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
   const state = JSON.parse(fs.readFileSync(path.join(pki.dir, 'terraform.tfstate'), 'utf8'));
   const addresses = state.resources.map((r: { type: string; name: string }) => `${r.type}.${r.name}`).sort();
-  const files = pki.files().filter((f) => f !== '.gitignore');
+  const files = pki.files().filter((f) => f !== '.gitignore' && f !== 'PKI-OWNER.json');
   return { ...Object.fromEntries(files.map((f) => [f, sha(pki.file(f))])), addresses };
 }
 
@@ -62,6 +62,13 @@ describe('a PKI deployed by the previous release', () => {
       .toEqual(Object.fromEntries(Object.entries(files).filter(([f]) => f !== 'certs/server/README.txt')));
     expect(added(after.addresses, addresses).filter((a) => !/^tls_certificate\..*_path-length-check_/.test(a))).toEqual([]);
     expect(added(addresses, after.addresses)).toEqual([]);
+  });
+
+  test('and its output directory now says which PKI it holds: its state and its root', () => {
+    const owner = JSON.parse(pki.read('PKI-OWNER.json'));
+    expect(owner.state).toBe(`local:${path.join(pki.dir, 'terraform.tfstate')}`);
+    expect(owner.rootFingerprints).toEqual([new X509Certificate(pki.read('ca/ca.crt')).fingerprint256]);
+    expect(owner.files).toEqual(expect.arrayContaining(['ca/ca.crt', 'certs/server/server.key', 'certs/server/crl.pem']));
   });
 
   test('then plans no change', () => {
