@@ -154,6 +154,23 @@ export async function planAndApply(options: EngineRunOptions): Promise<number> {
   return planReviewApply(engine, options, true, handover);
 }
 
+/**
+ * `npm run destroy`: destroys every resource of the stack (`apply -destroy`) after init, the CA keys handed over as
+ * for a deploy. The stack must be synthesized with the CA keys' `prevent_destroy` lifted (app/stack.ts), or the
+ * engine refuses. Resolves to the exit status.
+ */
+export async function destroyStack(options: StateReadOptions & Pick<EngineRunOptions, 'caKeys'>): Promise<number> {
+  const engine = new Engine(options);
+  const init = await engine.initIfNeeded(options.synthesized);
+  if (init.status !== 0) return fail(`${init.stdout}${init.stderr}`);
+  const handover = options.caKeys && await options.caKeys.handOver(() => engine.pullState());
+  if (handover) engine.env = handover.env;
+  engine.display.applying(new Map());
+  const destroyed = await engine.run(['apply', '-destroy', '-auto-approve', '-input=false', ...engine.color], { live: true });
+  if (destroyed.status !== 0) engine.display.applyFailed(destroyed.stderr);
+  return destroyed.status;
+}
+
 /** {@link planAndApply} after init; `mayRemoveKeyCopies` once, so a state the removal did not fix is not tried again. */
 async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRemoveKeyCopies: boolean, handover?: CaKeyHandover): Promise<number> {
   const display = engine.display;

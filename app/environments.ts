@@ -52,13 +52,13 @@ export function checkEnvironment(config: AppConfig, projectDir: string): void {
     const theirs = claims(other);
     const name = other.configFile ? shown(other.configFile, projectDir) : `the default environment (${DEFAULT_CONFIG_FILE})`;
     if (mine.state === theirs.state) {
-      problems.push(`its state (${describeState(config)}) is the state of ${name}; give it a state of its own: backend.path "terraform.${envName(config)}.tfstate", or its own backend.schemaName`);
+      problems.push(`its state (${describeState(config)}) is the state of ${name}; give it a state of its own: backend.path "terraform.${environmentName(config)}.tfstate", or its own backend.schemaName`);
     }
     if (mine.outputDirectory === theirs.outputDirectory) {
-      problems.push(`its outputDirectory ${shown(mine.outputDirectory, projectDir)} is the output directory of ${name}; give it a folder of its own, e.g. "pki-${envName(config)}"`);
+      problems.push(`its outputDirectory ${shown(mine.outputDirectory, projectDir)} is the output directory of ${name}; give it a folder of its own, e.g. "pki-${environmentName(config)}"`);
     }
     if (mine.inventoryDirectory === theirs.inventoryDirectory) {
-      problems.push(`its inventoryDirectory ${shown(mine.inventoryDirectory, projectDir)} is the inventory directory of ${name}; give it a folder of its own, e.g. "inventory/${envName(config)}"`);
+      problems.push(`its inventoryDirectory ${shown(mine.inventoryDirectory, projectDir)} is the inventory directory of ${name}; give it a folder of its own, e.g. "inventory/${environmentName(config)}"`);
     }
   }
   if (problems.length === 0) return;
@@ -121,7 +121,8 @@ function describeState(config: AppConfig): string {
   return config.backend.type === 'local' ? config.backend.path : `PostgreSQL schema ${config.backend.schemaName}`;
 }
 
-function envName(config: AppConfig): string {
+/** An environment's name: its configuration file's name without `.json` (`staging`), `default` without one. */
+export function environmentName(config: AppConfig): string {
   return config.configFile ? path.basename(config.configFile).replace(/\.json$/i, '') : 'default';
 }
 

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { LocalBackend, PgBackend, TerraformStack, TerraformVariable } from 'cdktf';
+import { LocalBackend, PgBackend, TerraformResource, TerraformStack, TerraformVariable } from 'cdktf';
 import { ChariotPki } from '../lib';
 import { AppConfig, BackendConfig, STATE_PASSPHRASE_ENV, StateEncryptionConfig } from './config';
 
@@ -25,12 +25,29 @@ export class ChariotTlsStack extends TerraformStack {
   /** The hierarchy. */
   public readonly pki: ChariotPki;
 
-  constructor(scope: Construct, id: string, config: AppConfig) {
+  constructor(scope: Construct, id: string, config: AppConfig, options: StackOptions = {}) {
     super(scope, id);
     addBackend(this, config.backend);
     if (config.stateEncryption.enabled) addStateEncryption(this, config.stateEncryption);
     this.pki = new ChariotPki(this, 'pki', config.pki);
+    if (options.unprotectCaKeys) liftPreventDestroy(this.pki);
   }
+}
+
+/** How the ready app's stack is synthesized. */
+export interface StackOptions {
+  /**
+   * Lift the CA keys' `prevent_destroy`, for `npm run destroy` only: the engine then may destroy them. Only that
+   * command synthesizes so, into its environment's own working directory; the next deploy protects them again.
+   * @default false
+   */
+  readonly unprotectCaKeys?: boolean;
+}
+
+/** Every resource under `scope` that has `prevent_destroy` loses it. */
+function liftPreventDestroy(scope: Construct): void {
+  const kept = scope.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource && c.lifecycle?.preventDestroy === true);
+  for (const resource of kept) resource.addOverride('lifecycle.prevent_destroy', false);
 }
 
 function addBackend(stack: TerraformStack, backend: BackendConfig): void {

@@ -4,7 +4,7 @@ import { AnnotationMetadataEntryType, App } from 'cdktf';
 import { AppConfig } from './config';
 import { buildChecked } from './config-report';
 import { productLabels, writeInventory } from './inventory';
-import { ChariotTlsStack } from './stack';
+import { ChariotTlsStack, StackOptions } from './stack';
 
 /** The app's one stack: `cdktf.out/stacks/chariot-tls`, and the name `cdktf deploy chariot-tls` takes. */
 export const STACK = 'chariot-tls';
@@ -28,9 +28,9 @@ export interface SynthesizedApp {
  * `cdktf.out`) and writes the inventory beside the configuration. The deploy calls this in its own
  * process: going through the `cdktf synth` CLI cost seconds on every deploy (bench/README.md).
  */
-export function synthesizeApp(config: AppConfig, outdir?: string): SynthesizedApp {
+export function synthesizeApp(config: AppConfig, outdir?: string, options: StackOptions = {}): SynthesizedApp {
   const app = new App(outdir === undefined ? {} : { outdir });
-  const stack = buildChecked(config, () => new ChariotTlsStack(app, STACK, config));
+  const stack = buildChecked(config, () => new ChariotTlsStack(app, STACK, config, options));
   app.synth();
   // Only a hierarchy that synthesized is described; the inventory sits next to the configuration, for review.
   writeInventory(stack.pki, config.inventoryDirectory);
@@ -53,8 +53,8 @@ export const DEFAULT_OUTDIR = 'cdktf.out';
  * What `npm run synth`, `plan` and `deploy` start with: the configuration synthesized into `outdir`, with the
  * constructs' warnings printed (to stderr) as `cdktf synth` prints them (e.g. a validity shorter than its renewal window).
  */
-export function synthesizeForCommand(config: AppConfig, outdir: string = DEFAULT_OUTDIR): SynthesizedApp & { readonly config: AppConfig } {
-  const app = synthesizeApp(config, outdir);
+export function synthesizeForCommand(config: AppConfig, outdir: string = DEFAULT_OUTDIR, options: StackOptions = {}): SynthesizedApp & { readonly config: AppConfig } {
+  const app = synthesizeApp(config, outdir, options);
   for (const line of app.annotations) process.stderr.write(`${line}\n`);
   return { ...app, config };
 }

@@ -177,6 +177,44 @@ describe('an output directory belongs to one PKI', () => {
   });
 });
 
+describe('npm run destroy', () => {
+  const destroy = (name: string, ...args: string[]) =>
+    run('npm', ['run', '--silent', 'destroy', '--', '--config', path.join(dir, `${name}.json`), ...args], { cwd: PROJECT, allowFailure: true });
+
+  test('refuses without a typed name or --confirm, in our words, and changes nothing', () => {
+    const production = hashes('production');
+    const refused = destroy('production');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('chariot-tls: refused: destroy removes every key, certificate and file of environment "production"');
+    expect(refused.stderr).toContain('Run it on a terminal and type the name, or pass --confirm production.\nNothing was changed.');
+    expect(hashes('production')).toEqual(production);
+  });
+
+  test('refuses another name than the environment\'s', () => {
+    const refused = destroy('production', '--confirm', 'staging');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('"staging" is not the name of this environment ("production")');
+    expect(fs.existsSync(path.join(dir, 'terraform.production.tfstate'))).toBe(true);
+  });
+
+  test("removes that environment's keys, files, state, working directory and inventory; the other's next deploy changes nothing", () => {
+    const staging = hashes('staging');
+    const destroyed = destroy('production', '--confirm', 'production');
+    expect(destroyed.status).toBe(0);
+    expect(destroyed.stdout).toContain('lifts that for "production" only');
+    expect(destroyed.stdout).toContain('chariot-tls: destroyed environment "production"');
+    expect(`${destroyed.stdout}${destroyed.stderr}`).not.toMatch(/prevent_destroy set|cannot be destroyed/);
+    expect(fs.existsSync(path.join(dir, 'pki-production'))).toBe(false);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('terraform.production.tfstate'))).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'inventory', 'production', 'pki-inventory.json'))).toBe(false);
+    expect(workingDirectories().filter((d) => !before.includes(d) && fs.existsSync(path.join(d, 'stacks', 'chariot-tls', 'cdk.tf.json'))).length).toBe(ENVIRONMENTS.length - 1);
+    const again = deploy('staging');
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('Certificates: no change.');
+    expect(hashes('staging')).toEqual(staging);
+  });
+});
+
 function other(name: string): string {
   return ENVIRONMENTS.find((n) => n !== name)!;
 }

@@ -1,0 +1,136 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline/promises';
+import { PkiInventory } from '../../lib';
+import { CommandContext, CommandDefinition } from '../command-line';
+import { AppConfig } from '../config';
+import { caKeysOption } from '../ca-key-files';
+import { INCOMPLETE_MARKER } from '../deploy-marker';
+import { destroyStack } from '../engine';
+import { openDisplay } from '../engine-display';
+import { environmentName } from '../environments';
+import { INVENTORY_JSON_FILE, INVENTORY_MARKDOWN_FILE } from '../inventory';
+import { GITIGNORE } from '../output-directory';
+import { OWNER_FILE, ownerProblems, readOwner } from '../output-owner';
+import { REVOCATION_RECORD_FILE } from '../revocation-record';
+import { synthesizeForCommand } from '../synth';
+import { announce, outdirOf, outdirOption } from './outdir';
+
+/** The options of `npm run destroy`. */
+interface DestroyOptions {
+  readonly output?: string;
+  readonly confirm?: string;
+}
+
+/**
+ * `npm run destroy`: tears one environment down on purpose (a staging PKI, a test): the engine destroys its keys,
+ * certificates and files, then its state, engine working directory, inventory and the rest of its output directory
+ * go. Nothing of another environment: its output directory must be this PKI's (PKI-OWNER.json), and only the files
+ * this PKI wrote are removed.
+ */
+export const DESTROY: CommandDefinition = {
+  name: 'destroy',
+  summary: "remove this environment's keys, certificates, files, state and inventory; asks for its name first",
+  options: (command) => {
+    outdirOption(command);
+    command.option('--confirm <name>', "the environment's name (its configuration file's name without .json), for CI where nobody can type it");
+  },
+  help: [
+    'On a terminal it asks for the environment\'s name; elsewhere it needs --confirm NAME. The CA keys are protected',
+    'against replacement (prevent_destroy); destroy lifts that for this environment only, in its own synthesized stack.',
+    '',
+    'Exit codes: 0 destroyed, 1 refused (no or wrong confirmation, another PKI\'s folder) or failed.',
+  ].join('\n'),
+  run: (options: DestroyOptions, context) => destroy(options, context),
+};
+
+async function destroy(options: DestroyOptions, context: CommandContext): Promise<number> {
+  const config = announce('destroy', context);
+  const name = environmentName(config);
+  const outputDirectory = config.pki.outputDirectory!;
+  const refused = (text: string) => {
+    context.io.stderr(`chariot-tls: refused: ${text}\nNothing was changed.\n`);
+    return 1;
+  };
+  const foreign = fs.existsSync(outputDirectory) ? ownerProblems(outputDirectory, config) : [];
+  if (foreign.length > 0) return refused(`${foreign.join('; ')}. Destroying this configuration's state would remove files that are not its own.`);
+  const given = options.confirm ?? await typedName(name, config, context);
+  if (given === undefined) {
+    return refused(`destroy removes every key, certificate and file of environment "${name}" (${describe(config)}), and cannot be undone. Run it on a terminal and type the name, or pass --confirm ${name}.`);
+  }
+  if (given !== name) return refused(`"${given}" is not the name of this environment ("${name}").`);
+
+  context.say(`chariot-tls: the CA keys are protected against replacement (prevent_destroy); this destroy lifts that for "${name}" only, in its own synthesized stack.`);
+  const owned = readOwner(outputDirectory)?.files ?? [];
+  const outdir = outdirOf(options, context);
+  const app = synthesizeForCommand(config, outdir, { unprotectCaKeys: true });
+  const files = [...new Set([...owned, ...PkiInventory.of(app.stack.pki).certificates.flatMap((c) => c.files.map((f) => f.path))])];
+  const display = openDisplay('destroy', outdir, context.verbosity);
+  let status: number;
+  try {
+    status = await destroyStack({ ...app, display, caKeys: caKeysOption(config.caKeyFiles, app.stack.pki, false) });
+  } finally {
+    display.close();
+  }
+  if (status !== 0) {
+    context.io.stderr(`chariot-tls: destroy failed; the engine's full output is in ${display.logFile}. Run it again once the cause is fixed.\n`);
+    return status;
+  }
+  const left = removeOutputFiles(outputDirectory, files);
+  const state = removeState(config);
+  fs.rmSync(app.stackDir, { recursive: true, force: true });
+  for (const file of [INVENTORY_JSON_FILE, INVENTORY_MARKDOWN_FILE, REVOCATION_RECORD_FILE]) fs.rmSync(path.join(config.inventoryDirectory, file), { force: true });
+  context.io.stdout(`chariot-tls: destroyed environment "${name}": its keys, certificates and files, ${state}, its engine working directory and its inventory.\n`);
+  if (left.length > 0) context.io.stdout(`chariot-tls: left in ${outputDirectory}, not written by this PKI: ${left.join(', ')}\n`);
+  if (config.caKeyFiles) context.io.stdout(`chariot-tls: the CA key files in ${config.caKeyFiles.directory} are left as they are: delete them when no backup needs them.\n`);
+  return 0;
+}
+
+/** The name typed on a terminal; undefined when there is no terminal to ask on. */
+async function typedName(name: string, config: AppConfig, context: CommandContext): Promise<string | undefined> {
+  if (!process.stdin.isTTY) return undefined;
+  const prompt = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    context.io.stdout(`This removes every key, certificate and file of environment "${name}" (${describe(config)}). It cannot be undone.\n`);
+    return (await prompt.question(`Type the environment's name (${name}) to destroy it: `)).trim();
+  } finally {
+    prompt.close();
+  }
+}
+
+function describe(config: AppConfig): string {
+  const state = config.backend.type === 'local' ? config.backend.path : `PostgreSQL schema ${config.backend.schemaName}`;
+  return `state ${state}, output ${config.pki.outputDirectory}`;
+}
+
+/**
+ * Removes what this PKI wrote into its output directory (the engine removed its own files already; the CRLs,
+ * PKCS#12 files and the deploy's own files are left to us), then every folder left empty. Returns what is left.
+ */
+function removeOutputFiles(outputDirectory: string, files: string[]): string[] {
+  if (!fs.existsSync(outputDirectory)) return [];
+  const ours = [...files, GITIGNORE, OWNER_FILE, INCOMPLETE_MARKER, `${INCOMPLETE_MARKER}.lock`];
+  for (const file of ours) {
+    const target = path.resolve(outputDirectory, file);
+    // A listed path never leaves the folder: the owner file is data, not an instruction.
+    if (target.startsWith(`${outputDirectory}${path.sep}`)) fs.rmSync(target, { force: true });
+  }
+  removeEmptyFolders(outputDirectory);
+  if (!fs.existsSync(outputDirectory)) return [];
+  return (fs.readdirSync(outputDirectory, { recursive: true }) as string[]).filter((f) => !fs.statSync(path.join(outputDirectory, f)).isDirectory()).sort();
+}
+
+/** Removes `dir` and the folders under it that hold no file, deepest first. */
+function removeEmptyFolders(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) removeEmptyFolders(path.join(dir, entry.name));
+  }
+  if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+}
+
+/** Removes a local state file and its backup (empty now); says what became of the state. */
+function removeState(config: AppConfig): string {
+  if (config.backend.type === 'pg') return `the resources of its state (PostgreSQL schema ${config.backend.schemaName}, empty now: drop the schema if nothing else uses it)`;
+  for (const file of [config.backend.path, `${config.backend.path}.backup`]) fs.rmSync(file, { force: true });
+  return `its state (${config.backend.path})`;
+}
