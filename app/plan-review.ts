@@ -91,7 +91,7 @@ function decide(cert: ResourceChange, csr: ResourceChange | undefined, identity:
 function fileReasons(fileChanges: ResourceChange[]): string[] {
   return [
     ...(fileChanges.some((c) => c.replacePaths.includes('content')) ? ['content changes (a bundle or chain gains or loses a CA certificate)'] : []),
-    ...(fileChanges.some(isCreate) ? ['missing on disk: written again'] : []),
+    ...(fileChanges.some(isCreate) ? ['missing or changed on disk: written again from the state'] : []),
   ];
 }
 
