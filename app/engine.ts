@@ -165,7 +165,8 @@ export async function destroyStack(options: StateReadOptions & Pick<EngineRunOpt
   if (init.status !== 0) return fail(`${init.stdout}${init.stderr}`);
   const handover = options.caKeys && await options.caKeys.handOver(() => engine.pullState());
   if (handover) engine.env = handover.env;
-  engine.display.applying(new Map());
+  // Each resource is destroyed once: the progress line counts them down as for a deploy.
+  engine.display.applying(new Map(Object.entries<any>(options.synthesized?.resource ?? {}).map(([type, blocks]) => [type, Object.keys(blocks).length])));
   const destroyed = await engine.run(['apply', '-destroy', '-auto-approve', '-input=false', ...engine.color], { live: true });
   if (destroyed.status !== 0) engine.display.applyFailed(destroyed.stderr);
   return destroyed.status;
