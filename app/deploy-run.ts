@@ -96,8 +96,6 @@ export async function deploy(options: DeployOptions): Promise<number> {
   const marker = new DeployMarker(facts.outputDirectory);
   const firstDeploy = await marker.begin(evidence.length === 0);
   keepOutOfGit(facts.outputDirectory);
-  // The folder is this PKI's from its first deploy on, even one cut short (app/output-owner.ts).
-  claimOutputDirectory(facts.outputDirectory, config);
   keepStatePrivate(facts.localStateFile);
   Object.assign(process.env, lockTimeoutArgs(process.env));
   // A PKI on disk whose CAs the state does not hold: the state was lost (unless only a first deploy was cut short).
@@ -183,6 +181,8 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   const password = config.pkcs12 && pkcs12Password(process.env, config.pkcs12.passwordEnv);
   const pki = app.stack.pki;
   const inventory = PkiInventory.of(pki);
+  // The folder is this PKI's from its first deploy on, even one cut short; a configuration that did not synthesize claims nothing.
+  claimOutputDirectory(pki.outputDirectory, config);
   const before = snapshot(inventory, pki.outputDirectory);
   const damaged = damagedPemFiles(inventory, pki.outputDirectory);
 
