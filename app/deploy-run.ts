@@ -21,7 +21,7 @@ import { DeployFacts, preflight } from './preflight';
 import { Verbosity } from './command-line';
 import { TerminalDisplay, openDisplay } from './engine-display';
 import { DEFAULT_OUTDIR, synthesizeForCommand } from './synth';
-import { publishCrls, recordRevocations, removeRevokedClientFiles } from './revocation';
+import { publishCrls, recordRevocations, removeRevokedClientFiles, serverCrlFile } from './revocation';
 import { readRevocationRecord } from './revocation-record';
 import { formatRevocations } from './revocation-summary';
 
@@ -211,7 +211,8 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   const keys = caKeys?.crlKeys(stateKeys) ?? stateKeys;
   const crls = await publishCrls({ pki, record: readRevocationRecord(inventoryDirectory), policy: revocation.crl, keys, now: new Date() });
   // The folder now holds this PKI's files, and says so: the roots, and every file for `npm run destroy`.
-  const driverFiles = [...crls.map((c) => c.file), ...pkcs12Files.map((t) => t.file)].map((f) => path.relative(pki.outputDirectory, f).split(path.sep).join('/'));
+  const driverFiles = [...crls.map((c) => c.file), serverCrlFile(pki), ...pkcs12Files.map((t) => t.file)]
+    .filter((f): f is string => f !== undefined && fs.existsSync(f)).map((f) => path.relative(pki.outputDirectory, f).split(path.sep).join('/'));
   recordOwner(inventory, pki.outputDirectory, config, driverFiles);
   const summary = { ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory), damaged, planned), pkcs12, logFile: hooks.display.logFile };
   console.log(`${verbosity === Verbosity.VERBOSE ? '\n' : ''}${formatSummary(summary, new Date())}`);

@@ -152,9 +152,15 @@ export async function publishCrls(publication: CrlPublication): Promise<CrlOutco
   const clientCa = publication.pki.server?.filePath(FileKind.CLIENT_CA);
   if (clientCa !== undefined && fs.existsSync(clientCa)) {
     const trusted = pemBlocks(fs.readFileSync(clientCa, 'utf8')).map(fingerprint);
-    writePublic(path.join(path.dirname(clientCa), SERVER_CRL_FILE), trusted.map((f) => crls.get(f) ?? '').join(''));
+    writePublic(serverCrlFile(publication.pki)!, trusted.map((f) => crls.get(f) ?? '').join(''));
   }
   return outcomes;
+}
+
+/** The server's `crl.pem` beside its `client-ca.pem`: the CRLs of every CA it trusts; undefined without a server. */
+export function serverCrlFile(pki: ChariotPki): string | undefined {
+  const clientCa = pki.server?.filePath(FileKind.CLIENT_CA);
+  return clientCa && path.join(path.dirname(clientCa), SERVER_CRL_FILE);
 }
 
 /** A retired CA generation's certificate is destroyed by the engine; its CRL, which nobody would sign again, goes too. */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
-import { PkiInventory } from '../../lib';
+import { ChariotPki, FileKind, PkiInventory } from '../../lib';
 import { CommandContext, CommandDefinition } from '../command-line';
 import { AppConfig } from '../config';
 import { caKeysOption } from '../ca-key-files';
@@ -12,6 +12,7 @@ import { environmentName } from '../environments';
 import { INVENTORY_JSON_FILE, INVENTORY_MARKDOWN_FILE } from '../inventory';
 import { GITIGNORE } from '../output-directory';
 import { OWNER_FILE, ownerProblems, readOwner } from '../output-owner';
+import { crlFileOf, serverCrlFile } from '../revocation';
 import { REVOCATION_RECORD_FILE } from '../revocation-record';
 import { synthesizeForCommand } from '../synth';
 import { announce, outdirOf, outdirOption } from './outdir';
@@ -64,7 +65,7 @@ async function destroy(options: DestroyOptions, context: CommandContext): Promis
   const owned = readOwner(outputDirectory)?.files ?? [];
   const outdir = outdirOf(options, context);
   const app = synthesizeForCommand(config, outdir, { unprotectCaKeys: true });
-  const files = [...new Set([...owned, ...PkiInventory.of(app.stack.pki).certificates.flatMap((c) => c.files.map((f) => f.path))])];
+  const files = [...new Set([...owned, ...pkiFiles(app.stack.pki)])];
   const display = openDisplay('destroy', outdir, context.verbosity);
   let status: number;
   try {
@@ -84,6 +85,21 @@ async function destroy(options: DestroyOptions, context: CommandContext): Promis
   if (left.length > 0) context.io.stdout(`chariot-tls: left in ${outputDirectory}, not written by this PKI: ${left.join(', ')}\n`);
   if (config.caKeyFiles) context.io.stdout(`chariot-tls: the CA key files in ${config.caKeyFiles.directory} are left as they are: delete them when no backup needs them.\n`);
   return 0;
+}
+
+/**
+ * The files the PKI writes, relative to its output directory: the engine's (the inventory's) and the CRLs the deploy
+ * signs, for a folder whose PKI-OWNER.json (written by the deploys of this release) does not list them.
+ */
+function pkiFiles(pki: ChariotPki): string[] {
+  const inventory = PkiInventory.of(pki);
+  const crls = inventory.certificates.filter((c) => c.isCa).flatMap((c) => c.files.filter((f) => f.kind === FileKind.CERT).map((f) => crlFileOf(f.path)));
+  const serverCrl = serverCrlFile(pki);
+  return [
+    ...inventory.certificates.flatMap((c) => c.files.map((f) => f.path)),
+    ...crls,
+    ...(serverCrl === undefined ? [] : [path.relative(pki.outputDirectory, serverCrl).split(path.sep).join('/')]),
+  ];
 }
 
 /** The name typed on a terminal; undefined when there is no terminal to ask on. */
