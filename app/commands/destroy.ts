@@ -125,11 +125,11 @@ function describe(config: AppConfig): string {
  */
 function removeOutputFiles(outputDirectory: string, files: string[]): string[] {
   if (!fs.existsSync(outputDirectory)) return [];
-  const ours = [...files, GITIGNORE, OWNER_FILE, INCOMPLETE_MARKER, `${INCOMPLETE_MARKER}.lock`];
-  for (const file of ours) {
+  const lock = `${INCOMPLETE_MARKER}.lock`;
+  for (const file of [...files, GITIGNORE, OWNER_FILE, INCOMPLETE_MARKER, lock]) {
     const target = path.resolve(outputDirectory, file);
-    // A listed path never leaves the folder: the owner file is data, not an instruction.
-    if (target.startsWith(`${outputDirectory}${path.sep}`)) fs.rmSync(target, { force: true });
+    // A listed path never leaves the folder: the owner file is data, not an instruction. The marker's lock is a folder.
+    if (target.startsWith(`${outputDirectory}${path.sep}`)) fs.rmSync(target, { force: true, recursive: file === lock });
   }
   removeEmptyFolders(outputDirectory);
   if (!fs.existsSync(outputDirectory)) return [];
