@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -103,6 +104,16 @@ describe('deploy summary', () => {
 
   test('the start line counts what is about to be deployed', () => {
     expect(formatStart(inventory, dir)).toBe(`chariot-tls: deploying 1 root CA, 3 intermediate CAs, 1 server certificate, 1 client certificate into ${dir}; the engine reports each key and certificate as it goes`);
+  });
+
+  test('an encrypted key is whole when its structure is, without its password; cut short, it is damaged', () => {
+    const at = deployed();
+    const file = 'certs/server/server.key';
+    const encrypted = String(createPrivateKey(rsaKey().privateKeyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'a client key password' }));
+    fs.writeFileSync(path.join(at.dir, file), encrypted);
+    expect(damagedPemFiles(at.inventory, at.dir)).toEqual([]);
+    fs.writeFileSync(path.join(at.dir, file), encrypted.replace(/\n[A-Za-z0-9+/=]+\n-----END/, '\n-----END'));
+    expect(damagedPemFiles(at.inventory, at.dir)).toEqual([file]);
   });
 
   test('empty and cut-short certificates and keys do not stop the deploy: they are named, and restored by it (finding 3)', () => {

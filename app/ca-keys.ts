@@ -21,16 +21,23 @@ export function caKeysFromState(readState: () => Promise<any>, synthesized: any)
   let state: Promise<any> | undefined;
   return {
     async privateKeyPem(ca) {
-      const address = keyAddress(synthesized, ca);
       state ??= readState();
-      const resource = stateResources(await state).find((r) => r.address === address);
-      const pem = resource?.values?.private_key_pem;
-      if (typeof pem !== 'string' || pem === '') {
-        throw new Error(`the key of ${ca.node.path} (${address ?? 'no tls_private_key'}) is not in the state, so its CRL cannot be signed`);
-      }
-      return pem;
+      return keyInState(await state, synthesized, ca.node.path, 'so its CRL cannot be signed');
     },
   };
+}
+
+/**
+ * The PEM of the `tls_private_key` under the construct at `constructPath` (`<path>/key`), in a `show -json` state.
+ * Throws, naming the construct and then `consequence`, when it is not there.
+ */
+export function keyInState(shown: any, synthesized: any, constructPath: string, consequence: string): string {
+  const address = keyAddress(synthesized, constructPath);
+  const pem = stateResources(shown).find((r) => r.address === address)?.values?.private_key_pem;
+  if (typeof pem !== 'string' || pem === '') {
+    throw new Error(`the key of ${constructPath} (${address ?? 'no tls_private_key'}) is not in the state, ${consequence}`);
+  }
+  return pem;
 }
 
 /** Every resource in a `show -json` document (state or plan's prior state), modules included. */
@@ -39,9 +46,9 @@ export function stateResources(shown: any): any[] {
   return walk(shown?.values?.root_module);
 }
 
-/** The address of the CA's `tls_private_key`, found by its construct path in the synthesized stack. */
-function keyAddress(synthesized: any, ca: ICertificateAuthority): string | undefined {
+/** The address of a construct's `tls_private_key`, found by the construct's path in the synthesized stack. */
+function keyAddress(synthesized: any, constructPath: string): string | undefined {
   const keys = synthesized?.resource?.tls_private_key ?? {};
-  const name = Object.keys(keys).find((n) => keys[n]?.['//']?.metadata?.path === `${ca.node.path}/key`);
+  const name = Object.keys(keys).find((n) => keys[n]?.['//']?.metadata?.path === `${constructPath}/key`);
   return name === undefined ? undefined : `tls_private_key.${name}`;
 }

@@ -1,6 +1,7 @@
 import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as forge from 'node-forge';
 import { FileKind, InventoryCertificate, PkiInventory } from '../lib';
 import { inventoryFile } from './inventory';
 
@@ -73,6 +74,13 @@ export function damagedPemFiles(inventory: PkiInventory, outputDirectory: string
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----/g;
 
+/** An `EncryptedPrivateKeyInfo` (RFC 5958): a whole DER SEQUENCE of the algorithm and the encrypted data. */
+function isEncryptedKeyInfo(block: string): boolean {
+  const der = forge.pem.decode(block)[0].body;
+  const info = forge.asn1.fromDer(der);
+  return Array.isArray(info.value) && info.value.length === 2 && forge.asn1.toDer(info).length() === der.length;
+}
+
 /** At least one PEM block, nothing cut after the last, and each block readable as what it says it is. */
 function isWholePem(text: string): boolean {
   const blocks = [...text.matchAll(PEM_BLOCK)];
@@ -80,6 +88,8 @@ function isWholePem(text: string): boolean {
   return blocks.every(([block, label]) => {
     try {
       if (label === 'CERTIFICATE') new X509Certificate(block);
+      // An encrypted key opens only with its password: its structure is what can be checked without it.
+      else if (label === 'ENCRYPTED PRIVATE KEY') return isEncryptedKeyInfo(block);
       else if (label.endsWith('PRIVATE KEY')) createPrivateKey(block);
       return true;
     } catch {

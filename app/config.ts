@@ -6,6 +6,7 @@ import { DEFAULT_PKCS12_PASSWORD_ENV } from './pkcs12';
 import { CertificateRole, ChariotPkiProps, MAX_RSA_BITS, MAX_VALIDITY_HOURS, MIN_RSA_BITS, PreviousGeneration, Product } from '../lib';
 import { CrlPolicy, DEFAULT_CRL_POLICY, REVOCATION_REASONS, RevokedClient } from './revocation-config';
 import { CaKeyFilesConfig, caKeyVariable } from './ca-key-files';
+import { CLIENT_KEY_GROUPS, ClientKeyEncryptionConfig, DEFAULT_CLIENT_KEY_PASSWORD_ENV, passwordSource } from './client-key-config';
 import { UserError } from './user-error';
 
 /** The environment variable that names the configuration file. */
@@ -118,6 +119,13 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    encryptedClientKeys: z
+      .object({
+        groups: z.array(z.enum(CLIENT_KEY_GROUPS)).min(1).refine((g) => new Set(g).size === g.length, 'names a group more than once'),
+        passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, `must be an environment variable name such as "${DEFAULT_CLIENT_KEY_PASSWORD_ENV}"`).optional(),
+      })
+      .strict()
+      .optional(),
     inventoryDirectory: z.string().min(1).optional(),
     pkcs12: z
       .object({
@@ -200,6 +208,8 @@ export interface AppConfig {
   readonly revocation: RevocationConfig;
   /** The CAs whose key is in an encrypted file instead of the state (app/ca-key-files.ts). */
   readonly caKeyFiles?: CaKeyFilesConfig;
+  /** The client groups whose `private.key` is written encrypted (app/client-key-files.ts). */
+  readonly encryptedClientKeys?: ClientKeyEncryptionConfig;
 }
 
 /** Revocation: which clients lose their certificate, and the CRLs every deploy keeps fresh (app/revocation.ts). */
@@ -339,9 +349,10 @@ function valueAt(json: unknown, at: (string | number)[]): unknown {
 
 /** Maps the file's fields onto the app's; relative paths are taken from the file's directory. */
 function toAppConfig(config: Config, baseDir: string): AppConfig {
-  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, pkcs12, caKeyFiles, revoked = [], crl, $schema, servers, ...rest } = config;
+  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, pkcs12, caKeyFiles, encryptedClientKeys, revoked = [], crl, $schema, servers, ...rest } = config;
   // A revoked client gets no certificate, even while it is still listed: revoking it is one entry in `revoked`.
   const notRevoked = (names?: string[]) => names?.filter((name) => !revoked.some((r) => r.name === name));
+  const keyEncryption = { groups: encryptedClientKeys?.groups ?? [], passwordEnv: encryptedClientKeys?.passwordEnv ?? DEFAULT_CLIENT_KEY_PASSWORD_ENV };
   return {
     pki: {
       ...rest,
@@ -353,6 +364,8 @@ function toAppConfig(config: Config, baseDir: string): AppConfig {
       caKey: caRsaBits ? { rsaBits: caRsaBits } : undefined,
       leafKey: leafRsaBits ? { rsaBits: leafRsaBits } : undefined,
       caKeyVariables: caKeyFiles && Object.fromEntries(caKeyFiles.cas.map((id) => [id, caKeyVariable(id)])),
+      encryptEngineClientKeys: keyEncryption.groups.includes('engine') ? { passwordSource: passwordSource(keyEncryption.passwordEnv) } : undefined,
+      encryptTransmissionClientKeys: keyEncryption.groups.includes('transmission') ? { passwordSource: passwordSource(keyEncryption.passwordEnv) } : undefined,
     },
     backend: toBackendConfig(backend, baseDir),
     stateEncryption: { enabled: stateEncryption?.enabled ?? false, migrateFromUnencrypted: stateEncryption?.migrateFromUnencrypted ?? false },
@@ -360,6 +373,7 @@ function toAppConfig(config: Config, baseDir: string): AppConfig {
     pkcs12: pkcs12 && { passwordEnv: pkcs12.passwordEnv ?? DEFAULT_PKCS12_PASSWORD_ENV },
     revocation: { revoked, crl: { ...DEFAULT_CRL_POLICY, ...crl } },
     caKeyFiles: caKeyFiles && { directory: path.resolve(baseDir, caKeyFiles.directory), cas: caKeyFiles.cas },
+    encryptedClientKeys: encryptedClientKeys && keyEncryption,
   };
 }
 

@@ -15,6 +15,7 @@ import { keepOutOfGit } from './output-directory';
 import { claimOutputDirectory, recordOwner } from './output-owner';
 import { CertificateReview } from './plan-review';
 import { caKeysFromState } from './ca-keys';
+import { clientKeyPassword, removeOrphanClientSecrets, writeEncryptedClientKeys } from './client-key-files';
 import { writeInventory } from './inventory';
 import { pkcs12Password, pkcs12Targets, writePkcs12 } from './pkcs12';
 import { DeployFacts, preflight } from './preflight';
@@ -179,6 +180,7 @@ interface EngineHooks {
 async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: DeployOptions, hooks: EngineHooks): Promise<number> {
   // Check the password before the engine runs, so a missing one costs nothing.
   const password = config.pkcs12 && pkcs12Password(process.env, config.pkcs12.passwordEnv);
+  const keyPassword = config.encryptedClientKeys && clientKeyPassword(process.env, config.encryptedClientKeys.passwordEnv);
   const pki = app.stack.pki;
   const inventory = PkiInventory.of(pki);
   // The folder is this PKI's from its first deploy on, even one cut short; a configuration that did not synthesize claims nothing.
@@ -203,9 +205,12 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   // The engine ran under umask 077: certificates and folders get their declared modes (0644, 0755) only now.
   applyDeclaredModes(app.synthesized, pki.outputDirectory);
 
+  // The engine declares no encrypted key file: each is written now, from the key in the state, before PKCS#12 reads it.
+  const clientKeys = keyPassword === undefined ? [] : await writeEncryptedClientKeys(pki, app.synthesized, readEngineState, keyPassword);
   const pkcs12Files = password === undefined ? [] : pkcs12Targets(inventory, pki.outputDirectory);
-  const pkcs12 = password === undefined ? undefined : pkcs12Files.map((t) => writePkcs12(t, password));
+  const pkcs12 = password === undefined ? undefined : pkcs12Files.map((t) => writePkcs12(t, password, keyPassword));
   removeRevokedClientFiles(revocation.revoked, pki.outputDirectory);
+  removeOrphanClientSecrets(pki.outputDirectory);
   // The state read after the apply: a CA created by it has its key there only now.
   const stateKeys = caKeysFromState(readEngineState, app.synthesized);
   const keys = caKeys?.crlKeys(stateKeys) ?? stateKeys;
@@ -216,6 +221,8 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   recordOwner(inventory, pki.outputDirectory, config, driverFiles);
   const summary = { ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory), damaged, planned), pkcs12, logFile: hooks.display.logFile };
   console.log(`${verbosity === Verbosity.VERBOSE ? '\n' : ''}${formatSummary(summary, new Date())}`);
+  const written = clientKeys.filter((k) => k.written).length;
+  if (written > 0) console.log(`client keys: wrote ${written} encrypted private.key file(s) (PKCS#8, AES-256-CBC; password from ${config.encryptedClientKeys!.passwordEnv})`);
   const revocationLines = formatRevocations(revoked, crls, pki.outputDirectory, verbosity === Verbosity.VERBOSE);
   if (revocationLines !== '') console.log(revocationLines);
   return 0;

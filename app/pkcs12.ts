@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as forge from 'node-forge';
 import { FileKind, InventoryCertificate, InventoryRole, PkiInventory } from '../lib';
 import { inventoryFile } from './inventory';
+import { readEncryptedKey, writeSecretFile } from './secret-file';
 import { UserError } from './user-error';
 
 /** The environment variable that holds the PKCS#12 password unless the configuration names another. */
@@ -84,8 +85,8 @@ export function pkcs12Targets(inventory: PkiInventory, outputDirectory: string):
  * Writes `target.file` (mode 0600) unless it already holds the same key, chain and alias under `password`.
  * A file that does not open with the password (it changed) is rewritten.
  */
-export function writePkcs12(target: Pkcs12Target, password: string): Pkcs12Outcome {
-  const key = readRsaKey(target.keyFile);
+export function writePkcs12(target: Pkcs12Target, password: string, keyFilePassword?: string): Pkcs12Outcome {
+  const key = readRsaKey(target.keyFile, keyFilePassword);
   const chain = target.certFiles.map((f) => forge.pki.certificateFromPem(fs.readFileSync(f, 'utf8')));
   const existed = fs.existsSync(target.file);
   if (existed && holds(target.file, password, key, chain, target.friendlyName)) {
@@ -95,7 +96,7 @@ export function writePkcs12(target: Pkcs12Target, password: string): Pkcs12Outco
   const p12 = forge.pkcs12.toPkcs12Asn1(key, chain, password, {
     algorithm: KEY_ALGORITHM, count: ITERATIONS, friendlyName: target.friendlyName, generateLocalKeyId: true,
   });
-  writeSecret(target.file, Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'));
+  writeSecretFile(target.file, Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'));
   return existed ? Pkcs12Outcome.UPDATED : Pkcs12Outcome.CREATED;
 }
 
@@ -117,9 +118,14 @@ export function readPkcs12(file: string, password: string): Pkcs12Contents {
   };
 }
 
-function readRsaKey(file: string): forge.pki.rsa.PrivateKey {
+/** An RSA key from a PEM file; an encrypted one (app/client-key-files.ts) is decrypted with `password`, in memory. */
+function readRsaKey(file: string, password?: string): forge.pki.rsa.PrivateKey {
   try {
-    return forge.pki.privateKeyFromPem(fs.readFileSync(file, 'utf8')) as forge.pki.rsa.PrivateKey;
+    const text = fs.readFileSync(file, 'utf8');
+    const pem = password !== undefined && text.includes('ENCRYPTED PRIVATE KEY')
+      ? String(readEncryptedKey(file, password).export({ type: 'pkcs1', format: 'pem' }))
+      : text;
+    return forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
   } catch {
     // forge reads RSA keys only; the message names the file, never its content.
     throw new Pkcs12Error(`${file}: not an RSA private key; PKCS#12 output supports RSA keys (the default) only`);
@@ -141,12 +147,4 @@ function holds(file: string, password: string, key: forge.pki.rsa.PrivateKey, ch
     && only.key.n.equals(key.n) && only.key.d.equals(key.d)
     && contents.certificates.length === chain.length
     && contents.certificates.every((c, i) => der(c.certificate) === der(chain[i]));
-}
-
-/** Writes through a 0600 temporary file renamed into place, so the secret is never readable by others. */
-function writeSecret(file: string, data: Buffer): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(temporary, data, { mode: 0o600 });
-  fs.chmodSync(temporary, 0o600);
-  fs.renameSync(temporary, file);
 }

@@ -31,4 +31,10 @@ export interface CertificateFile {
   readonly path: string;
   /** True for a private key: written mode 0600, kept out of plans and logs. */
   readonly secret: boolean;
+  /**
+   * True for a key file written encrypted (PKCS#8, AES-256-CBC) by the ready app after each deploy, not by the
+   * engine: no resource declares it (`LeafCertificateProps.encryptedKeyFile`).
+   * @default false
+   */
+  readonly encrypted?: boolean;
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ICertificateAuthority } from './certificate-authority';
 import { ClientCert } from './client-cert';
 import { DistinguishedName } from './distinguished-name';
+import { EncryptedKeyFile } from './encrypted-key-file';
 import { IntermediateCa } from './intermediate-ca';
 import { KeyOptions } from './key';
 import { RootCa } from './root-ca';
@@ -142,6 +143,18 @@ export interface ChariotPkiProps {
    * @default - RSA 2048
    */
   readonly leafKey?: KeyOptions;
+
+  /**
+   * Writes every MQTT Engine client's `private.key` encrypted (`EncryptedKeyFile`: by the ready app, not the engine).
+   * @default - unencrypted
+   */
+  readonly encryptEngineClientKeys?: EncryptedKeyFile;
+
+  /**
+   * Writes every MQTT Transmission client's `private.key` encrypted, the sites' clients included.
+   * @default - unencrypted
+   */
+  readonly encryptTransmissionClientKeys?: EncryptedKeyFile;
 
   /**
    * Validity of the root CA, in hours.
@@ -332,6 +345,7 @@ export class ChariotPki extends Construct {
         product,
         issuer,
         site,
+        encryptedKeyFile: kind === 'engine' ? props.encryptEngineClientKeys : props.encryptTransmissionClientKeys,
         subject: dn(name, kind),
         trustedCas: [...server.live, ...roots.live],
         outputDirectory: path.join(this.outputDirectory, 'certs', kind, ...(site === undefined ? [] : [site]), name),

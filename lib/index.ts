@@ -6,6 +6,7 @@ export * from './root-ca';
 export * from './intermediate-ca';
 export * from './certificate-role';
 export * from './certificate-file';
+export * from './encrypted-key-file';
 export * from './products/product';
 export * from './leaf-certificate';
 export * from './server-cert';

@@ -26,6 +26,11 @@ export interface InventoryFile {
   readonly kind: FileKind;
   /** True for a private key (written mode 0600). The inventory never holds its content. */
   readonly secret: boolean;
+  /**
+   * True for a key file written encrypted by the ready app (`LeafCertificateProps.encryptedKeyFile`).
+   * @default - absent: not encrypted
+   */
+  readonly encrypted?: boolean;
 }
 
 /**

@@ -5,6 +5,7 @@ import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { ICertificateAuthority } from './certificate-authority';
 import { CertificateFile, FileKind } from './certificate-file';
 import { CertificateRole } from './certificate-role';
+import { EncryptedKeyFile } from './encrypted-key-file';
 import { DistinguishedName } from './distinguished-name';
 import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
 import { Product } from './products/product';
@@ -86,6 +87,14 @@ export interface LeafCertificateProps {
    * @default - no files are written
    */
   readonly outputDirectory?: string;
+
+  /**
+   * Have the key file written encrypted, for a product with a key password field (MQTT Engine, MQTT Transmission).
+   * No resource then declares the key file: the ready app writes it after each deploy (`EncryptedKeyFile`); the
+   * key itself stays in the Terraform state, as every leaf key does.
+   * @default - the key file is written unencrypted, by the engine
+   */
+  readonly encryptedKeyFile?: EncryptedKeyFile;
 }
 
 /**
@@ -136,6 +145,11 @@ export abstract class LeafCertificate extends Construct {
   public readonly privateKey: PrivateKey;
   /** The underlying certificate resource. */
   public readonly certificate: LocallySignedCert;
+  /**
+   * How the key file is encrypted, when it is: written by the ready app, not the engine.
+   * @default - not encrypted
+   */
+  public readonly encryptedKeyFile?: EncryptedKeyFile;
 
   protected constructor(scope: Construct, id: string, props: LeafCertificateProps, role: CertificateRole, defaultProduct: Product) {
     super(scope, id);
@@ -149,6 +163,9 @@ export abstract class LeafCertificate extends Construct {
     this.validityPeriodHours = props.validityPeriodHours ?? DEFAULT_LEAF_VALIDITY_HOURS;
     this.earlyRenewalHours = props.earlyRenewalHours ?? DEFAULT_LEAF_EARLY_RENEWAL_HOURS;
     checkProduct(problems, product, role, key.algorithm);
+    if (props.encryptedKeyFile !== undefined && !product.takesEncryptedKey) {
+      problems.add('encryptedKeyFile', props.encryptedKeyFile.passwordSource, `is set, and ${product.shortName} takes no encrypted key`, `leave encryptedKeyFile unset for ${product.shortName}; ${Product.all().filter((p) => p.takesEncryptedKey).map((p) => p.shortName).join(' and ')} take one`);
+    }
     if (role === CertificateRole.SERVER) checkServerNames(problems, subject, dnsNames, ipAddresses);
     checkSubject(problems, 'subject', subject);
     checkValidity(problems, this, this.validityPeriodHours, this.earlyRenewalHours, props.issuer);
@@ -187,6 +204,7 @@ export abstract class LeafCertificate extends Construct {
     this.fullChainPem = `${this.certPem}${this.caChainPem}`;
     const root = props.issuer.chain[props.issuer.chain.length - 1];
     this.trustBundlePem = trustBundlePem(props.trustedCas ?? [root]);
+    this.encryptedKeyFile = props.encryptedKeyFile;
     this.files = props.outputDirectory === undefined ? [] : this.writeFiles(props.outputDirectory);
   }
 
@@ -198,7 +216,7 @@ export abstract class LeafCertificate extends Construct {
     return this.files.find((f) => f.kind === kind)?.path;
   }
 
-  /** Writes the product's files into `dir`: keys mode 0600, the rest 0644. */
+  /** Writes the product's files into `dir`: keys mode 0600, the rest 0644; an encrypted key is only listed. */
   private writeFiles(dir: string): CertificateFile[] {
     const pem: Partial<Record<FileKind, string>> = {
       [FileKind.CERT]: this.certPem,
@@ -211,8 +229,11 @@ export abstract class LeafCertificate extends Construct {
     };
     return this.product.files.map((f) => {
       const secret = f.kind === FileKind.PRIVATE_KEY || f.kind === FileKind.PRIVATE_KEY_PKCS8;
+      const file = path.join(dir, f.name);
+      // The engine cannot encrypt: the ready app writes this one (app/client-key-files.ts).
+      if (secret && this.encryptedKeyFile !== undefined) return { kind: f.kind, path: file, secret, encrypted: true };
       const write = secret ? writePrivatePem : writePublicPem;
-      return { kind: f.kind, path: write(this, f.id, path.join(dir, f.name), pem[f.kind]!), secret };
+      return { kind: f.kind, path: write(this, f.id, file, pem[f.kind]!), secret };
     });
   }
 }

@@ -43,7 +43,7 @@ export interface UploadReadmeProps {
 
 /**
  * A `README.txt` beside a server or client certificate's files, for whoever uploads them: which file goes
- * into which field of the product's UI, that the key password stays empty, the server URLs
+ * into which field of the product's UI, what the key password field takes (empty, or the encrypted key's password), the server URLs
  * (`ssl://HOST:8883`) and when the certificate expires. Rewritten by the deploy that re-issues the certificate.
  *
  * The certificate's own folder is the upload folder: it already holds the files under the names the products
@@ -109,7 +109,11 @@ function readmeText(facts: ReadmeFacts): string[] {
   const product = facts.certificate.product;
   const fill = (text: string) => fillIn(text, facts);
   const upload = product.upload;
-  const rows = upload.fields.map((f): [string, string, string] => [f.field, f.file === undefined ? fill(f.value ?? '') : product.fileName(f.file)!, fill(f.about)]);
+  const encrypted = facts.certificate.encryptedKeyFile !== undefined;
+  const rows = upload.fields.map((field): [string, string, string] => {
+    const f = encrypted && field.whenKeyEncrypted !== undefined ? { ...field, ...field.whenKeyEncrypted } : field;
+    return [f.field, f.file === undefined ? fill(f.value ?? '') : product.fileName(f.file)!, fill(f.about)];
+  });
   const secrets = facts.certificate.files.filter((f) => f.secret).map((f) => path.basename(f.path));
   return [
     ...header(fill(upload.title), facts),
@@ -125,10 +129,18 @@ function readmeText(facts: ReadmeFacts): string[] {
   ];
 }
 
-/** Replaces `{cn}`, `{key}` and `{port}` in a product's text, in one pass (a common name is not read for placeholders). */
+/**
+ * Replaces `{cn}`, `{key}`, `{port}` and `{password}` in a product's text, in one pass (a common name or password
+ * source is not read for placeholders).
+ */
 function fillIn(text: string, facts: ReadmeFacts): string {
-  const values: Record<string, string> = { cn: facts.certificate.commonName, key: keyText(facts.certificate), port: String(facts.port) };
-  return text.replace(/\{(cn|key|port)\}/g, (_, name: string) => values[name]);
+  const values: Record<string, string> = {
+    cn: facts.certificate.commonName,
+    key: keyText(facts.certificate),
+    port: String(facts.port),
+    password: facts.certificate.encryptedKeyFile?.passwordSource ?? '',
+  };
+  return text.replace(/\{(cn|key|port|password)\}/g, (_, name: string) => values[name]);
 }
 
 function header(title: string, facts: ReadmeFacts): string[] {
@@ -185,7 +197,9 @@ function table(rows: [string, string, string][]): string[] {
 }
 
 function keyText(certificate: LeafCertificate): string {
-  return certificate.keyAlgorithm === KeyAlgorithm.RSA ? `RSA ${certificate.rsaBits} key, PKCS#1 PEM` : `ECDSA ${certificate.ecdsaCurve} key, SEC 1 PEM`;
+  const key = certificate.keyAlgorithm === KeyAlgorithm.RSA ? `RSA ${certificate.rsaBits} key` : `ECDSA ${certificate.ecdsaCurve} key`;
+  if (certificate.encryptedKeyFile !== undefined) return `${key}, encrypted PKCS#8 PEM (AES-256-CBC)`;
+  return `${key}, ${certificate.keyAlgorithm === KeyAlgorithm.RSA ? 'PKCS#1' : 'SEC 1'} PEM`;
 }
 
 /** `ssl://HOST:PORT`, with an IPv6 address in brackets. */

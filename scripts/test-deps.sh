@@ -2,14 +2,15 @@
 # Installs what the integration tests need and a fresh machine lacks:
 #   - Debian packages: mosquitto (a real MQTT broker), mosquitto-clients, openssl,
 #     postgresql (the server the shared-state tests start on loopback, with psql), and
-#     default-jre-headless when there is no java/keytool (PKCS#12 files are loaded by Java)
+#     default-jre-headless when there is no java/keytool (PKCS#12 files are loaded by Java),
+#     libbcpkix-java (Bouncy Castle's PEMParser: the Java client that reads encrypted PEM keys as MQTT Engine does)
 #   - the engine, providers and zlint (scripts/engine/build.sh, a no-op once built)
 # Runs before `npm test` (npm's pretest). Packages are installed only when missing,
 # with apt-get as root; elsewhere it says what to install and stops.
 set -euo pipefail
 
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
-packages=(mosquitto mosquitto-clients openssl postgresql)
+packages=(mosquitto mosquitto-clients openssl postgresql libbcpkix-java)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -110,7 +110,7 @@ function filesOf(c: Inventoried, outputDirectory: string, readmes: UploadReadme[
         ...(c.privateKeyFile === undefined ? [] : [{ kind: FileKind.PRIVATE_KEY, path: c.privateKeyFile, secret: true }]),
       ];
   return files
-    .map((f) => ({ path: relativeFile(outputDirectory, f.path), kind: f.kind, secret: f.secret }))
+    .map((f) => ({ path: relativeFile(outputDirectory, f.path), kind: f.kind, secret: f.secret, ...(f.encrypted ? { encrypted: true } : {}) }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

@@ -25,7 +25,12 @@ export function ignitionModule(id: string, name: string): ProductProps {
         { field: 'CA Certificate File', file: FileKind.SERVER_CA, about: `the CAs ${name} trusts to verify Chariot, up to the root` },
         { field: 'Client Certificate File', file: FileKind.CERT, about: "this client's certificate (CN={cn})" },
         { field: 'Client Private Key File', file: FileKind.PRIVATE_KEY, about: 'its {key}' },
-        { field: 'Password', value: '(leave empty)', about: 'the key is not encrypted' },
+        {
+          field: 'Password',
+          value: '(leave empty)',
+          about: 'the key is not encrypted',
+          whenKeyEncrypted: { value: 'the key password', about: 'private.key is encrypted; the password: {password}' },
+        },
       ],
       notes: [
         'Keep the file names: the module expects names ending in ca.pem, cert.pem and private.key.',

@@ -47,6 +47,22 @@ export interface UploadField {
   readonly value?: string;
   /** What it is; `{cn}` is the certificate's common name, `{key}` its key (`RSA 2048 key, PKCS#1 PEM`). */
   readonly about: string;
+  /**
+   * The field's value and text instead, when the key file is encrypted (`LeafCertificateProps.encryptedKeyFile`);
+   * `{password}` is where the password comes from. A product with such a field takes an encrypted key.
+   * @default - the product takes no encrypted key
+   */
+  readonly whenKeyEncrypted?: UploadFieldText;
+}
+
+/**
+ * What an upload field says in one case.
+ */
+export interface UploadFieldText {
+  /** What to type into the field. */
+  readonly value: string;
+  /** What it is. */
+  readonly about: string;
 }
 
 /**
@@ -146,6 +162,8 @@ export class Product {
   public readonly files: ProductFile[];
   /** What its README says. */
   public readonly upload: UploadInstructions;
+  /** Whether it takes an encrypted key file, with its password in a field of its upload screen. */
+  public readonly takesEncryptedKey: boolean;
 
   constructor(props: ProductProps) {
     if (!PRODUCT_ID.test(props.id)) throw new Error(`product id ${JSON.stringify(props.id)} is not lower-case letters, digits and -`);
@@ -160,6 +178,7 @@ export class Product {
     this.keyFix = props.keyPolicy?.fix ?? 'use RSA or ECDSA';
     this.files = props.files;
     this.upload = props.upload;
+    this.takesEncryptedKey = props.upload.fields.some((f) => f.whenKeyEncrypted !== undefined);
   }
 
   /**

@@ -1,0 +1,112 @@
+import { KeyObject, createPrivateKey } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ChariotPki, FileKind, LeafCertificate } from '../lib';
+import { keyInState } from './ca-keys';
+import { CLIENT_PKCS12_FILE } from './pkcs12';
+import { readEncryptedKey, writeSecretFile } from './secret-file';
+import { UserError } from './user-error';
+import { MIN_CLIENT_KEY_PASSWORD_LENGTH } from './client-key-config';
+
+/**
+ * Client key files written encrypted (`encryptedClientKeys` in the configuration): after each deploy, the
+ * `private.key` of every client in an encrypted group is PKCS#8 PEM, AES-256-CBC with its key derived by
+ * PBKDF2-HMAC-SHA256 (OpenSSL's PBES2, as Node writes it), mode 0600 from its first byte. The key comes from the
+ * state (where every leaf key is), in memory; the password from the deploy's environment only: it reaches neither
+ * the engine nor the state. A file that already opens with the password to the same key is left as it is, so a
+ * deploy that changes nothing rewrites nothing.
+ */
+
+const ENCRYPTED_PEM = '-----BEGIN ENCRYPTED PRIVATE KEY-----';
+/** The key file of MQTT Engine and MQTT Transmission (lib/products/ignition-module.ts). */
+const KEY_FILE = 'private.key';
+
+/** A missing or short client key password; the message never holds the password. */
+export class ClientKeyPasswordError extends UserError {}
+
+/** The password from `env[variable]`; throws naming the variable when it is unset or short. */
+export function clientKeyPassword(env: NodeJS.ProcessEnv, variable: string): string {
+  const password = env[variable] ?? '';
+  if (password.length < MIN_CLIENT_KEY_PASSWORD_LENGTH) {
+    throw new ClientKeyPasswordError(
+      `encryptedClientKeys is set, and ${variable} ${password === '' ? 'is not set' : `has ${password.length} characters`}: ` +
+      `export the client key password (at least ${MIN_CLIENT_KEY_PASSWORD_LENGTH} characters). Nothing was changed.`,
+    );
+  }
+  return password;
+}
+
+/** What a deploy did with one encrypted key file. */
+export interface ClientKeyOutcome {
+  readonly file: string;
+  /** Written now (there was none, or it held another key or another password), or left as it was. */
+  readonly written: boolean;
+}
+
+/** The clients of `pki` whose key file is written encrypted, with that file. */
+export function encryptedKeyTargets(pki: ChariotPki): { client: LeafCertificate; file: string }[] {
+  return pki.node.findAll()
+    .filter((c): c is LeafCertificate => c instanceof LeafCertificate)
+    .flatMap((client) => client.files.filter((f) => f.kind === FileKind.PRIVATE_KEY && f.encrypted).map((f) => ({ client, file: f.path })));
+}
+
+/**
+ * Writes the encrypted `private.key` of every client that has one ({@link encryptedKeyTargets}), from the keys in
+ * the state (`readState`, `show -json`, read only when there is a target).
+ */
+export async function writeEncryptedClientKeys(pki: ChariotPki, synthesized: any, readState: () => Promise<any>, password: string): Promise<ClientKeyOutcome[]> {
+  const targets = encryptedKeyTargets(pki);
+  if (targets.length === 0) return [];
+  const state = await readState();
+  return targets.map(({ client, file }) => {
+    const key = createPrivateKey(keyInState(state, synthesized, client.node.path, 'so its encrypted key file cannot be written'));
+    if (holdsKey(file, key, password)) {
+      fs.chmodSync(file, 0o600);
+      return { file, written: false };
+    }
+    // The engine made the folder with the certificate; a deploy that failed before may not have.
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+    writeSecretFile(file, String(key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: password })));
+    return { file, written: true };
+  });
+}
+
+/** Whether the file is an encrypted key that opens with the password to `key`. */
+function holdsKey(file: string, key: KeyObject, password: string): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  if (!text.startsWith(ENCRYPTED_PEM)) return false;
+  try {
+    const der = (k: KeyObject) => k.export({ type: 'pkcs8', format: 'der' });
+    return der(readEncryptedKey(file, password)).equals(der(key));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * After a client left the configuration (or was revoked), the engine removed its certificate and README, but not
+ * the secrets the deploy wrote itself, which no resource declares: an encrypted `private.key` and `client.p12`.
+ * Removes them from every folder under `certs/` that has no `cert.pem` left, then the folder when it is empty.
+ * Returns the files removed.
+ */
+export function removeOrphanClientSecrets(outputDirectory: string): string[] {
+  const certs = path.join(outputDirectory, 'certs');
+  if (!fs.existsSync(certs)) return [];
+  const removed: string[] = [];
+  const ours = (file: string) => path.basename(file) === CLIENT_PKCS12_FILE
+    || (path.basename(file) === KEY_FILE && fs.readFileSync(file, 'utf8').startsWith(ENCRYPTED_PEM));
+  for (const entry of fs.readdirSync(certs, { recursive: true }) as string[]) {
+    const file = path.join(certs, entry);
+    const folder = path.dirname(file);
+    if (fs.existsSync(path.join(folder, 'cert.pem')) || !fs.statSync(file).isFile() || !ours(file)) continue;
+    fs.rmSync(file);
+    removed.push(file);
+    if (fs.readdirSync(folder).length === 0) fs.rmdirSync(folder);
+  }
+  return removed;
+}
