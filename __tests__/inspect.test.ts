@@ -8,6 +8,7 @@ import { main as packageMain } from '../cli/chariot-tls';
 import { ExitCode, Inspection, distinctCertificates, expiringWithin, inspect } from '../app/inspect';
 import { readDirectory } from '../app/inspect-files';
 import { formatTable, toJson } from '../app/inspect-report';
+import { formatSites, siteSummaries } from '../app/inspect-sites';
 
 /** The certificate files under `dir`. */
 const readCertificateFiles = (dir: string) => readDirectory(dir).files;
@@ -115,6 +116,33 @@ function certificateMaker(subdirs: string[]) {
     keep(name, out);
   };
   return { dir, at, w, openssl, ca, csr, sign };
+}
+
+/**
+ * A directory with sites (docs/operate.md, "Sites"), signed with openssl:
+ *   ca/ca.crt, ca/transmission/transmission-ca.crt     Test Root CA, Test Transmission CA
+ *   ca/transmission/north-sea/site-ca.crt               north-sea Transmission CA, its own CA
+ *   certs/transmission/north-sea/ns-{1,2}/cert.pem      its clients (365 and 30 days) + ca.pem (root)
+ *   certs/transmission/baltic/bt-1/cert.pem             a site signed by the Transmission CA (200 days)
+ *   certs/transmission/edge-1/cert.pem                  a flat-list client (100 days)
+ *   certs/server/client-ca.pem                          the site CA, the Transmission CA, the root
+ */
+function makeSites(): string {
+  const folders = ['ca/transmission/north-sea', 'certs/transmission/north-sea/ns-1', 'certs/transmission/north-sea/ns-2', 'certs/transmission/baltic/bt-1', 'certs/transmission/edge-1', 'certs/server'];
+  const { dir, at, ca, csr, sign } = certificateMaker(folders);
+  ca('root', '/O=Test/CN=Test Root CA', at('ca/ca.crt'));
+  csr('transmission', '/O=Test/CN=Test Transmission CA');
+  sign('transmission', 'root', '1825', at('ca/transmission/transmission-ca.crt'), 'ca_ext');
+  csr('north-sea', '/O=Test/CN=north-sea Transmission CA');
+  sign('north-sea', 'transmission', '1000', at('ca/transmission/north-sea/site-ca.crt'), 'ca_ext');
+  for (const [name, issuer, days, folder] of [['ns-1', 'north-sea', '365', 'north-sea/ns-1'], ['ns-2', 'north-sea', '30', 'north-sea/ns-2'], ['bt-1', 'transmission', '200', 'baltic/bt-1'], ['edge-1', 'transmission', '100', 'edge-1']]) {
+    csr(name, `/O=Test/OU=transmission/CN=${name}`);
+    sign(name, issuer, days, at(`certs/transmission/${folder}/cert.pem`));
+  }
+  const read = (file: string) => fs.readFileSync(at(file), 'utf8');
+  fs.writeFileSync(at('certs/transmission/north-sea/ns-1/ca.pem'), read('ca/ca.crt'));
+  fs.writeFileSync(at('certs/server/client-ca.pem'), read('ca/transmission/north-sea/site-ca.crt') + read('ca/transmission/transmission-ca.crt') + read('ca/ca.crt'));
+  return dir;
 }
 
 function fingerprint(file: string): string {
@@ -397,6 +425,79 @@ describe('--json', () => {
     expect(JSON.parse(result.stdout)).toEqual({ directory: '/nowhere/pki', checkedAt: NOW.toISOString(), exitCode: 1, error: expect.stringContaining('/nowhere/pki is not a directory') });
   });
 });
+
+describe('sites', () => {
+  let sites: Inspection;
+  let siteDir: string;
+  const siteOf = (label: string) => sites.certificates.find((c) => c.label === label)!.site;
+  beforeAll(() => {
+    siteDir = makeSites();
+    sites = inspect(siteDir, readCertificateFiles(siteDir), NOW);
+  });
+
+  test("each client's site is the folder it is in; a site CA's is its CA folder, in every copy of it", () => {
+    expect(siteOf('certs/transmission/north-sea/ns-1/cert.pem')).toBe('north-sea');
+    expect(siteOf('certs/transmission/baltic/bt-1/cert.pem')).toBe('baltic');
+    expect(siteOf('ca/transmission/north-sea/site-ca.crt')).toBe('north-sea');
+    expect(siteOf('certs/server/client-ca.pem#1')).toBe('north-sea');
+  });
+
+  test('the flat list, the Transmission CA and the root in a site client\'s ca.pem belong to no site', () => {
+    expect([siteOf('certs/transmission/edge-1/cert.pem'), siteOf('ca/transmission/transmission-ca.crt'), siteOf('certs/transmission/north-sea/ns-1/ca.pem')]).toEqual([undefined, undefined, undefined]);
+  });
+
+  test('one summary per site, by name, then the flat list: client count and the certificate that expires first', () => {
+    expect(siteSummaries(sites.certificates).map((s) => [s.site, s.clients, s.earliest.label, s.earliest.daysLeft])).toEqual([
+      ['baltic', 1, 'certs/transmission/baltic/bt-1/cert.pem', 199],
+      ['north-sea', 2, 'certs/transmission/north-sea/ns-2/cert.pem', 29],
+      [undefined, 1, 'certs/transmission/edge-1/cert.pem', 99],
+    ]);
+  });
+
+  test('the table has a SITE column, and a line per site under it', () => {
+    const table = formatTable(sites).split('\n');
+    expect(table[0]).toMatch(/^FILE +SITE +SUBJECT +ISSUER/);
+    expect(table.every((l) => l.length <= 120)).toBe(true);
+    expect(table.find((l) => l.includes('/ns-1/cert.pem'))).toMatch(/cert\.pem +north-sea +ns-1 +north-sea Transmissi/);
+    expect(table.find((l) => l.includes('/edge-1/cert.pem'))).toMatch(/cert\.pem {3,}edge-1 /);
+    const wide = formatTable(sites, { wide: true }).split('\n');
+    expect(wide.find((l) => l.startsWith('certs/transmission/north-sea/ns-1/cert.pem'))).toMatch(/^\S+ +north-sea +ns-1 +north-sea Transmission CA /);
+    expect(formatSites(siteSummaries(sites.certificates)).split('\n')).toEqual([
+      '',
+      expect.stringMatching(/^SITE +CLIENTS +EARLIEST EXPIRY +DAYS LEFT +EXPIRES FIRST$/),
+      expect.stringMatching(/^baltic +1 +\d{4}-\d\d-\d\d +199 +certs\/transmission\/baltic\/bt-1\/cert\.pem$/),
+      expect.stringMatching(/^north-sea +2 +\d{4}-\d\d-\d\d +29 +certs\/transmission\/north-sea\/ns-2\/cert\.pem$/),
+      expect.stringMatching(/^\(no site\) +1 +\d{4}-\d\d-\d\d +99 +certs\/transmission\/edge-1\/cert\.pem$/),
+      '',
+    ]);
+  });
+
+  test('npm run inspect prints the site lines under the table', async () => {
+    const { code, stdout } = await cli(['--dir', siteDir]);
+    expect(code).toBe(ExitCode.OK);
+    expect(stdout).toMatch(/ns-2\/cert\.pem +north-sea +ns-2 [^\n]*\n\nSITE +CLIENTS +EARLIEST EXPIRY +DAYS LEFT +EXPIRES FIRST\nbaltic +1 /);
+  });
+
+  test('without sites: no SITE column and no site lines, as before', () => {
+    expect(formatTable(inspection).split('\n')[0]).not.toContain('SITE');
+    expect(siteSummaries(inspection.certificates)).toEqual([]);
+    expect(formatSites([])).toBe('');
+  });
+
+  test('--json gives each certificate its site (null outside one) and sums up each site', () => {
+    const json = toJson(sites, { exitCode: 0 }) as any;
+    expect(json.certificates.find((c: any) => c.label === 'certs/transmission/north-sea/ns-2/cert.pem').site).toBe('north-sea');
+    expect(json.certificates.find((c: any) => c.label === 'certs/transmission/edge-1/cert.pem').site).toBeNull();
+    expect(json.sites).toEqual([
+      { site: 'baltic', clients: 1, earliestExpiry: expect.any(String), daysLeft: 199, expiresFirst: 'certs/transmission/baltic/bt-1/cert.pem' },
+      { site: 'north-sea', clients: 2, earliestExpiry: find2(sites, 'certs/transmission/north-sea/ns-2/cert.pem').notAfter.toISOString(), daysLeft: 29, expiresFirst: 'certs/transmission/north-sea/ns-2/cert.pem' },
+      { site: null, clients: 1, earliestExpiry: expect.any(String), daysLeft: 99, expiresFirst: 'certs/transmission/edge-1/cert.pem' },
+    ]);
+    expect((toJson(inspection, { exitCode: 0 }) as any).sites).toEqual([]);
+  });
+});
+
+const find2 = (result: Inspection, label: string) => result.certificates.find((c) => c.label === label)!;
 
 describe('the CLI', () => {
   test('reads the output directory of the configuration by default', async () => {

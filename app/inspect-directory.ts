@@ -6,6 +6,7 @@ import { ExitCode, distinctCertificates, exitCodeOf, expiringWithin, inspect } f
 import { NO_ROOT } from './inspect-chain';
 import { readDirectory } from './inspect-files';
 import { errorJson, formatTable, toJson } from './inspect-report';
+import { formatSites, siteSummaries } from './inspect-sites';
 
 /** How {@link inspectDirectory} prints. */
 export interface InspectOptions {
@@ -77,6 +78,7 @@ export function inspectDirectory(dir: string, options: InspectOptions, out: Insp
   } else {
     if (out.using) out.say(out.using);
     out.stdout(formatTable(inspection, { all: options.all, wide: options.wide }));
+    out.stdout(formatSites(siteSummaries(inspection.certificates)));
   }
   if (deployIncomplete !== undefined) say(`${dir} holds the files of a deploy that has not finished (${marker})`);
   for (const p of inspection.problems) say(`${p.file} ${p.problem}`);

@@ -31,3 +31,18 @@ export function keyText(cert: X509Certificate): string {
       return (key.asymmetricKeyType ?? 'unknown').toUpperCase();
   }
 }
+
+/**
+ * The folders of a site (docs/operate.md, "Sites"): its clients' `certs/transmission/SITE/NAME/` and its own CA's
+ * `ca/transmission/SITE/`. A flat-list client's folder, `certs/transmission/NAME/`, is one level up.
+ */
+const SITE_CLIENT_FILE = /^certs\/transmission\/([^/]+)\/[^/]+\/[^/]+$/;
+const SITE_CA_FILE = /^ca\/transmission\/([^/]+)\/[^/]+$/;
+
+/**
+ * The site a certificate belongs to, from the file it was found in: a client certificate in a site client's folder,
+ * or a CA in a site's CA folder. The Server CA and the root in a site client's `ca.pem` belong to no site.
+ */
+export function siteOf(file: string, isCa: boolean): string | undefined {
+  return (isCa ? SITE_CA_FILE : SITE_CLIENT_FILE).exec(file)?.[1];
+}

@@ -1,5 +1,6 @@
 import { distinctCertificates, expiringWithin, Inspection, InspectedCertificate } from './inspect';
 import { distinguishedName } from './inspect-names';
+import { siteSummaries, sitesJson } from './inspect-sites';
 
 /** The widest a table gets without `--wide`: it fits a 120-column terminal. */
 export const TABLE_WIDTH = 120;
@@ -22,9 +23,12 @@ export function formatTable(inspection: Inspection, options: TableOptions = {}):
   const shown = options.all
     ? inspection.certificates.map((c) => ({ c, file: c.label }))
     : distinctCertificates(inspection.certificates).map(({ certificate: c, copies }) => ({ c, file: copies.length > 1 ? `${c.label} (+${copies.length - 1})` : c.label }));
-  const header = ['FILE', 'SUBJECT', 'ISSUER', 'NOT AFTER', 'DAYS LEFT', 'KEY', ...(options.wide ? ['SHA-256 FINGERPRINT'] : []), 'CHAIN'];
+  // A SITE column only where there are sites: a PKI without them reads as before.
+  const sites = inspection.certificates.some((c) => c.site !== undefined);
+  const header = ['FILE', ...(sites ? ['SITE'] : []), 'SUBJECT', 'ISSUER', 'NOT AFTER', 'DAYS LEFT', 'KEY', ...(options.wide ? ['SHA-256 FINGERPRINT'] : []), 'CHAIN'];
   const rows = shown.map(({ c, file }) => [
     file,
+    ...(sites ? [c.site ?? ''] : []),
     c.subjectCommonName || c.subject,
     c.issuerCommonName || c.issuer,
     c.notAfter.toISOString().slice(0, 10),
@@ -34,7 +38,7 @@ export function formatTable(inspection: Inspection, options: TableOptions = {}):
     chainText(c, options.wide === true),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  if (!options.wide) fit(widths, [0, 1, 2], TABLE_WIDTH);
+  if (!options.wide) fit(widths, sites ? [0, 2, 3] : [0, 1, 2], TABLE_WIDTH);
   const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : shorten(cell, widths[i]).padEnd(widths[i]))).join('  ');
   return `${[header, ...rows].map(line).join('\n')}\n`;
 }
@@ -75,7 +79,8 @@ export interface JsonFacts {
 /**
  * The inspection for machines: always a document, whatever was found. `root` is the newest generation's root
  * (null when there is none), `roots` every root, newest first, each as `{ file, generation, subject,
- * fingerprint256 }`; `problems` the files that cannot be trusted; `chainFailures` the labels that do not chain.
+ * fingerprint256 }`; `problems` the files that cannot be trusted; `chainFailures` the labels that do not chain;
+ * `sites` each site's summary (app/inspect-sites.ts), and each certificate its `site` (null outside one).
  */
 export function toJson(inspection: Inspection, facts: JsonFacts): unknown {
   const expiring = facts.warnDays === undefined ? [] : expiringWithin(inspection, facts.warnDays);
@@ -94,8 +99,10 @@ export function toJson(inspection: Inspection, facts: JsonFacts): unknown {
     expiring: expiring.map((c) => c.label),
     chainFailures: inspection.certificates.filter((c) => !c.chain.verified).map((c) => c.label),
     problems: inspection.problems,
+    sites: sitesJson(siteSummaries(inspection.certificates)),
     certificates: inspection.certificates.map((c) => ({
       ...c,
+      site: c.site ?? null,
       notBefore: c.notBefore.toISOString(),
       notAfter: c.notAfter.toISOString(),
       chain: { verified: c.chain.verified, path: c.chain.path, problem: c.chain.problem ?? null },

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { ChainResult, RootCertificate, checkChain, findRoots, unique } from './inspect-chain';
 import { CertificateFile, FileProblem, FileProblemKind } from './inspect-files';
-import { commonName, distinguishedName, keyText } from './inspect-names';
+import { commonName, distinguishedName, keyText, siteOf } from './inspect-names';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -54,6 +54,11 @@ export interface InspectedCertificate {
   readonly fingerprint256: string;
   readonly isCa: boolean;
   readonly chain: ChainResult;
+  /**
+   * The site it belongs to, from its folder: a client of `certs/transmission/SITE/NAME/` or a CA of
+   * `ca/transmission/SITE/` (docs/operate.md, "Sites"); `undefined` elsewhere.
+   */
+  readonly site?: string;
 }
 
 /** What `inspect` found in one directory. */
@@ -80,6 +85,11 @@ export interface Inspection {
 export function inspect(directory: string, files: CertificateFile[], now: Date, problems: FileProblem[] = [], rootFiles?: readonly string[]): Inspection {
   const roots = findRoots(files, rootFiles);
   const cas = unique(files.flatMap((f) => f.certificates).filter((c) => c.ca));
+  // A site CA is also in the servers' client-ca.pem: every copy of a certificate gets the site of its site folder.
+  const sites = new Map(files.flatMap((f) => f.certificates.flatMap((cert) => {
+    const site = siteOf(f.file, cert.ca);
+    return site === undefined ? [] : [[cert.fingerprint256, site] as const];
+  })));
   const certificates = files.flatMap((f) =>
     f.certificates.map((cert, i) => {
       const notAfter = new Date(cert.validTo);
@@ -102,6 +112,7 @@ export function inspect(directory: string, files: CertificateFile[], now: Date, 
         fingerprint256: cert.fingerprint256,
         isCa: cert.ca,
         chain: checkChain(cert, roots, cas),
+        site: sites.get(cert.fingerprint256),
       };
     }),
   );

@@ -105,7 +105,7 @@ describe('the tarball', () => {
     expect(packedFiles.filter((f) => f.startsWith('dist/bin/'))).toEqual([
       'dist/bin/app/ca-refusals.js', 'dist/bin/app/certificate-change.js', 'dist/bin/app/incomplete-marker.js',
       'dist/bin/app/inspect-chain.js', 'dist/bin/app/inspect-directory.js', 'dist/bin/app/inspect-files.js', 'dist/bin/app/inspect-names.js',
-      'dist/bin/app/inspect-report.js', 'dist/bin/app/inspect.js', 'dist/bin/app/plan-facts.js', 'dist/bin/app/plan-review.js',
+      'dist/bin/app/inspect-report.js', 'dist/bin/app/inspect-sites.js', 'dist/bin/app/inspect.js', 'dist/bin/app/plan-facts.js', 'dist/bin/app/plan-review.js',
       'dist/bin/app/plan-summary.js',
       'dist/bin/cli/chariot-tls.js', 'dist/bin/cli/inventory.js', 'dist/bin/cli/review.js',
     ]);

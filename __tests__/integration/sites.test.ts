@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Deployment } from './helpers/deployment';
+import { Deployment, PROJECT } from './helpers/deployment';
 import { Broker, startBroker } from './helpers/mosquitto';
 import { publish } from './helpers/mqtt';
 import { RunResult, run } from './helpers/run';
@@ -76,6 +76,19 @@ describe('a site gains its own issuing CA', () => {
     const result = opensslVerify('sslclient', pki.file('ca/ca.crt'), pki.file(`certs/transmission/${client}/cert.pem`), untrusted);
     expect(result).toMatchObject({ status: 0 });
     expect(result.stdout).toContain(`depth=${cas.length + 1}: O = Site Test, OU = CA, CN = Site Test Root CA\n`);
+  });
+
+  test('npm run inspect groups by site: each client\'s site, a line per site, every chain ok', () => {
+    const inspect = (...args: string[]) => run('npm', ['run', '--silent', 'inspect', '--', ...args], { cwd: PROJECT, env: { ...process.env, CHARIOT_TLS_CONFIG: pki.configFile }, allowFailure: true });
+    const json = JSON.parse(inspect('--json').stdout);
+    expect(json.exitCode).toBe(0);
+    const siteOf = (label: string) => json.certificates.find((c: any) => c.label === label).site;
+    expect([siteOf('certs/transmission/north-sea/ns-1/cert.pem'), siteOf('ca/transmission/north-sea/site-ca.crt'), siteOf('certs/transmission/baltic/bt-1/cert.pem'), siteOf('certs/transmission/edge-1/cert.pem')])
+      .toEqual(['north-sea', 'north-sea', 'baltic', null]);
+    expect(json.sites.map((s: any) => [s.site, s.clients])).toEqual([['baltic', 1], ['north-sea', 1], [null, 1]]);
+    const table = inspect();
+    expect(table.status).toBe(0);
+    expect(table.stdout).toMatch(/^SITE +CLIENTS +EARLIEST EXPIRY +DAYS LEFT +EXPIRES FIRST\nbaltic +1 +[\d-]+ +\d+ +certs\/transmission\/baltic\/bt-1\/cert\.pem\n/m);
   });
 
   test('the next plan changes nothing', () => {
