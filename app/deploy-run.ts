@@ -11,6 +11,7 @@ import { caKeysOption } from './ca-key-files';
 import { EngineInterrupted, planAndApply, readState } from './engine';
 import { ExistingPki, pkiEvidence } from './existing-pki';
 import { applyDeclaredModes } from './file-modes';
+import { lockEnvironment } from './environment-lock';
 import { keepOutOfGit } from './output-directory';
 import { claimOutputDirectory, recordOwner } from './output-owner';
 import { CertificateReview } from './plan-review';
@@ -79,6 +80,26 @@ export async function deploy(options: DeployOptions): Promise<number> {
   const { config } = options;
   const facts = preflight(config, process.env);
   for (const warning of facts.warnings) process.stderr.write(`${warning}\n`);
+  // One deploy of an environment at a time (app/environment-lock.ts); a second one waits before it writes anything.
+  const timeout = lockTimeout(process.env);
+  let release: () => Promise<void>;
+  try {
+    release = await lockEnvironment(options.outdir ?? DEFAULT_OUTDIR, durationMs(timeout), () =>
+      process.stderr.write(`chariot-tls: another deploy of this environment is running; waiting for it to finish (up to ${timeout}, ${LOCK_TIMEOUT_ENV}).\n`));
+  } catch (e) {
+    printError(e);
+    return 1;
+  }
+  try {
+    return await deployAlone(options, facts);
+  } finally {
+    await release();
+  }
+}
+
+/** {@link deploy} once it holds its environment's lock. */
+async function deployAlone(options: DeployOptions, facts: DeployFacts): Promise<number> {
+  const { config } = options;
   // Bad input is refused at synth, before this deploy writes anything into the output directory (no folder, marker
   // or .gitignore): the constructs' checks run only here, and what they refuse never reaches the engine.
   let app: SynthesizedForDeploy;
