@@ -2,9 +2,12 @@ import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TerraformStack } from 'cdktf';
-import { ChariotPki, ICertificateAuthority, IntermediateCa, KeyAlgorithm, RootCa } from '../lib';
+import { ChariotPki, ExternallySignedCa, ICertificateAuthority, IntermediateCa, KeyAlgorithm, RootCa } from '../lib';
 import { CaKeySource } from './ca-keys';
 import { UserError } from './user-error';
+
+/** The CAs that may keep their key in a file: ours, signed here or by an enterprise CA. */
+type KeyFileCa = IntermediateCa | RootCa | ExternallySignedCa;
 
 /**
  * The app's half of CA keys outside the state (the design: lib/private/external-key.ts). A CA named in
@@ -46,12 +49,14 @@ interface CaInState {
 }
 
 /** Finds a CA's key and certificate resources in `state` (as `tofu state pull` prints it) by their names. */
-function caInState(ca: IntermediateCa | RootCa, state: any): CaInState {
+function caInState(ca: KeyFileCa, state: any): CaInState {
   const stack = TerraformStack.of(ca);
   const instance = (type: string, name: string) =>
     (state?.resources ?? []).find((r: any) => r.mode === 'managed' && r.type === type && r.name === name)?.instances?.[0]?.attributes;
   const key = instance('tls_private_key', stack.getLogicalId(ca.node.findChild('key').node));
-  return { keyPem: key?.private_key_pem, hasCertificate: instance(ca.certificate.terraformResourceType, stack.getLogicalId(ca.certificate)) !== undefined };
+  // An externally signed CA exists once its request does: a new key would leave the request the enterprise signed.
+  const made = ca instanceof ExternallySignedCa ? ca.request : ca.certificate;
+  return { keyPem: key?.private_key_pem, hasCertificate: instance(made.terraformResourceType, stack.getLogicalId(made)) !== undefined };
 }
 
 /** The keys handed to the engine, and the CAs whose key is offline. */
@@ -80,8 +85,9 @@ export async function handOverCaKeys(
 ): Promise<CaKeyHandover> {
   const handover: CaKeyHandover = { env: {}, offline: new Map(), notes: [] };
   let state: any;
-  const inState = async (ca: IntermediateCa | RootCa) => caInState(ca, (state ??= await readState()));
-  const cas = pki.certificateAuthorities.filter((c) => config.cas.includes(c.node.id)) as (IntermediateCa | RootCa)[];
+  const inState = async (ca: KeyFileCa) => caInState(ca, (state ??= await readState()));
+  // Under an enterprise root a CA waiting for its certificate has its key already: it made the request.
+  const cas = [...pki.certificateAuthorities, ...pki.awaitingSignature].filter((c) => config.cas.includes(c.node.id)) as KeyFileCa[];
   for (const ca of cas) {
     const file = path.join(config.directory, `${ca.node.id}.key`);
     const variable = caKeyVariable(ca.node.id);

@@ -8,6 +8,7 @@ import { CrlPolicy, DEFAULT_CRL_POLICY, REVOCATION_REASONS, RevokedClient } from
 import { CaKeyFilesConfig, caKeyVariable } from './ca-key-files';
 import { CLIENT_KEY_GROUPS, ClientKeyEncryptionConfig, DEFAULT_CLIENT_KEY_PASSWORD_ENV, passwordSource } from './client-key-config';
 import { UserError } from './user-error';
+import { ExternalRoot, loadExternalRoot } from './external-root';
 
 /** The environment variable that names the configuration file. */
 export const CONFIG_ENV = 'CHARIOT_TLS_CONFIG';
@@ -103,6 +104,14 @@ export const ConfigSchema = z
       .strict()
       .optional(),
     writeCaPrivateKeys: z.boolean().optional(),
+    externalRoot: z
+      .object({
+        certFile: z.string().min(1),
+        intermediateFiles: z.array(z.string().min(1)).optional(),
+        signedCertDirectory: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     revoked: z
       .array(revokedClient)
       .refine((list) => new Set(list.map((r) => r.name)).size === list.length, 'names a client more than once; list each revoked client once')
@@ -210,6 +219,8 @@ export interface AppConfig {
   readonly caKeyFiles?: CaKeyFilesConfig;
   /** The client groups whose `private.key` is written encrypted (app/client-key-files.ts). */
   readonly encryptedClientKeys?: ClientKeyEncryptionConfig;
+  /** The enterprise root, read and checked, when the configuration hangs the hierarchy under one (`externalRoot`). */
+  readonly externalRoot?: ExternalRoot;
 }
 
 /** Revocation: which clients lose their certificate, and the CRLs every deploy keeps fresh (app/revocation.ts). */
@@ -261,12 +272,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = pr
     // Paths are checked against the file's folder, which the schema cannot see.
     const problems = pathProblems(config, path.dirname(file));
     if (problems.length > 0) throw new ConfigError(`${invalidConfigurationHeader(file)}\n${problems.map((p) => `  - ${p}`).join('\n')}`, problems);
-    return { ...toAppConfig(config, path.dirname(file)), configFile: file };
+    return { ...withExternalRoot(file, config, toAppConfig(config, path.dirname(file))), configFile: file };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     const valid = validPart(json);
     throw new ConfigError(e.message, e.problems, valid && { ...toAppConfig(valid, path.dirname(file)), configFile: file });
   }
+}
+
+/**
+ * Reads and checks the enterprise root and the certificates returned for our CAs (app/external-root.ts), when the
+ * configuration names one: a bad one is refused here, before anything is synthesized or written.
+ */
+function withExternalRoot(file: string, config: Config, app: AppConfig): AppConfig {
+  if (config.externalRoot === undefined) return app;
+  const roots = (config.caKeyFiles?.cas ?? []).filter((id) => id.startsWith('root-ca'));
+  const keyProblems = roots.map((id) => `caKeyFiles.cas ${JSON.stringify(id)}: there is no Root CA of ours under externalRoot (the enterprise holds its root's key); remove it`);
+  const external = keyProblems.length > 0 ? keyProblems : loadExternalRoot(config.externalRoot, path.dirname(file), app.pki, new Date());
+  if (Array.isArray(external)) throw new ConfigError(`${invalidConfigurationHeader(file)}\n${external.map((p) => `  - ${p}`).join('\n')}`, external);
+  return { ...app, pki: { ...app.pki, externalRoot: external.options }, externalRoot: external };
 }
 
 /** Validates parsed JSON against the schema; `source` names the file in errors. */
@@ -349,7 +373,7 @@ function valueAt(json: unknown, at: (string | number)[]): unknown {
 
 /** Maps the file's fields onto the app's; relative paths are taken from the file's directory. */
 function toAppConfig(config: Config, baseDir: string): AppConfig {
-  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, pkcs12, caKeyFiles, encryptedClientKeys, revoked = [], crl, $schema, servers, ...rest } = config;
+  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, pkcs12, caKeyFiles, encryptedClientKeys, revoked = [], crl, $schema, servers, externalRoot, ...rest } = config;
   // A revoked client gets no certificate, even while it is still listed: revoking it is one entry in `revoked`.
   const notRevoked = (names?: string[]) => names?.filter((name) => !revoked.some((r) => r.name === name));
   const keyEncryption = { groups: encryptedClientKeys?.groups ?? [], passwordEnv: encryptedClientKeys?.passwordEnv ?? DEFAULT_CLIENT_KEY_PASSWORD_ENV };

@@ -26,6 +26,7 @@ import { DEFAULT_OUTDIR, synthesizeForCommand } from './synth';
 import { publishCrls, recordRevocations, removeRevokedClientFiles, serverCrlFile } from './revocation';
 import { readRevocationRecord } from './revocation-record';
 import { formatRevocations } from './revocation-summary';
+import { formatExternalRoot, refuseLostSignedCertificates } from './external-root-summary';
 
 /** How long a deploy waits for another deploy's state lock, in the engine's units (`30s`, `5m`). */
 export const LOCK_TIMEOUT_ENV = 'CHARIOT_TLS_LOCK_TIMEOUT';
@@ -213,6 +214,7 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   // A revoked client's serial is recorded before the engine destroys its certificate, and listed in the inventory.
   const readEngineState = () => readState({ ...app, ...hooks });
   const { revocation, inventoryDirectory } = config;
+  if (config.externalRoot) await refuseLostSignedCertificates(pki, config.externalRoot, readEngineState);
   const revoked = await recordRevocations(revocation.revoked, inventoryDirectory, pki.outputDirectory, readEngineState, new Date());
   if (revoked.length > 0) writeInventory(pki, inventoryDirectory);
   // Encrypting plain state needs the engine to write it, even when nothing else changes.
@@ -246,6 +248,8 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   if (written > 0) console.log(`client keys: wrote ${written} encrypted private.key file(s) (PKCS#8, AES-256-CBC; password from ${config.encryptedClientKeys!.passwordEnv})`);
   const revocationLines = formatRevocations(revoked, crls, pki.outputDirectory, verbosity === Verbosity.VERBOSE);
   if (revocationLines !== '') console.log(revocationLines);
+  const enterprise = config.externalRoot && formatExternalRoot(pki, config.externalRoot, config.configFile ? path.dirname(config.configFile) : process.cwd());
+  if (enterprise) console.log(enterprise);
   return 0;
 }
 

@@ -17,6 +17,8 @@ export enum FileKind {
   CLIENT_CA = 'clientCa',
   /** A client's trust store: the CAs of the servers it connects to, each with its chain. */
   SERVER_CA = 'ca',
+  /** A CA's certificate signing request, PEM, to take to the enterprise CA that signs it. */
+  CERT_REQUEST = 'certRequest',
   /** The upload instructions (`README.txt`). */
   README = 'readme',
 }

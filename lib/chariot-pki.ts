@@ -4,6 +4,8 @@ import { ICertificateAuthority } from './certificate-authority';
 import { ClientCert } from './client-cert';
 import { DistinguishedName } from './distinguished-name';
 import { EncryptedKeyFile } from './encrypted-key-file';
+import { ExternalCa } from './external-ca';
+import { ExternallySignedCa } from './externally-signed-ca';
 import { IntermediateCa } from './intermediate-ca';
 import { KeyOptions } from './key';
 import { RootCa } from './root-ca';
@@ -205,6 +207,39 @@ export interface ChariotPkiProps {
    * @default - every CA at generation 1
    */
   readonly caGenerations?: CaGenerations;
+
+  /**
+   * Hang the hierarchy under an enterprise root: no Root CA of ours; the Server, Engine and Transmission CAs get
+   * their certificates from the enterprise CA, through certificate signing requests (docs/operate.md, "Using an
+   * enterprise root").
+   * @default - a Root CA of ours signs the Server, Engine and Transmission CAs
+   */
+  readonly externalRoot?: ExternalRootOptions;
+}
+
+/**
+ * An enterprise root above the hierarchy, and the certificates its CA returned for our CAs' requests.
+ */
+export interface ExternalRootOptions {
+  /**
+   * The enterprise root certificate, PEM. Written to `ca/ca.crt`: the trust anchor every bundle ends with.
+   */
+  readonly rootCertPem: string;
+
+  /**
+   * The enterprise intermediates between the root and our CAs, PEM, from the root down: the last one signs our
+   * CAs. Written to `ca/enterprise/intermediate-N.crt` (N from 1, below the root).
+   * @default [] - the root itself signs our CAs
+   */
+  readonly intermediateCertPems?: string[];
+
+  /**
+   * The certificates the enterprise CA returned, PEM, by the construct id of the CA they are for (`server-ca`,
+   * `engine-ca`, `transmission-ca`, `server-ca-g2`, ...). A CA without one has its key and request
+   * (`ca/server/server-ca.csr`) and signs nothing; while an issuing CA has none, nothing below the CAs is issued.
+   * @default {} - none returned yet
+   */
+  readonly signedCertPems?: { [caId: string]: string };
 }
 
 /**
@@ -215,16 +250,28 @@ export interface ChariotPkiProps {
 export class ChariotPki extends Construct {
   /** The absolute directory the files are written under. */
   public readonly outputDirectory: string;
-  /** The Root CA generation that signs the intermediates: the trust anchor of every product. */
-  public readonly rootCa: RootCa;
+  /** The Root CA generation that signs the intermediates; `undefined` under an enterprise root (`externalRoot`). */
+  public readonly rootCa?: RootCa;
+  /** The trust anchor of every product: the Root CA generation that signs, or the enterprise root. */
+  public readonly trustAnchor: ICertificateAuthority;
   /** The Server CA generation that signs the Chariot server certificate. */
-  public readonly serverCa: IntermediateCa;
+  public readonly serverCa: ICertificateAuthority;
   /** The Engine CA generation that signs the MQTT Engine client certificates. */
-  public readonly engineCa: IntermediateCa;
+  public readonly engineCa: ICertificateAuthority;
   /** The Transmission CA generation that signs the MQTT Transmission client certificates. */
-  public readonly transmissionCa: IntermediateCa;
-  /** Every CA generation that exists (signing or only trusted), roots first, oldest generation first. */
+  public readonly transmissionCa: ICertificateAuthority;
+  /**
+   * Every CA generation held here that has its certificate (signing or only trusted), roots first, oldest generation
+   * first. The enterprise CAs are in `enterpriseCas`.
+   */
   public readonly certificateAuthorities: ICertificateAuthority[];
+  /** The enterprise root and intermediates, root first; empty without `externalRoot`. */
+  public readonly enterpriseCas: ExternalCa[];
+  /**
+   * The CAs whose request waits for the enterprise CA's signature. While one of them is an issuing CA, no server or
+   * client certificate is issued.
+   */
+  public readonly awaitingSignature: ExternallySignedCa[];
   /** The Chariot server certificate, if `server` was given. */
   public readonly server?: ServerCert;
   /** Every server certificate, in the order clients try them: `server` first, then `servers`. */
@@ -266,31 +313,48 @@ export class ChariotPki extends Construct {
       privateKeyFile: props.writeCaPrivateKeys ? path.join(this.outputDirectory, dir, `${base}.key`) : undefined,
     });
 
-    const roots = liveGenerations(generations.rootCa, (n) =>
-      new RootCa(this, generationId('root-ca', n), {
-        subject: dn(caName(organization, 'Root', n), 'CA'),
-        key: props.caKey,
-        validityPeriodHours: props.rootValidityPeriodHours,
-        earlyRenewalHours: props.rootEarlyRenewalHours,
-        ...caFiles('ca', generationId('ca', n)),
-        keyVariable: props.caKeyVariables?.[generationId('root-ca', n)],
-      }));
-    this.rootCa = roots.issuing;
+    const external = props.externalRoot;
+    this.enterpriseCas = external === undefined ? [] : enterpriseChain(this, external, path.join(this.outputDirectory, 'ca'));
+    const roots: { issuing: ICertificateAuthority; live: ICertificateAuthority[] } = external === undefined
+      ? liveGenerations(generations.rootCa, (n) =>
+        new RootCa(this, generationId('root-ca', n), {
+          subject: dn(caName(organization, 'Root', n), 'CA'),
+          key: props.caKey,
+          validityPeriodHours: props.rootValidityPeriodHours,
+          earlyRenewalHours: props.rootEarlyRenewalHours,
+          ...caFiles('ca', generationId('ca', n)),
+          keyVariable: props.caKeyVariables?.[generationId('root-ca', n)],
+        }))
+      : { issuing: this.enterpriseCas[0], live: [this.enterpriseCas[0]] };
+    this.rootCa = roots.issuing instanceof RootCa ? roots.issuing : undefined;
+    this.trustAnchor = roots.issuing;
+    // Under an enterprise root its last intermediate (or the root) signs our CAs, through their requests.
+    const signer = external === undefined ? roots.issuing : this.enterpriseCas[this.enterpriseCas.length - 1];
     const caProps = {
       key: props.caKey,
       validityPeriodHours: props.intermediateValidityPeriodHours,
       earlyRenewalHours: props.intermediateEarlyRenewalHours,
     };
-    const intermediate = (caId: string, title: string, options?: CaGenerationOptions, pathLength = {}) =>
-      liveGenerations(options, (n) =>
-        new IntermediateCa(this, generationId(`${caId}-ca`, n), {
+    const awaiting: ExternallySignedCa[] = [];
+    // A generation whose request the enterprise CA has not signed yet is not trusted yet (it is left out of `live`).
+    const intermediate = (caId: string, title: string, options?: CaGenerationOptions, pathLength = {}) => {
+      const all = liveGenerations<ICertificateAuthority>(options, (n) => {
+        const id = generationId(`${caId}-ca`, n);
+        const common = {
           ...caProps,
           ...pathLength,
-          issuer: this.rootCa,
+          issuer: signer,
           subject: dn(caName(organization, title, n), 'CA'),
-          ...caFiles(`ca/${caId}`, generationId(`${caId}-ca`, n)),
-          keyVariable: props.caKeyVariables?.[generationId(`${caId}-ca`, n)],
-        }));
+          ...caFiles(`ca/${caId}`, id),
+          keyVariable: props.caKeyVariables?.[id],
+        };
+        return external === undefined
+          ? new IntermediateCa(this, id, common)
+          : new ExternallySignedCa(this, id, { ...common, certPem: external.signedCertPems?.[id], csrFile: path.join(this.outputDirectory, 'ca', caId, `${id}.csr`) });
+      });
+      awaiting.push(...all.live.filter(isUnsigned));
+      return { issuing: all.issuing, live: all.live.filter((ca) => !isUnsigned(ca)) };
+    };
     const server = intermediate('server', 'Server', generations.serverCa);
     const engine = intermediate('engine', 'Engine', generations.engineCa);
     // A site CA stands below the Transmission CA: path length 1 from the first site that has one (docs/operate.md, "Sites").
@@ -298,6 +362,13 @@ export class ChariotPki extends Construct {
     this.serverCa = server.issuing;
     this.engineCa = engine.issuing;
     this.transmissionCa = transmission.issuing;
+    this.awaitingSignature = awaiting;
+    // An issuing CA without its certificate stops the hierarchy at the CAs: nothing is issued below it.
+    if ([this.serverCa, this.engineCa, this.transmissionCa].some(isUnsigned)) {
+      this.certificateAuthorities = [...roots.live.filter((ca) => !(ca instanceof ExternalCa)), ...server.live, ...engine.live, ...transmission.live];
+      [this.servers, this.engineClients, this.transmissionClients, this.sites] = [[], [], [], []];
+      return;
+    }
     const sitesScope = siteNames.length > 0 ? new Construct(this, 'sites') : undefined;
     const siteScopes = new Map(siteNames.map((name) => [name, new Construct(sitesScope!, name)]));
     // A site CA rotates alone: its generations live under the site (`sites/SITE/ca`, `sites/SITE/ca-g2`).
@@ -309,7 +380,7 @@ export class ChariotPki extends Construct {
         ...caFiles(`ca/transmission/${name}`, generationId('site-ca', n)),
       }))]));
     const liveSiteCas = [...siteCas.values()].flatMap((generations) => generations.live);
-    this.certificateAuthorities = [...roots.live, ...server.live, ...engine.live, ...transmission.live, ...liveSiteCas];
+    this.certificateAuthorities = [...roots.live.filter((ca) => !(ca instanceof ExternalCa)), ...server.live, ...engine.live, ...transmission.live, ...liveSiteCas];
 
     const leaf = {
       key: props.leafKey,
@@ -366,3 +437,19 @@ export class ChariotPki extends Construct {
   }
 }
 
+
+/** Whether `ca` is an externally signed CA still waiting for its certificate. */
+function isUnsigned(ca: ICertificateAuthority): ca is ExternallySignedCa {
+  return ca instanceof ExternallySignedCa && !ca.signed;
+}
+
+/** The enterprise root (`enterprise/root`, written to `ca/ca.crt`) and its intermediates (`enterprise/intermediate-N`). */
+function enterpriseChain(scope: Construct, external: ExternalRootOptions, caDir: string): ExternalCa[] {
+  const group = new Construct(scope, 'enterprise');
+  const root = new ExternalCa(group, 'root', { certPem: external.rootCertPem, certFile: path.join(caDir, 'ca.crt') });
+  const chain = [root];
+  (external.intermediateCertPems ?? []).forEach((certPem, i) => {
+    chain.push(new ExternalCa(group, `intermediate-${i + 1}`, { certPem, issuer: chain[i], certFile: path.join(caDir, 'enterprise', `intermediate-${i + 1}.crt`) }));
+  });
+  return chain;
+}

@@ -4,6 +4,8 @@ export * from './distinguished-name';
 export * from './certificate-authority';
 export * from './root-ca';
 export * from './intermediate-ca';
+export * from './external-ca';
+export * from './externally-signed-ca';
 export * from './certificate-role';
 export * from './certificate-file';
 export * from './encrypted-key-file';

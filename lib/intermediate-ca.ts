@@ -5,7 +5,7 @@ import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { ICertificateAuthority } from './certificate-authority';
 import { DistinguishedName } from './distinguished-name';
 import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
-import { CA_ALLOWED_USES, checkPathLength, checkValidity, issueCertificate, signRequest } from './private/issuance';
+import { CA_ALLOWED_USES, checkCanSign, checkPathLength, checkValidity, issueCertificate, signRequest } from './private/issuance';
 import { checkKeyVariable, externalKeyPem } from './private/external-key';
 import { ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
 import { checkIssuedPathLength } from './private/path-length-check';
@@ -135,6 +135,7 @@ export class IntermediateCa extends Construct implements ICertificateAuthority {
           'verifying at once; set it (the default is 8760, a year) or rotate the CA before it expires (docs/operate.md, "Rotating a CA")',
       );
     }
+    checkCanSign(problems, props.issuer);
     checkPathLength(problems, this.maxPathLength, props.issuer);
     checkKeyVariable(problems, props);
     problems.throwIfAny();

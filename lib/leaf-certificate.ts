@@ -9,7 +9,7 @@ import { EncryptedKeyFile } from './encrypted-key-file';
 import { DistinguishedName } from './distinguished-name';
 import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
 import { Product } from './products/product';
-import { checkValidity, issueCertificate } from './private/issuance';
+import { checkCanSign, checkValidity, issueCertificate } from './private/issuance';
 import { ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
 import { checkSubject } from './private/subject';
 import { writePrivatePem, writePublicPem } from './private/pem-file';
@@ -169,6 +169,7 @@ export abstract class LeafCertificate extends Construct {
     if (role === CertificateRole.SERVER) checkServerNames(problems, subject, dnsNames, ipAddresses);
     checkSubject(problems, 'subject', subject);
     checkValidity(problems, this, this.validityPeriodHours, this.earlyRenewalHours, props.issuer);
+    checkCanSign(problems, props.issuer);
     problems.throwIfAny();
 
     this.role = role;

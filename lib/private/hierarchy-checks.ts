@@ -39,6 +39,12 @@ export function checkHierarchy(scope: Construct, props: ChariotPkiProps, engineN
     checkUnique(problems, field, names, 'client name', 'give each client a unique name');
   }
   checkSites(problems, transmissionNames, sites);
+  if (props.externalRoot !== undefined) {
+    const ours = { caGenerations: props.caGenerations?.rootCa, rootValidityPeriodHours: props.rootValidityPeriodHours, rootEarlyRenewalHours: props.rootEarlyRenewalHours };
+    for (const [field, value] of Object.entries(ours).filter(([, v]) => v !== undefined)) {
+      problems.add(field === 'caGenerations' ? 'caGenerations.rootCa' : field, value, 'is about a Root CA of ours, and externalRoot puts the enterprise root there instead', 'remove it: the enterprise renews and rotates its root; give its new certificate in externalRoot');
+    }
+  }
   for (const [ca, options] of Object.entries(props.caGenerations ?? {})) {
     checkGeneration(problems, `caGenerations.${ca}`, options as CaGenerationOptions);
   }

@@ -5,6 +5,8 @@ import { ICertificateAuthority } from '../certificate-authority';
 import { CertificateFile, FileKind } from '../certificate-file';
 import { CertificateRole } from '../certificate-role';
 import { ChariotPki } from '../chariot-pki';
+import { ExternalCa } from '../external-ca';
+import { ExternallySignedCa } from '../externally-signed-ca';
 import { IntermediateCa } from '../intermediate-ca';
 import { InventoryCertificate, InventoryFile, InventoryRole } from '../inventory-model';
 import { LeafCertificate } from '../leaf-certificate';
@@ -13,7 +15,7 @@ import { UploadReadme } from '../upload-readme';
 import { UNRESOLVED } from './inventory-text';
 
 /** What the walk over a construct tree finds: every certificate it intends, depth first from each root. */
-export type Inventoried = RootCa | IntermediateCa | LeafCertificate;
+export type Inventoried = RootCa | IntermediateCa | ExternalCa | ExternallySignedCa | LeafCertificate;
 
 /** The tls provider's `allowed_uses` names: key usages (in RFC 5280 bit order), then extended key usages, by RFC 5280 name. */
 const KEY_USAGES: Record<string, string> = {
@@ -52,7 +54,7 @@ export function siteOfPath(composites: ChariotPki[]): Map<string, { site: string
 }
 
 export function isInventoried(c: IConstruct): c is Inventoried {
-  return c instanceof RootCa || c instanceof IntermediateCa || c instanceof LeafCertificate;
+  return c instanceof RootCa || c instanceof IntermediateCa || c instanceof ExternalCa || c instanceof ExternallySignedCa || c instanceof LeafCertificate;
 }
 
 /** Depth first from each root; siblings by construct path (code-unit order, not locale order). */
@@ -83,11 +85,11 @@ export function describe(c: Inventoried, outputDirectory: string, readmes: Uploa
     earlyRenewalHours: c.earlyRenewalHours,
     files: filesOf(c, outputDirectory, readmes),
   };
-  if (c instanceof RootCa) {
+  if (c instanceof RootCa || (c instanceof ExternalCa && c.issuer === undefined)) {
     return { ...common, role: InventoryRole.ROOT_CA, dnsNames: [], ipAddresses: [], isCa: true, maxPathLength: c.maxPathLength };
   }
-  const issuer = { issuerPath: c.issuer.node.path, issuerCommonName: c.issuer.commonName };
-  if (c instanceof IntermediateCa) {
+  const issuer = { issuerPath: c.issuer!.node.path, issuerCommonName: c.issuer!.commonName };
+  if (!(c instanceof LeafCertificate)) {
     return { ...common, ...issuer, role: InventoryRole.INTERMEDIATE_CA, dnsNames: [], ipAddresses: [], isCa: true, maxPathLength: c.maxPathLength };
   }
   return {
@@ -107,6 +109,7 @@ function filesOf(c: Inventoried, outputDirectory: string, readmes: UploadReadme[
       ? [...c.files, ...readmes.filter((r) => r.certificate === c).map((r) => ({ kind: FileKind.README, path: r.file, secret: false }))]
       : [
         ...(c.certFile === undefined ? [] : [{ kind: FileKind.CERT, path: c.certFile, secret: false }]),
+        ...(c instanceof ExternallySignedCa && c.csrFile !== undefined ? [{ kind: FileKind.CERT_REQUEST, path: c.csrFile, secret: false }] : []),
         ...(c.privateKeyFile === undefined ? [] : [{ kind: FileKind.PRIVATE_KEY, path: c.privateKeyFile, secret: true }]),
       ];
   return files

@@ -144,6 +144,18 @@ export function checkValidity(
   }
 }
 
+/**
+ * Checks that `issuer` can sign here: an `ExternalCa` holds no key (the enterprise signs with it), and an
+ * `ExternallySignedCa` signs nothing until the enterprise CA has returned its certificate.
+ */
+export function checkCanSign(problems: Problems, issuer: ICertificateAuthority): void {
+  if (issuer.privateKeyPem === '') {
+    problems.add('issuer', issuer.node.path, 'is a CA whose key is not held here (an ExternalCa)', 'sign through an ExternallySignedCa: a key of ours, its request signed by that CA');
+  } else if (issuer.certPem === '') {
+    problems.add('issuer', issuer.node.path, 'has no signed certificate yet', 'take its certificate signing request to the enterprise CA and give the certificate it returns as certPem');
+  }
+}
+
 /** Checks a CA's path length, and that its issuer (if any) may sign a CA with that many below it. */
 export function checkPathLength(problems: Problems, maxPathLength: number | undefined, issuer?: ICertificateAuthority): void {
   if (maxPathLength === undefined || !isKnown(maxPathLength)) return;

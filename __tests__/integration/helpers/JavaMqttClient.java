@@ -19,16 +19,21 @@ import javax.net.ssl.TrustManagerFactory;
  * exits 0 when the broker answers CONNACK "accepted".
  *
  * Run with the JDK's source launcher: java JavaMqttClient.java HOST PORT KEYSTORE.p12 CA.pem PASSWORD_ENV
+ * or, with the PEM files as uploaded to a product: java JavaMqttClient.java HOST PORT CERT.pem KEY.key CA.pem --pem
+ * (the key PKCS#1 or PKCS#8 RSA, unencrypted).
  */
 public class JavaMqttClient {
   public static void main(String[] args) throws Exception {
     String host = args[0];
     int port = Integer.parseInt(args[1]);
-    char[] password = System.getenv(args[4]).toCharArray();
+    boolean pem = args.length > 5 && args[5].equals("--pem");
+    char[] password = pem ? new char[0] : System.getenv(args[4]).toCharArray();
 
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    try (InputStream in = new FileInputStream(args[2])) {
-      keys.load(in, password);
+    KeyStore keys = pem ? pemKeyStore(args[2], args[3]) : KeyStore.getInstance("PKCS12");
+    if (!pem) {
+      try (InputStream in = new FileInputStream(args[2])) {
+        keys.load(in, password);
+      }
     }
     KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     keyManagers.init(keys, password);
@@ -36,7 +41,7 @@ public class JavaMqttClient {
     KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
     trust.load(null, null);
     int n = 0;
-    try (InputStream in = new FileInputStream(args[3])) {
+    try (InputStream in = new FileInputStream(args[pem ? 4 : 3])) {
       for (Certificate ca : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         trust.setCertificateEntry("ca-" + n++, ca);
       }
@@ -70,5 +75,44 @@ public class JavaMqttClient {
           + "; CONNACK return code " + connack[3]);
       System.exit(connack[0] == 0x20 && connack[3] == 0 ? 0 : 3);
     }
+  }
+
+  /** A key store in memory with the key of KEY_FILE (PKCS#1 or PKCS#8 PEM) and the certificates of CERT_FILE. */
+  static KeyStore pemKeyStore(String certFile, String keyFile) throws Exception {
+    String text = new String(java.nio.file.Files.readAllBytes(java.nio.file.Paths.get(keyFile)), StandardCharsets.US_ASCII);
+    boolean pkcs1 = text.contains("BEGIN RSA PRIVATE KEY");
+    byte[] der = java.util.Base64.getMimeDecoder().decode(text.replaceAll("-----[A-Z ]+-----", "").trim());
+    byte[] pkcs8 = pkcs1 ? wrapPkcs1(der) : der;
+    java.security.PrivateKey key = java.security.KeyFactory.getInstance("RSA").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pkcs8));
+    java.util.List<Certificate> chain = new java.util.ArrayList<>();
+    try (InputStream in = new FileInputStream(certFile)) {
+      chain.addAll(CertificateFactory.getInstance("X.509").generateCertificates(in));
+    }
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    keys.setKeyEntry("client", key, new char[0], chain.toArray(new Certificate[0]));
+    return keys;
+  }
+
+  /** PKCS#8 PrivateKeyInfo around a PKCS#1 RSAPrivateKey: version 0, rsaEncryption with NULL parameters, the key. */
+  static byte[] wrapPkcs1(byte[] pkcs1) throws Exception {
+    byte[] algorithm = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.write(new byte[] {0x02, 0x01, 0x00});
+    body.write(algorithm);
+    body.write(0x04);
+    body.write(derLength(pkcs1.length));
+    body.write(pkcs1);
+    ByteArrayOutputStream info = new ByteArrayOutputStream();
+    info.write(0x30);
+    info.write(derLength(body.size()));
+    body.writeTo(info);
+    return info.toByteArray();
+  }
+
+  static byte[] derLength(int length) {
+    if (length < 0x80) return new byte[] {(byte) length};
+    if (length < 0x100) return new byte[] {(byte) 0x81, (byte) length};
+    return new byte[] {(byte) 0x82, (byte) (length >> 8), (byte) length};
   }
 }
