@@ -4,9 +4,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChariotPki, PkiInventory } from '../lib';
 import { CertificateChange } from '../app/certificate-change';
+import { CertificateReview } from '../app/plan-review';
 import { damagedPemFiles, snapshot } from '../app/certificates-on-disk';
 import { summarize } from '../app/deploy-summary';
 import { formatStart, formatSummary } from '../app/deploy-summary-text';
+
+/** The plan's review as the deploy hands it to the summary: what the engine was to do to each certificate. */
+const reviewOf = (planned: Map<string, CertificateChange>) => [...planned].map(([construct, action]) => ({ construct, action }) as CertificateReview);
 import { Pkcs12Outcome } from '../app/pkcs12';
 import { TestKey, certificatePem, rsaKey } from './helpers/certificates';
 import { synth } from './helpers/synth';
@@ -59,20 +63,20 @@ describe('deploy summary', () => {
   test('a first deploy created every certificate and key', () => {
     expect(before.size).toBe(0);
     expect(first.certificates.map((c) => c.change)).toEqual(Array(6).fill(CertificateChange.CREATED));
-    expect(formatSummary(first, NOW)).toContain('  certificates   6 created, 0 renewed, 0 re-keyed, 0 unchanged\n  keys           6 created, 0 unchanged\n');
+    expect(formatSummary(first, NOW)).toContain('  certificates   6 created; 0 unchanged\n  keys           6 created, 0 unchanged\n');
   });
 
-  test('a new certificate for the same key is renewed, for a new key re-keyed; the rest unchanged', () => {
+  test('a new certificate for the same key outside its renewal window is re-issued, for a new key replaced; the rest unchanged', () => {
     const was = snapshot(inventory, dir);
     writeCert(dir, 'certs/server/server.crt', 'chariot.example.com', keys.get('certs/server/server.crt')!, inDays(731));
     writeCert(dir, 'certs/engine/engine-a/cert.pem', 'engine-a', rsaKey(), inDays(730));
     const next = summarize(inventory, dir, was, snapshot(inventory, dir));
     const changeOf = (cn: string) => next.certificates.find((c) => c.certificate.subject.commonName === cn)!.change;
-    expect(changeOf('chariot.example.com')).toBe(CertificateChange.RENEWED);
-    expect(changeOf('engine-a')).toBe(CertificateChange.REKEYED);
+    expect(changeOf('chariot.example.com')).toBe(CertificateChange.REISSUED);
+    expect(changeOf('engine-a')).toBe(CertificateChange.REPLACED);
     expect(changeOf('Chariot TLS Root CA')).toBe(CertificateChange.UNCHANGED);
     const text = formatSummary(next, NOW);
-    expect(text).toContain('  certificates   0 created, 1 renewed, 1 re-keyed, 4 unchanged\n  keys           1 created, 5 unchanged\n');
+    expect(text).toContain('  certificates   1 re-issued, 1 replaced; 4 unchanged\n  keys           1 created, 5 unchanged\n');
   });
 
   test('names the certificate that expires first, with its file and the days left', () => {
@@ -133,10 +137,10 @@ describe('deploy summary', () => {
 
     // The deploy writes them again, as they were.
     files.forEach((f, i) => fs.writeFileSync(path.join(at.dir, f), whole[i]));
-    const summary = summarize(at.inventory, at.dir, damagedBefore, snapshot(at.inventory, at.dir), damaged);
+    const summary = summarize(at.inventory, at.dir, damagedBefore, snapshot(at.inventory, at.dir), { damaged });
     expect(summary.certificates.filter((c) => c.change === CertificateChange.RESTORED).map((c) => c.file)).toEqual(files.slice(0, 2));
     const text = formatSummary(summary, NOW);
-    expect(text).toContain('  certificates   0 created, 0 renewed, 0 re-keyed, 2 restored, 4 unchanged\n  keys           0 created, 6 unchanged\n');
+    expect(text).toContain('  certificates   2 restored; 4 unchanged\n  keys           0 created, 6 unchanged\n');
     expect(text).toContain(`  restored       3 files that were empty or cut short, written again: ${files.join(', ')}\n`);
   });
 
@@ -148,10 +152,10 @@ describe('deploy summary', () => {
     const foreign = snapshot(at.inventory, at.dir);
     // The engine plans no new key or certificate: it writes this PKI's files again from the state.
     const planned = new Map([...ours.keys()].map((p) => [p.split('/').slice(1).join('/'), CertificateChange.FILES_REWRITTEN]));
-    const summary = summarize(at.inventory, at.dir, foreign, ours, [], planned);
+    const summary = summarize(at.inventory, at.dir, foreign, ours, { review: reviewOf(planned) });
     expect(summary.certificates.map((c) => [c.change, c.wasForeign])).toEqual(Array(6).fill([CertificateChange.FILES_REWRITTEN, true]));
     const text = formatSummary(summary, NOW);
-    expect(text).toContain('  certificates   0 created, 0 renewed, 0 re-keyed, 6 files rewritten, 0 unchanged\n  keys           0 created, 6 unchanged\n');
+    expect(text).toContain('  certificates   6 with files rewritten; 0 unchanged\n  keys           0 created, 6 unchanged\n');
     expect(text).toMatch(/ {2}overwritten +6 certificate files \(ca\/ca\.crt, .*\) held another PKI's certificates, not this one's: written again from this PKI's state, no key created/);
   });
 
@@ -160,7 +164,59 @@ describe('deploy summary', () => {
     const was = snapshot(at.inventory, at.dir);
     writeCert(at.dir, 'certs/engine/engine-a/cert.pem', 'engine-a', rsaKey(), inDays(730));
     const planned = new Map([['pki/engine/engine-a', CertificateChange.REPLACED]]);
-    const summary = summarize(at.inventory, at.dir, was, snapshot(at.inventory, at.dir), [], planned);
-    expect(summary.certificates.find((c) => c.file === 'certs/engine/engine-a/cert.pem')).toMatchObject({ change: CertificateChange.REKEYED, wasForeign: false });
+    const summary = summarize(at.inventory, at.dir, was, snapshot(at.inventory, at.dir), { review: reviewOf(planned) });
+    expect(summary.certificates.find((c) => c.file === 'certs/engine/engine-a/cert.pem')).toMatchObject({ change: CertificateChange.REPLACED, wasForeign: false });
+  });
+});
+
+describe('the deploy names each change as the plan does', () => {
+  const { dir, inventory } = setUp();
+  const keys = new Map(FILES.map(([file]) => [file, rsaKey()]));
+  for (const [file, cn, days] of FILES) writeCert(dir, file, cn, keys.get(file)!, inDays(days));
+  const server = (s: ReturnType<typeof summarize>) => s.certificates.find((c) => c.file === 'certs/server/server.crt')!.change;
+  const review = (action: CertificateChange, construct = 'pki/server'): CertificateReview => ({
+    construct, id: path.posix.basename(construct), isCa: false, action, reasons: [], files: [], identityChanges: [],
+  });
+
+  test('a certificate re-signed for its key inside its renewal window is renewed', () => {
+    const was = snapshot(inventory, dir);
+    writeCert(dir, 'certs/server/server.crt', 'chariot.example.com', keys.get('certs/server/server.crt')!, inDays(731));
+    // 730 days left, 60 days of early renewal: due from 670 days on.
+    expect(server(summarize(inventory, dir, was, snapshot(inventory, dir), { now: inDays(701) }))).toBe(CertificateChange.RENEWED);
+    expect(server(summarize(inventory, dir, was, snapshot(inventory, dir), { now: inDays(1) }))).toBe(CertificateChange.REISSUED);
+  });
+
+  test("the plan's word wins: re-issued (a SAN changed) even inside the renewal window", () => {
+    const was = snapshot(inventory, dir);
+    writeCert(dir, 'certs/server/server.crt', 'chariot.example.com', keys.get('certs/server/server.crt')!, inDays(732));
+    const summary = summarize(inventory, dir, was, snapshot(inventory, dir), { now: inDays(701), review: [review(CertificateChange.REISSUED)] });
+    expect(server(summary)).toBe(CertificateChange.REISSUED);
+  });
+
+  test('destroyed certificates are counted, with their keys, and are a change', () => {
+    const now = snapshot(inventory, dir);
+    const summary = summarize(inventory, dir, now, now, { review: [review(CertificateChange.DESTROYED, 'pki/engine/engine-b'), review(CertificateChange.UNCHANGED)] });
+    const text = formatSummary(summary, NOW);
+    expect(summary.destroyed).toEqual(['pki/engine/engine-b']);
+    expect(text).toMatch(/^chariot-tls: deployed 6 certificates\n/);
+    expect(text).toContain('  certificates   1 destroyed; 6 unchanged\n  keys           0 created, 1 destroyed, 6 unchanged\n');
+  });
+
+  test('a certificate that stays while its files change has its files rewritten', () => {
+    const now = snapshot(inventory, dir);
+    const summary = summarize(inventory, dir, now, now, { changedFiles: new Set(['certs/engine/engine-a/ca.pem']) });
+    expect(summary.certificates.find((c) => c.file === 'certs/engine/engine-a/cert.pem')!.change).toBe(CertificateChange.FILES_REWRITTEN);
+    expect(formatSummary(summary, NOW)).toContain('  certificates   1 with files rewritten; 5 unchanged\n');
+  });
+
+  test('one restored file is "1 file that was"', () => {
+    const now = snapshot(inventory, dir);
+    expect(formatSummary({ ...summarize(inventory, dir, now, now), restored: ['ca/ca.crt'] }, NOW)).toContain('  restored       1 file that was empty or cut short, written again: ca/ca.crt\n');
+  });
+
+  test('the hand-outs come last, numbered', () => {
+    const now = snapshot(inventory, dir);
+    const text = formatSummary({ ...summarize(inventory, dir, now, now, { changedFiles: new Set(['certs/engine/engine-a/ca.pem']) }), handOuts: ['1. give ca.pem ...'] }, NOW);
+    expect(text.split('\n').slice(-2)).toEqual(["chariot-tls: hand out the changed files, in this order (each folder's README.txt says which field takes which file):", '  1. give ca.pem ...']);
   });
 });

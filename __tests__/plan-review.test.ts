@@ -135,7 +135,7 @@ describe('formatSummary', () => {
       change({ construct: 'pki/transmission/edge-9', id: 'edge-9', commonName: 'edge-9', action: CertificateChange.CREATED, reasons: ['new certificate'] }),
       change({ construct: 'pki/engine/e', action: CertificateChange.UNCHANGED, reasons: [] }),
     ])).toBe([
-      'Certificates: 1 renewed, 1 created; 1 unchanged.',
+      'Certificates: 1 created, 1 renewed; 1 unchanged.',
       '  renewed  pki/server "localhost": renewal due [files: server.crt]',
       '  created  pki/transmission/edge-9 "edge-9": new certificate',
       '',
@@ -160,6 +160,34 @@ describe('formatSummary', () => {
     const changes = reviewPlan(fixture('rotation-trusted'), labels);
     expect(changes.find((c) => c.construct === 'pki/transmission/edge-1')?.product).toBe('MQTT Transmission');
     expect(changes.find((c) => c.construct === 'pki/server-ca-g2')?.product).toBeUndefined();
+  });
+
+  test('a first deploy (every certificate created, nothing trusted yet) is no CA change', () => {
+    const text = formatSummary([
+      change({ construct: 'pki/root-ca', id: 'root-ca', isCa: true, action: CertificateChange.CREATED, reasons: ['new CA'] }),
+      change({ action: CertificateChange.CREATED, reasons: ['new certificate'] }),
+    ]);
+    expect(text).not.toMatch(/CA CHANGE/);
+    expect(text.split('\n')[0]).toBe('Certificates: 2 created; 0 unchanged.');
+  });
+
+  test('a CA created beside certificates that exist (a rotation step 1) is a CA change', () => {
+    const text = formatSummary([
+      change({ construct: 'pki/server-ca-g2', id: 'server-ca-g2', isCa: true, action: CertificateChange.CREATED, reasons: ['new CA'] }),
+      change({ action: CertificateChange.UNCHANGED, reasons: [] }),
+    ]);
+    expect(text).toMatch(/^!!! CA CHANGE: server-ca-g2 created\./);
+  });
+
+  test('counts read as English for one and for many, in the words the deploy uses', () => {
+    const files = (n: number) => Array.from({ length: n }, (_, i) => change({ construct: `pki/c${i}`, action: CertificateChange.FILES_REWRITTEN, reasons: [] }));
+    expect(formatSummary(files(1)).split('\n')[0]).toBe('Certificates: 1 with files rewritten; 0 unchanged.');
+    expect(formatSummary(files(2)).split('\n')[0]).toBe('Certificates: 2 with files rewritten; 0 unchanged.');
+  });
+
+  test('the list beyond the limit is counted in the same words', () => {
+    const many = Array.from({ length: 5 }, (_, i) => change({ construct: `pki/c${i}`, action: i < 3 ? CertificateChange.REISSUED : CertificateChange.DESTROYED }));
+    expect(formatSummary(many, 2)).toContain('  ... and 3 more: 1 re-issued, 2 destroyed (--verbose lists every one)');
   });
 
   test('a CA whose files only are rewritten is not a CA change', () => {
@@ -209,11 +237,13 @@ describe('refusal messages', () => {
   });
 
   test('the review gives a site CA its site in its id, so CHARIOT_TLS_ALLOW_CA_CHANGE names one site CA', () => {
+    // A deployed PKI: the root is in the plan, unchanged (a first deploy, where every certificate is created, cries no CA change).
     const plan: ReducedPlan = { changes: [
+      { address: 'tls_self_signed_cert.pki_root-ca_cert_0', type: 'tls_self_signed_cert', path: 'pki/root-ca/cert', actions: ['no-op'], replacePaths: [], before: { is_ca_certificate: true }, after: { is_ca_certificate: true } },
       { address: 'tls_locally_signed_cert.pki_sites_north-sea_ca-g2_cert_1', type: 'tls_locally_signed_cert', path: 'pki/sites/north-sea/ca-g2/cert', actions: ['create'], replacePaths: [], before: null, after: { is_ca_certificate: true } },
       { address: 'tls_locally_signed_cert.pki_sites_north-sea_clients_ns-1_cert_2', type: 'tls_locally_signed_cert', path: 'pki/sites/north-sea/clients/ns-1/cert', actions: ['create'], replacePaths: [], before: null, after: { is_ca_certificate: false } },
     ] } as unknown as ReducedPlan;
-    expect(reviewPlan(plan).map((c) => c.id)).toEqual(['sites/north-sea/ca-g2', 'ns-1']);
+    expect(reviewPlan(plan).map((c) => c.id)).toEqual(['root-ca', 'sites/north-sea/ca-g2', 'ns-1']);
     expect(formatSummary(reviewPlan(plan)).split('\n')[0]).toContain('!!! CA CHANGE: sites/north-sea/ca-g2 created.');
   });
 

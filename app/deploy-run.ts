@@ -5,15 +5,16 @@ import { printError } from './cli';
 import { AppConfig } from './config';
 import { DeployMarker, DeployOutcome } from './deploy-marker';
 import { damagedPemFiles, snapshot } from './certificates-on-disk';
-import { PlannedChanges, summarize } from './deploy-summary';
+import { summarize } from './deploy-summary';
 import { formatStart, formatSummary } from './deploy-summary-text';
 import { caKeysOption } from './ca-key-files';
 import { EngineInterrupted, planAndApply, readState } from './engine';
 import { ExistingPki, pkiEvidence } from './existing-pki';
 import { applyDeclaredModes } from './file-modes';
 import { lockEnvironment } from './environment-lock';
-import { keepOutOfGit } from './output-directory';
+import { keepOutOfGit, removeEmptyFolders } from './output-directory';
 import { claimOutputDirectory, recordOwner } from './output-owner';
+import { changedFiles, fileDigests, handOuts } from './hand-outs';
 import { CertificateReview } from './plan-review';
 import { caKeysFromState } from './ca-keys';
 import { clientKeyPassword, removeOrphanClientSecrets, writeEncryptedClientKeys } from './client-key-files';
@@ -208,6 +209,7 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   // The folder is this PKI's from its first deploy on, even one cut short; a configuration that did not synthesize claims nothing.
   claimOutputDirectory(pki.outputDirectory, config);
   const before = snapshot(inventory, pki.outputDirectory);
+  const filesBefore = fileDigests(inventory, pki.outputDirectory);
   const damaged = damagedPemFiles(inventory, pki.outputDirectory);
 
   if (verbosity === Verbosity.VERBOSE) console.log(formatStart(inventory, pki.outputDirectory));
@@ -220,9 +222,8 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   // Encrypting plain state needs the engine to write it, even when nothing else changes.
   const rewriteState = config.stateEncryption.enabled && config.stateEncryption.migrateFromUnencrypted;
   const caKeys = caKeysOption(config.caKeyFiles, pki, true);
-  // What the plan does to each certificate, so that the summary tells a new key from a file written again.
-  let planned: PlannedChanges = new Map();
-  const onReview = (review: CertificateReview[]) => { planned = new Map(review.map((c) => [c.construct, c.action])); };
+  let review: CertificateReview[] = [];
+  const onReview = (reviewed: CertificateReview[]) => { review = reviewed; };
   const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, rewriteState, caKeys, onReview, ...hooks });
   if (status !== 0) return status;
   // The engine ran under umask 077: certificates and folders get their declared modes (0644, 0755) only now.
@@ -234,6 +235,7 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   const pkcs12 = password === undefined ? undefined : pkcs12Files.map((t) => writePkcs12(t, password, keyPassword));
   removeRevokedClientFiles(revocation.revoked, pki.outputDirectory);
   removeOrphanClientSecrets(pki.outputDirectory);
+  removeEmptyFolders(pki.outputDirectory);
   // The state read after the apply: a CA created by it has its key there only now.
   const stateKeys = caKeysFromState(readEngineState, app.synthesized);
   const keys = caKeys?.crlKeys(stateKeys) ?? stateKeys;
@@ -242,7 +244,13 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   const driverFiles = [...crls.map((c) => c.file), serverCrlFile(pki), ...pkcs12Files.map((t) => t.file)]
     .filter((f): f is string => f !== undefined && fs.existsSync(f)).map((f) => path.relative(pki.outputDirectory, f).split(path.sep).join('/'));
   recordOwner(inventory, pki.outputDirectory, config, driverFiles);
-  const summary = { ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory), damaged, planned), pkcs12, logFile: hooks.display.logFile };
+  const changed = changedFiles(filesBefore, fileDigests(inventory, pki.outputDirectory));
+  const summary = {
+    ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory), { damaged, changedFiles: changed, review }),
+    pkcs12,
+    logFile: hooks.display.logFile,
+    handOuts: handOuts(inventory, changed, hooks.display.listLimit),
+  };
   console.log(`${verbosity === Verbosity.VERBOSE ? '\n' : ''}${formatSummary(summary, new Date())}`);
   const written = clientKeys.filter((k) => k.written).length;
   if (written > 0) console.log(`client keys: wrote ${written} encrypted private.key file(s) (PKCS#8, AES-256-CBC; password from ${config.encryptedClientKeys!.passwordEnv})`);

@@ -1,5 +1,5 @@
 import { InventoryRole, PkiInventory } from '../lib';
-import { CertificateChange } from './certificate-change';
+import { CertificateChange, formatCounts } from './certificate-change';
 import { DeploySummary, SummarizedCertificate } from './deploy-summary';
 import { Pkcs12Outcome } from './pkcs12';
 
@@ -26,20 +26,21 @@ export function formatSummary(summary: DeploySummary, now: Date): string {
   const first = [...certs].sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime())[0];
   const next = certs.filter((c) => c.renewableFrom).sort((a, b) => a.renewableFrom!.getTime() - b.renewableFrom!.getTime())[0];
   const log = summary.logFile ? [['engine log', summary.logFile] as [string, string]] : [];
-  if (count(CertificateChange.UNCHANGED) === certs.length && !summary.pkcs12?.some((o) => o !== Pkcs12Outcome.UNCHANGED)) {
+  const nothingChanged = count(CertificateChange.UNCHANGED) === certs.length && (summary.destroyed ?? []).length === 0 && (summary.restored ?? []).length === 0;
+  if (nothingChanged && !summary.pkcs12?.some((o) => o !== Pkcs12Outcome.UNCHANGED)) {
     // Nothing changed: what a weekly job mails, so a line or two.
     const when = [first && `expires first ${dateText(first.notAfter)} ${describe(first)}`, next && `next renewal ${dateText(next.renewableFrom!)}`].filter(Boolean);
     return [`chariot-tls: no change: ${plural(certs.length, 'certificate')} up to date in ${summary.outputDirectory}`, ...when.length ? [`  ${when.join('; ')}`] : [], ...log.map(([l, t]) => `  ${l}: ${t}`)].join('\n');
   }
-  const newKeys = count(CertificateChange.CREATED) + count(CertificateChange.REKEYED);
-  // Shown only when there are some, so that the usual line stays as it was.
-  const rare = [CertificateChange.RESTORED, CertificateChange.FILES_REWRITTEN].filter((c) => count(c) > 0).map((c) => `, ${count(c)} ${c}`).join('');
+  const destroyed = summary.destroyed ?? [];
+  const newKeys = count(CertificateChange.CREATED) + count(CertificateChange.REPLACED);
+  const destroyedKeys = destroyed.length > 0 ? `, ${destroyed.length} destroyed` : '';
   const lines: [string, string][] = [
-    ['certificates', `${count(CertificateChange.CREATED)} created, ${count(CertificateChange.RENEWED)} renewed, ${count(CertificateChange.REKEYED)} re-keyed${rare}, ${count(CertificateChange.UNCHANGED)} unchanged`],
-    ['keys', `${newKeys} created, ${certs.length - newKeys} unchanged`],
+    ['certificates', formatCounts([...certs.map((c) => c.change), ...destroyed.map(() => CertificateChange.DESTROYED)])],
+    ['keys', `${newKeys} created${destroyedKeys}, ${certs.length - newKeys} unchanged`],
   ];
   const restored = summary.restored ?? [];
-  if (restored.length > 0) lines.push(['restored', `${plural(restored.length, 'file')} that were empty or cut short, written again: ${restored.join(', ')}`]);
+  if (restored.length > 0) lines.push(['restored', `${restored.length === 1 ? '1 file that was' : `${restored.length} files that were`} empty or cut short, written again: ${restored.join(', ')}`]);
   const foreign = certs.filter((c) => c.wasForeign);
   if (foreign.length > 0) lines.push(['overwritten', foreignText(foreign)]);
   if (summary.pkcs12) {
@@ -51,7 +52,9 @@ export function formatSummary(summary: DeploySummary, now: Date): string {
   if (next) lines.push(['next renewal', `${dateText(next.renewableFrom!)}  ${describe(next)}: a deploy on or after this date re-issues it`]);
   lines.push(...log);
   const width = Math.max(...lines.map(([label]) => label.length));
-  return [`chariot-tls: deployed ${plural(certs.length, 'certificate')}`, ...lines.map(([label, text]) => `  ${label.padEnd(width)}  ${text}`)].join('\n');
+  const handOuts = summary.handOuts ?? [];
+  const handOutLines = handOuts.length === 0 ? [] : ["chariot-tls: hand out the changed files, in this order (each folder's README.txt says which field takes which file):", ...handOuts.map((h) => `  ${h}`)];
+  return [`chariot-tls: deployed ${plural(certs.length, 'certificate')}`, ...lines.map(([label, text]) => `  ${label.padEnd(width)}  ${text}`), ...handOutLines].join('\n');
 }
 
 /** Files another PKI had written over this one's: what they were, and what it means for the products. */

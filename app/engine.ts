@@ -90,7 +90,8 @@ export interface EngineRunOptions {
   readonly existingPki?: ExistingPki;
   /**
    * Called with the review of the plan about to be applied (none when the plan has no changes): the deploy's
-   * summary tells from it a certificate the engine signs from one whose files it only writes again.
+   * summary names each change as the plan did, counts what it destroyed, and tells a certificate the engine signs
+   * from one whose files it only writes again.
    * @default - the review is only printed
    */
   readonly onReview?: (review: CertificateReview[]) => void;
@@ -219,6 +220,7 @@ async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRem
     const review = reviewPlan(reduced, options.productLabels);
     options.onReview?.(review);
     display.summary(formatSummary(review, display.listLimit));
+    options.onReview?.(review);
     const lostState = lostStateRefusal(review, options.existingPki, process.env);
     if (lostState !== undefined) return fail(lostState);
     const refused = refusedCaChanges(review, allowedCaChanges(process.env));

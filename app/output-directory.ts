@@ -32,3 +32,23 @@ export function keepOutOfGit(outputDirectory: string): void {
   const file = path.join(outputDirectory, GITIGNORE);
   if (!fs.existsSync(file)) fs.writeFileSync(file, GITIGNORE_TEXT);
 }
+
+/**
+ * Removes every empty folder below the output directory, deepest first (a removed client's folder, and its site's
+ * when it was the last one there); the output directory itself stays. Links are not followed. Returns the folders
+ * removed, relative.
+ */
+export function removeEmptyFolders(outputDirectory: string, relative = ''): string[] {
+  const removed: string[] = [];
+  const dir = path.join(outputDirectory, relative);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const child = relative ? `${relative}/${entry.name}` : entry.name;
+    removed.push(...removeEmptyFolders(outputDirectory, child));
+    if (fs.readdirSync(path.join(outputDirectory, child)).length === 0) {
+      fs.rmdirSync(path.join(outputDirectory, child));
+      removed.push(child);
+    }
+  }
+  return removed;
+}

@@ -8,8 +8,10 @@ import { UserError } from './user-error';
 
 /** The environment variable that holds the PKCS#12 password unless the configuration names another. */
 export const DEFAULT_PKCS12_PASSWORD_ENV = 'CHARIOT_TLS_PKCS12_PASSWORD';
-/** The PKCS#12 file in a client's folder (the server's is `server.p12`). */
+/** The PKCS#12 file in a client's folder. */
 export const CLIENT_PKCS12_FILE = 'client.p12';
+/** The PKCS#12 file in a server's folder. */
+export const SERVER_PKCS12_FILE = 'server.p12';
 /** keytool refuses to create a store with a shorter password; refuse it here so a later import does not fail. */
 const MIN_PASSWORD_LENGTH = 6;
 /** Key encryption of the key bag: PBES2 with AES-256 (Java 8u301+/11.0.12+, OpenSSL 1.1+ and 3 read it). */
@@ -76,7 +78,7 @@ export function pkcs12Targets(inventory: PkiInventory, outputDirectory: string):
         if (issuerCert === undefined) throw new Pkcs12Error(`${issuer.constructPath} writes no certificate file, so the chain of ${c.constructPath} cannot go into its PKCS#12 file`);
         chain.push(issuerCert);
       }
-      const name = c.role === InventoryRole.SERVER ? 'server.p12' : CLIENT_PKCS12_FILE;
+      const name = c.role === InventoryRole.SERVER ? SERVER_PKCS12_FILE : CLIENT_PKCS12_FILE;
       return [{ file: path.join(path.dirname(cert), name), keyFile: key, certFiles: chain, friendlyName: c.subject.commonName }];
     });
 }

@@ -1,17 +1,19 @@
-import { CertificateChange } from './certificate-change';
+import { CertificateChange, formatChangedCounts, formatCounts } from './certificate-change';
 import { CertificateReview } from './plan-review';
 
-/** The summary printed after the engine's plan: a loud first line for any CA change, then one line per certificate. */
+/**
+ * The summary printed after the engine's plan: a loud first line for any CA change (none on a first deploy, when
+ * every certificate is created and no bundle is trusted anywhere yet), then one line per certificate.
+ */
 export function formatSummary(review: CertificateReview[], listLimit = Infinity): string {
   const changed = review.filter((c) => c.action !== CertificateChange.UNCHANGED);
-  const unchanged = review.length - changed.length;
   const cas = changed.filter((c) => c.isCa && c.action !== CertificateChange.FILES_REWRITTEN);
   const lines: string[] = [];
-  if (cas.length > 0) {
+  if (cas.length > 0 && !isFirstDeploy(review)) {
     const list = cas.map((c) => `${c.id} ${c.action}`).join(', ');
     lines.push(`!!! CA CHANGE: ${list}. Check the trust bundles before deploying (docs/operate.md, "Rotating a CA") !!!`);
   }
-  lines.push(changed.length === 0 ? 'Certificates: no change.' : `Certificates: ${counts(changed)}; ${unchanged} unchanged.`);
+  lines.push(changed.length === 0 ? 'Certificates: no change.' : `Certificates: ${formatCounts(review.map((c) => c.action))}.`);
   const width = Math.max(0, ...changed.map((c) => c.action.length));
   for (const c of changed.slice(0, listLimit)) {
     const what = c.isCa ? ' (CA)' : c.product ? ` (${c.product})` : '';
@@ -19,12 +21,11 @@ export function formatSummary(review: CertificateReview[], listLimit = Infinity)
     const files = c.files.length > 0 ? ` [files: ${c.files.join(', ')}]` : '';
     lines.push(`  ${c.action.padEnd(width)}  ${name}: ${c.reasons.join('; ')}${files}`);
   }
-  if (changed.length > listLimit) lines.push(`  ... and ${changed.length - listLimit} more: ${counts(changed.slice(listLimit))} (--verbose lists every one)`);
+  if (changed.length > listLimit) lines.push(`  ... and ${changed.length - listLimit} more: ${formatChangedCounts(changed.slice(listLimit).map((c) => c.action))} (--verbose lists every one)`);
   return `${lines.join('\n')}\n`;
 }
 
-function counts(changed: CertificateReview[]): string {
-  const byAction = new Map<string, number>();
-  for (const c of changed) byAction.set(c.action, (byAction.get(c.action) ?? 0) + 1);
-  return [...byAction.entries()].map(([action, n]) => `${n} ${action}`).join(', ');
+/** Every certificate is created: a first deploy, with nothing in state and no bundle handed out yet. */
+export function isFirstDeploy(review: CertificateReview[]): boolean {
+  return review.length > 0 && review.every((c) => c.action === CertificateChange.CREATED);
 }

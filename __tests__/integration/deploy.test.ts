@@ -252,6 +252,7 @@ describe('a real Mosquitto broker with the server files, requiring client certif
 });
 
 describe('later deploys', () => {
+  let lastDeploy: string | undefined;
   test('a second deploy with no change changes nothing, and stops after the plan: no review, no apply', () => {
     const before = pki.files().map((f) => [f, pki.read(f)]);
     const output = pki.deploy().stdout;
@@ -276,6 +277,7 @@ describe('later deploys', () => {
     const serverKey = pki.read('certs/server/server.key');
     pki.configure({ ...CONFIG, server: { ...SERVER, dnsNames: ['localhost', 'chariot.local'] }, transmissionClients: [...CONFIG.transmissionClients, 'edge-4'] });
     const output = pki.deploy().stdout;
+    lastDeploy = output;
 
     const after = fingerprints();
     const changed = Object.keys(before).filter((f) => before[f] !== after[f]);
@@ -287,5 +289,28 @@ describe('later deploys', () => {
     // the server's URLs) replaced; edge-4: key, CSR, certificate and 4 files.
     expect(output).toMatch(/^Certificates: (?=.*\b1 created\b)(?=.*\b1 re-issued\b)/m);
     expect(pki.engineLog('deploy')).toMatch(/Resources: 16 added, 0 changed, 9 destroyed/);
+  });
+
+  test('the deploy says it in the plan\'s words, and hands out the server certificate and the new client\'s files, trust first', () => {
+    const output = lastDeploy!;
+    const plan = /^Certificates: (.*)\.$/m.exec(output)![1];
+    expect(plan).toMatch(/^1 created, 1 re-issued; \d+ unchanged$/);
+    expect(output).toContain(`\n  certificates   ${plan}\n`);
+    expect(output.trimEnd().split('\n').slice(-4)).toEqual([
+      "chariot-tls: hand out the changed files, in this order (each folder's README.txt says which field takes which file):",
+      '  1. give ca.pem (CA Certificate File) to the MQTT Transmission client in certs/transmission/: edge-4 before the next step',
+      '  2. upload certs/server/server.crt to Chariot (Server Certificate)',
+      '  3. give cert.pem (Client Certificate File), private.key (Client Private Key File) to the MQTT Transmission client in certs/transmission/: edge-4',
+    ]);
+  });
+
+  test('removing a client destroys its files and its folder, and the summary counts it destroyed', () => {
+    pki.configure({ ...CONFIG, server: { ...SERVER, dnsNames: ['localhost', 'chariot.local'] } });
+    const output = pki.deploy().stdout;
+    expect(fs.existsSync(pki.file('certs/transmission/edge-4'))).toBe(false);
+    expect(output).toMatch(/^Certificates: 1 destroyed; \d+ unchanged\.$/m);
+    expect(output).toMatch(/^ {2}certificates {3}1 destroyed; \d+ unchanged$/m);
+    expect(output).toMatch(/^ {2}keys {11}0 created, 1 destroyed, \d+ unchanged$/m);
+    expect(output).not.toContain('hand out');
   });
 });

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FileKind, InventoryCertificate, InventoryRole, PkiInventory, Product } from '../lib';
+
+/** The content of every file the inventory names, by path relative to the output directory: SHA-256, never the content. */
+export type FileDigests = Map<string, string>;
+
+/** The SHA-256 of each file the inventory names that is on disk (keys included: only their digest is kept, in memory). */
+export function fileDigests(inventory: PkiInventory, outputDirectory: string): FileDigests {
+  const digests: FileDigests = new Map();
+  for (const file of inventory.certificates.flatMap((c) => c.files)) {
+    try {
+      digests.set(file.path, createHash('sha256').update(fs.readFileSync(path.resolve(outputDirectory, file.path))).digest('hex'));
+    } catch {
+      // Not there: a missing file is not handed out.
+    }
+  }
+  return digests;
+}
+
+/** The files whose content the deploy changed or wrote first, relative to the output directory. */
+export function changedFiles(before: FileDigests, after: FileDigests): Set<string> {
+  return new Set([...after.entries()].filter(([file, digest]) => before.get(file) !== digest).map(([file]) => file));
+}
+
+/** A trust store comes first: what is signed by a new CA is accepted only where that CA is trusted. */
+const TRUST_STORES: ReadonlySet<FileKind> = new Set([FileKind.CLIENT_CA, FileKind.SERVER_CA]);
+/** How a trust store without a field of its own is named: Chariot's client trust store is set apart from its upload screen. */
+const TRUST_STORE_NAMES: Partial<Record<FileKind, string>> = { [FileKind.CLIENT_CA]: 'client trust store' };
+
+/** The changed files one certificate's product takes, split into its trust store and the rest. */
+interface Delivery {
+  readonly certificate: InventoryCertificate;
+  readonly product: Product;
+  /** The certificate's folder, relative to the output directory. */
+  readonly folder: string;
+  readonly trust: FileKind[];
+  readonly own: FileKind[];
+}
+
+/**
+ * What to give which product after a deploy, in the order to do it: the servers' trust stores (a client with a
+ * certificate of a new CA is refused until its server trusts that CA), then the clients' trust stores, then the
+ * servers' own files, then the clients'. Only the files a product takes (its upload fields, and its trust store)
+ * that the deploy changed are named; clients that get the same files are named together, up to `listLimit` each.
+ */
+export function handOuts(inventory: PkiInventory, changed: ReadonlySet<string>, listLimit = Infinity): string[] {
+  const deliveries = inventory.certificates.flatMap((c) => delivery(c, changed));
+  const servers = deliveries.filter((d) => d.certificate.role === InventoryRole.SERVER);
+  const clients = deliveries.filter((d) => d.certificate.role === InventoryRole.CLIENT);
+  const lines = [
+    ...servers.filter((d) => d.trust.length > 0).map((d) => serverLine(d, d.trust, ' before the next step; a Mosquitto server: restart it')),
+    ...clientLines(clients, 'trust', listLimit, ' before the next step'),
+    ...servers.filter((d) => d.own.length > 0).map((d) => serverLine(d, d.own, '')),
+    ...clientLines(clients, 'own', listLimit, ''),
+  ];
+  return lines.map((line, i) => `${i + 1}. ${line}`);
+}
+
+function delivery(c: InventoryCertificate, changed: ReadonlySet<string>): Delivery[] {
+  const product = c.product === undefined ? undefined : Product.all().find((p) => p.name === c.product);
+  const cert = c.files.find((f) => f.kind === FileKind.CERT);
+  if (product === undefined || cert === undefined) return [];
+  const takes = new Set([...product.upload.fields.flatMap((f) => (f.file === undefined ? [] : [f.file])), ...product.files.map((f) => f.kind).filter((k) => TRUST_STORES.has(k))]);
+  const kinds = product.files.map((f) => f.kind).filter((k) => takes.has(k) && c.files.some((f) => f.kind === k && changed.has(f.path)));
+  if (kinds.length === 0) return [];
+  return [{ certificate: c, product, folder: path.posix.dirname(cert.path), trust: kinds.filter((k) => TRUST_STORES.has(k)), own: kinds.filter((k) => !TRUST_STORES.has(k)) }];
+}
+
+/** `upload certs/server/client-ca.pem to Chariot (client trust store)`; the own files by name, in the field order of its screen. */
+function serverLine(d: Delivery, kinds: FileKind[], after: string): string {
+  const files = kinds.map((k) => `${d.folder}/${d.product.fileName(k)}`).join(', ');
+  return `upload ${files} to ${d.product.shortName} (${kinds.map((k) => fieldName(d.product, k)).join(', ')})${after}`;
+}
+
+/** One line per product and set of files: `give cert.pem (Client Certificate File) to 13 MQTT Transmission clients in certs/transmission/: a, b, ...`. */
+function clientLines(clients: Delivery[], part: 'trust' | 'own', listLimit: number, after: string): string[] {
+  const groups = new Map<string, Delivery[]>();
+  for (const d of clients.filter((x) => x[part].length > 0)) {
+    const key = `${d.product.id}:${d[part].join(',')}`;
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  }
+  return [...groups.values()].map((group) => {
+    const { product } = group[0];
+    const kinds = group[0][part];
+    const files = kinds.map((k) => `${product.fileName(k)} (${fieldName(product, k)})`).join(', ');
+    const parent = commonFolder(group.map((d) => d.folder));
+    const names = group.map((d) => path.posix.relative(parent, d.folder));
+    const shown = names.length > listLimit ? [...names.slice(0, listLimit), `... and ${names.length - listLimit} more`] : names;
+    const whom = group.length === 1 ? `the ${product.shortName} client` : `these ${group.length} ${product.shortName} clients`;
+    return `give ${files} to ${whom} in ${parent}/: ${shown.join(', ')}${after}`;
+  });
+}
+
+function fieldName(product: Product, kind: FileKind): string {
+  return product.upload.fields.find((f) => f.file === kind)?.field ?? TRUST_STORE_NAMES[kind] ?? kind;
+}
+
+/** The deepest folder holding every folder of `folders`, each holding a certificate (so never the output directory itself). */
+function commonFolder(folders: string[]): string {
+  const parts = folders.map((f) => path.posix.dirname(f).split('/'));
+  const common: string[] = [];
+  for (let i = 0; parts.every((p) => i < p.length && p[i] === parts[0][i]); i++) common.push(parts[0][i]);
+  return common.join('/') || '.';
+}
