@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FailedDeploy, deploy, durationMs, explainFailure, keepStatePrivate, lockTimeoutArgs } from '../app/deploy-run';
+import { FailedDeploy, deploy, dropDestroyedKeysFromBackup, durationMs, explainFailure, keepStatePrivate, lockTimeoutArgs } from '../app/deploy-run';
 import { loadConfig } from '../app/config';
 import { PreflightError } from '../app/preflight';
 
@@ -126,6 +126,27 @@ describe('keepStatePrivate: a local state file is mode 0600', () => {
 
   test('a remote backend (no file): nothing to do', () => {
     expect(() => keepStatePrivate(undefined)).not.toThrow();
+  });
+});
+
+describe('dropDestroyedKeysFromBackup: no copy of a destroyed key in the engine\'s .backup', () => {
+  test('the backup (the state before, with the retired CA key) becomes the state as it is now, mode 0600 under umask 022', () => {
+    const file = path.join(tmpDir(), 'terraform.tfstate');
+    fs.writeFileSync(file, '{"serial":2}', { mode: 0o600 });
+    fs.writeFileSync(`${file}.backup`, '{"serial":1,"retired":"-----BEGIN RSA PRIVATE KEY-----"}', { mode: 0o600 });
+    const umask = process.umask(0o022);
+    try {
+      expect(dropDestroyedKeysFromBackup(file)).toBe(true);
+    } finally {
+      process.umask(umask);
+    }
+    expect([fs.readFileSync(`${file}.backup`, 'utf8'), modeOf(`${file}.backup`)]).toEqual(['{"serial":2}', '600']);
+    expect(fs.readdirSync(path.dirname(file)).sort()).toEqual(['terraform.tfstate', 'terraform.tfstate.backup']);
+  });
+
+  test('a remote backend or no state file: nothing to do', () => {
+    expect(dropDestroyedKeysFromBackup(undefined)).toBe(false);
+    expect(dropDestroyedKeysFromBackup(path.join(tmpDir(), 'none.tfstate'))).toBe(false);
   });
 });
 

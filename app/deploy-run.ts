@@ -16,6 +16,7 @@ import { keepOutOfGit, removeEmptyFolders } from './output-directory';
 import { claimOutputDirectory, recordOwner } from './output-owner';
 import { changedFiles, fileDigests, handOuts } from './hand-outs';
 import { CertificateReview } from './plan-review';
+import { CertificateChange } from './certificate-change';
 import { caKeysFromState } from './ca-keys';
 import { clientKeyPassword, removeOrphanClientSecrets, writeEncryptedClientKeys } from './client-key-files';
 import { writeInventory } from './inventory';
@@ -135,7 +136,7 @@ async function deployAlone(options: DeployOptions, facts: DeployFacts): Promise<
   const display = openDisplay('deploy', options.outdir ?? DEFAULT_OUTDIR, options.verbosity ?? Verbosity.NORMAL);
   let status: number;
   try {
-    status = await deployFiles(app, options, { onOutput: (text) => engineOutput.push(text), signal: interrupt.signal, existingPki: existing, display });
+    status = await deployFiles(app, options, { onOutput: (text) => engineOutput.push(text), signal: interrupt.signal, existingPki: existing, display, localStateFile: facts.localStateFile });
   } catch (e) {
     if (!(e instanceof EngineInterrupted)) printError(e);
     status = 1;
@@ -189,6 +190,8 @@ export interface DeployOptions {
 
 /** Where the engine's output goes, and what stops it, during {@link deployFiles}. */
 interface EngineHooks {
+  /** The local state file, if the state is local: its `.backup` loses the keys a deploy destroyed. */
+  readonly localStateFile?: string;
   readonly onOutput: (text: string) => void;
   readonly signal: AbortSignal;
   readonly existingPki: ExistingPki;
@@ -226,6 +229,7 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   const onReview = (reviewed: CertificateReview[]) => { review = reviewed; };
   const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, rewriteState, caKeys, onReview, ...hooks });
   if (status !== 0) return status;
+  if (review.some((c) => c.action === CertificateChange.DESTROYED)) dropDestroyedKeysFromBackup(hooks.localStateFile);
   // The engine ran under umask 077: certificates and folders get their declared modes (0644, 0755) only now.
   applyDeclaredModes(app.synthesized, pki.outputDirectory);
 
@@ -277,6 +281,24 @@ export function keepStatePrivate(stateFile: string | undefined): void {
       // No backup yet.
     }
   }
+}
+
+/**
+ * After a deploy that destroyed keys (a retired CA, a revoked or removed client), the engine's `.backup` of a local
+ * state is the state before it, holding those keys: the one copy of a retired CA key left in the project. It is
+ * replaced with the state as it is now (0600, through a temporary file), so a destroyed key stays destroyed; an
+ * undo of that deploy is what the operator's own backups are for (docs/operate.md, "Backups of state"). Other
+ * deploys leave the backup as the engine wrote it. Does nothing for a remote backend, or without a state file.
+ */
+export function dropDestroyedKeysFromBackup(stateFile: string | undefined): boolean {
+  if (stateFile === undefined || !fs.existsSync(stateFile)) return false;
+  const backup = `${stateFile}.backup`;
+  const tmp = `${backup}.${process.pid}.tmp`;
+  fs.rmSync(tmp, { force: true });
+  // Created 0600, whatever the umask: the state holds every key.
+  fs.writeFileSync(tmp, fs.readFileSync(stateFile), { flag: 'wx', mode: 0o600 });
+  fs.renameSync(tmp, backup);
+  return true;
 }
 
 /** {@link LOCK_TIMEOUT_ENV}, or {@link DEFAULT_LOCK_TIMEOUT} when unset or empty. */

@@ -312,5 +312,8 @@ describe('later deploys', () => {
     expect(output).toMatch(/^ {2}certificates {3}1 destroyed; \d+ unchanged$/m);
     expect(output).toMatch(/^ {2}keys {11}0 created, 1 destroyed, \d+ unchanged$/m);
     expect(output).not.toContain('hand out');
+    // The engine's .backup was the state before, with edge-4's key: it is the state as it is now.
+    const state = path.join(pki.dir, 'terraform.tfstate');
+    expect(fs.readFileSync(`${state}.backup`, 'utf8')).toBe(fs.readFileSync(state, 'utf8'));
   });
 });
