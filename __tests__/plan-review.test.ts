@@ -162,9 +162,9 @@ describe('formatSummary', () => {
     expect(changes.find((c) => c.construct === 'pki/server-ca-g2')?.product).toBeUndefined();
   });
 
-  test('a first deploy (every certificate created, nothing trusted yet) is no CA change', () => {
+  test('a first deploy (every certificate created, the root among them: nothing trusted yet) is no CA change', () => {
     const text = formatSummary([
-      change({ construct: 'pki/root-ca', id: 'root-ca', isCa: true, action: CertificateChange.CREATED, reasons: ['new CA'] }),
+      change({ construct: 'pki/root-ca', id: 'root-ca', isCa: true, isRoot: true, action: CertificateChange.CREATED, reasons: ['new CA'] }),
       change({ action: CertificateChange.CREATED, reasons: ['new certificate'] }),
     ]);
     expect(text).not.toMatch(/CA CHANGE/);

@@ -18,6 +18,11 @@ export interface CertificateReview {
   /** Its construct id, e.g. `server-ca`; a site's CA with its site, e.g. `sites/north-sea/ca` (every site CA's id is `ca`). */
   readonly id: string;
   readonly isCa: boolean;
+  /**
+   * A self-signed root CA.
+   * @default false
+   */
+  readonly isRoot?: boolean;
   readonly commonName?: string;
   /** The product its files are for (`MQTT Transmission`); none for a CA. */
   readonly product?: string;
@@ -68,7 +73,7 @@ function reviewCertificate(construct: string, changes: ResourceChange[]): Certif
     .map((f) => path.basename(f))
     .sort();
   const identityChanges = [...keyReasons(key), ...subjectReasons(subjectSource)];
-  const base = { construct, id: certificateId(construct), isCa, commonName: subject?.[0]?.common_name, files };
+  const base = { construct, id: certificateId(construct), isCa, isRoot: cert.type === 'tls_self_signed_cert', commonName: subject?.[0]?.common_name, files };
   const { action, reasons } = decide(cert, csr, identityChanges, isCa, fileChanges);
   return { ...base, action, reasons, identityChanges: isCa && action === CertificateChange.REPLACED ? identityChanges : [] };
 }

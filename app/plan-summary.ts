@@ -25,7 +25,7 @@ export function formatSummary(review: CertificateReview[], listLimit = Infinity)
   return `${lines.join('\n')}\n`;
 }
 
-/** Every certificate is created: a first deploy, with nothing in state and no bundle handed out yet. */
+/** Every certificate is created, a root among them: a first deploy, with nothing in state and no bundle handed out yet. */
 export function isFirstDeploy(review: CertificateReview[]): boolean {
-  return review.length > 0 && review.every((c) => c.action === CertificateChange.CREATED);
+  return review.some((c) => c.isRoot) && review.every((c) => c.action === CertificateChange.CREATED);
 }
