@@ -6,7 +6,7 @@ import { DistinguishedName } from './distinguished-name';
 import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
 import { describeCertificate, parseCertificate } from './private/certificate-pem';
 import { CA_ALLOWED_USES, checkPathLength, checkValidity, passKeyWriteOnly, replacedWithKey } from './private/issuance';
-import { checkKeyVariable, externalKeyPem } from './private/external-key';
+import { caKeyPems, checkKeyVariable } from './private/external-key';
 import { createPrivateKey, ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
 import { writeCaFiles, writePublicPem } from './private/pem-file';
 import { useProviders } from './private/providers';
@@ -162,9 +162,7 @@ export class ExternallySignedCa extends Construct implements ICertificateAuthori
     useProviders(this);
 
     this.privateKey = props.keyVariable === undefined ? createPrivateKey(this, key, true) : undefined;
-    this.privateKeyPem = this.privateKey?.privateKeyPem ?? externalKeyPem(this, props.keyVariable!);
-    // A key from a file is PKCS#8 already (app/ca-key-files.ts).
-    this.privateKeyPkcs8Pem = this.privateKey?.privateKeyPemPkcs8 ?? this.privateKeyPem;
+    ({ pem: this.privateKeyPem, pkcs8: this.privateKeyPkcs8Pem } = caKeyPems(this, this.privateKey, props.keyVariable));
     this.request = new CertRequest(this, 'csr', {
       privateKeyPem: this.privateKeyPem,
       subject: [toProviderSubject(props.subject)],

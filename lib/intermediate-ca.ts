@@ -6,7 +6,7 @@ import { ICertificateAuthority } from './certificate-authority';
 import { DistinguishedName } from './distinguished-name';
 import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
 import { CA_ALLOWED_USES, checkCanSign, checkPathLength, checkValidity, issueCertificate, signRequest } from './private/issuance';
-import { checkKeyVariable, externalKeyPem } from './private/external-key';
+import { caKeyPems, checkKeyVariable } from './private/external-key';
 import { ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
 import { checkIssuedPathLength } from './private/path-length-check';
 import { writeCaFiles } from './private/pem-file';
@@ -152,9 +152,7 @@ export class IntermediateCa extends Construct implements ICertificateAuthority {
     };
     const issued = props.keyVariable === undefined ? issueCertificate(this, options) : undefined;
     this.privateKey = issued?.key;
-    this.privateKeyPem = this.privateKey?.privateKeyPem ?? externalKeyPem(this, props.keyVariable!);
-    // A key from a file is PKCS#8 already (app/ca-key-files.ts).
-    this.privateKeyPkcs8Pem = this.privateKey?.privateKeyPemPkcs8 ?? this.privateKeyPem;
+    ({ pem: this.privateKeyPem, pkcs8: this.privateKeyPkcs8Pem } = caKeyPems(this, this.privateKey, props.keyVariable));
     const signed = issued ?? signRequest(this, options, this.privateKeyPem);
     this.certificate = signed.cert;
     checkIssuedPathLength(this, signed.cert, this.maxPathLength);

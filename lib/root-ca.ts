@@ -10,7 +10,7 @@ import { checkIssuedPathLength } from './private/path-length-check';
 import { writeCaFiles } from './private/pem-file';
 import { useProviders } from './private/providers';
 import { checkSubject, toProviderSubject } from './private/subject';
-import { checkKeyVariable, externalKeyPem } from './private/external-key';
+import { caKeyPems, checkKeyVariable } from './private/external-key';
 import { Problems } from './private/validation';
 
 /** Ten years: the seed procedure's root (`-days 3650`). */
@@ -122,7 +122,7 @@ export class RootCa extends Construct implements ICertificateAuthority {
     useProviders(this);
 
     this.privateKey = props.keyVariable === undefined ? createPrivateKey(this, key, true) : undefined;
-    this.privateKeyPem = this.privateKey?.privateKeyPem ?? externalKeyPem(this, props.keyVariable!);
+    ({ pem: this.privateKeyPem, pkcs8: this.privateKeyPkcs8Pem } = caKeyPems(this, this.privateKey, props.keyVariable));
     this.certificate = new SelfSignedCert(this, 'cert', {
       privateKeyPem: this.privateKeyPem,
       subject: [toProviderSubject(props.subject)],
@@ -147,8 +147,6 @@ export class RootCa extends Construct implements ICertificateAuthority {
     this.commonName = props.subject.commonName;
     this.maxPathLength = props.maxPathLength;
     this.certPem = this.certificate.certPem;
-    // A key from a file is PKCS#8 already (app/ca-key-files.ts).
-    this.privateKeyPkcs8Pem = this.privateKey?.privateKeyPemPkcs8 ?? this.privateKeyPem;
     this.chainPem = this.certPem;
     this.chain = [this];
     ({ certFile: this.certFile, privateKeyFile: this.privateKeyFile } = writeCaFiles(this, props, this.certPem, this.privateKeyPem));

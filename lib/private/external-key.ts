@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { TerraformStack, TerraformVariable } from 'cdktf';
+import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Problems, isKnown } from './validation';
 
 /**
@@ -18,10 +19,20 @@ import { Problems, isKnown } from './validation';
 const REMOVED = new WeakMap<TerraformStack, { from: string; lifecycle: { destroy: boolean } }[]>();
 
 /**
+ * A CA's key as PEM and PKCS#8 PEM: from its own `tls_private_key`, or else from the ephemeral variable
+ * `keyVariable` ({@link externalKeyPem}), whose key file is PKCS#8 already (app/ca-key-files.ts).
+ */
+export function caKeyPems(ca: Construct, privateKey: PrivateKey | undefined, keyVariable: string | undefined): { pem: string; pkcs8: string } {
+  if (privateKey) return { pem: privateKey.privateKeyPem, pkcs8: privateKey.privateKeyPemPkcs8 };
+  const pem = externalKeyPem(ca, keyVariable!);
+  return { pem, pkcs8: pem };
+}
+
+/**
  * Declares the ephemeral variable `variableName` that holds the CA key of `ca`, and forgets (without
  * destroying) the `tls_private_key` the CA had under child id `key`. Returns the reference to the key.
  */
-export function externalKeyPem(ca: Construct, variableName: string): string {
+function externalKeyPem(ca: Construct, variableName: string): string {
   const stack = TerraformStack.of(ca);
   const variable = new TerraformVariable(stack, variableName, {
     type: 'string',
