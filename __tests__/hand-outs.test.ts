@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChariotPki, PkiInventory } from '../lib';
-import { changedFiles, fileDigests, handOuts } from '../app/hand-outs';
+import { changedFiles, fileDigests, firstWrittenFiles, handOuts } from '../app/hand-outs';
 import { removeEmptyFolders } from '../app/output-directory';
 import { synth } from './helpers/synth';
 
@@ -46,19 +46,31 @@ describe('what to hand out after a deploy', () => {
 
   test('clients that get other files are named apart; a long list is cut at the limit', () => {
     const changed = new Set([...gatewayFiles('cert.pem'), 'certs/transmission/gw-01/private.key', 'certs/transmission/north/n-1/cert.pem']);
-    expect(handOuts(inventory, changed, 3)).toEqual([
+    expect(handOuts(inventory, changed, { listLimit: 3 })).toEqual([
       '1. give cert.pem (Client Certificate File) to these 13 MQTT Transmission clients in certs/transmission/: north/n-1, gw-02, gw-03, ... and 10 more',
       '2. give cert.pem (Client Certificate File), private.key (Client Private Key File) to the MQTT Transmission client in certs/transmission/: gw-01',
     ]);
   });
 
-  test('a first deploy hands out everything, trust stores first', () => {
+  test('a first deploy hands out everything, trust stores first, with no rotation wording: there is no next step', () => {
     const everything = new Set(inventory.certificates.flatMap((c) => c.files.map((f) => f.path)));
-    const lines = handOuts(inventory, everything);
-    expect(lines[0]).toBe('1. upload certs/server/client-ca.pem to Chariot (client trust store) before the next step; a Mosquitto server: restart it');
-    expect(lines[1]).toMatch(/^2\. give ca\.pem \(CA Certificate File\) to these 2 MQTT Engine clients/);
+    const lines = handOuts(inventory, everything, { firstWritten: everything });
+    expect(lines[0]).toBe('1. upload certs/server/client-ca.pem to Chariot (client trust store)');
+    expect(lines[1]).toBe('2. give ca.pem (CA Certificate File) to these 2 MQTT Engine clients in certs/engine/: engine-a, engine-b');
     expect(lines[3]).toBe('4. upload certs/server/server.key, certs/server/server.crt, certs/server/ca-chain.pem to Chariot (Private Key, Server Certificate, Root CA Chain)');
     expect(lines).toHaveLength(6);
+    expect(lines.join('\n')).not.toMatch(/next step|restart/);
+  });
+
+  test('a new client beside a rotation step: the replaced trust stores keep "before the next step", the new client\'s ca.pem does not', () => {
+    const changed = new Set(['certs/server/client-ca.pem', 'certs/engine/engine-a/ca.pem', 'certs/transmission/gw-13/ca.pem', 'certs/transmission/gw-13/cert.pem']);
+    const firstWritten = new Set(['certs/transmission/gw-13/ca.pem', 'certs/transmission/gw-13/cert.pem']);
+    expect(handOuts(inventory, changed, { firstWritten })).toEqual([
+      '1. upload certs/server/client-ca.pem to Chariot (client trust store) before the next step; a Mosquitto server: restart it',
+      '2. give ca.pem (CA Certificate File) to the MQTT Engine client in certs/engine/: engine-a before the next step',
+      '3. give ca.pem (CA Certificate File) to the MQTT Transmission client in certs/transmission/: gw-13',
+      '4. give cert.pem (Client Certificate File) to the MQTT Transmission client in certs/transmission/: gw-13',
+    ]);
   });
 });
 
@@ -78,7 +90,10 @@ describe('which files a deploy changed', () => {
     write('certs/server/ca-chain.pem', 'b');
     fs.rmSync(path.join(dir, 'certs/server/fullchain.pem'));
     write('certs/server/client-ca.pem', 'd');
-    expect([...changedFiles(before, fileDigests(at, dir))].sort()).toEqual(['certs/server/client-ca.pem', 'certs/server/server.crt']);
+    const changed = changedFiles(before, fileDigests(at, dir));
+    expect([...changed].sort()).toEqual(['certs/server/client-ca.pem', 'certs/server/server.crt']);
+    expect([...firstWrittenFiles(before, changed)]).toEqual(['certs/server/client-ca.pem']);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 

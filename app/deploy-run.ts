@@ -14,7 +14,7 @@ import { applyDeclaredModes } from './file-modes';
 import { lockEnvironment } from './environment-lock';
 import { keepOutOfGit, removeEmptyFolders } from './output-directory';
 import { claimOutputDirectory, recordOwner } from './output-owner';
-import { changedFiles, fileDigests, handOuts } from './hand-outs';
+import { changedFiles, fileDigests, firstWrittenFiles, handOuts } from './hand-outs';
 import { CertificateReview } from './plan-review';
 import { CertificateChange } from './certificate-change';
 import { caKeysFromState } from './ca-keys';
@@ -253,7 +253,7 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
     ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory), { damaged, changedFiles: changed, review }),
     pkcs12,
     logFile: hooks.display.logFile,
-    handOuts: handOuts(inventory, changed, hooks.display.listLimit),
+    handOuts: handOuts(inventory, changed, { listLimit: hooks.display.listLimit, firstWritten: firstWrittenFiles(filesBefore, changed) }),
   };
   console.log(`${verbosity === Verbosity.VERBOSE ? '\n' : ''}${formatSummary(summary, new Date())}`);
   const written = clientKeys.filter((k) => k.written).length;

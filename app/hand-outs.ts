@@ -24,6 +24,34 @@ export function changedFiles(before: FileDigests, after: FileDigests): Set<strin
   return new Set([...after.entries()].filter(([file, digest]) => before.get(file) !== digest).map(([file]) => file));
 }
 
+/**
+ * The files among `changed` that were not there before the deploy: written for the first time (a first deploy, a
+ * new client), so there is no earlier copy in use to replace.
+ */
+export function firstWrittenFiles(before: FileDigests, changed: ReadonlySet<string>): Set<string> {
+  return new Set([...changed].filter((file) => !before.has(file)));
+}
+
+/** How {@link handOuts} words its list. */
+export interface HandOutOptions {
+  /**
+   * Clients named on one line, the rest counted.
+   * @default - all
+   */
+  readonly listLimit?: number;
+  /**
+   * The changed files written for the first time ({@link firstWrittenFiles}). A trust store that replaces one in use
+   * (a rotation step) must be handed out before the next step; one given for the first time has no next step.
+   * @default - none: every changed file replaces one in use
+   */
+  readonly firstWritten?: ReadonlySet<string>;
+}
+
+/** What a trust store line says when it replaces one in use (a rotation step): the clients of a new CA wait for it. */
+const BEFORE_NEXT_STEP = ' before the next step';
+/** Mosquitto reads its CA file at start only (docs/operate.md, "Mosquitto"). */
+const RESTART_MOSQUITTO = '; a Mosquitto server: restart it';
+
 /** A trust store comes first: what is signed by a new CA is accepted only where that CA is trusted. */
 const TRUST_STORES: ReadonlySet<FileKind> = new Set([FileKind.CLIENT_CA, FileKind.SERVER_CA]);
 /** How a trust store without a field of its own is named: Chariot's client trust store is set apart from its upload screen. */
@@ -31,6 +59,8 @@ const TRUST_STORE_NAMES: Partial<Record<FileKind, string>> = { [FileKind.CLIENT_
 
 /** The changed files one certificate's product takes, split into its trust store and the rest. */
 interface Delivery {
+  /** Its trust store replaces one in use, rather than being given for the first time. */
+  readonly trustUpdate: boolean;
   readonly certificate: InventoryCertificate;
   readonly product: Product;
   /** The certificate's folder, relative to the output directory. */
@@ -44,28 +74,35 @@ interface Delivery {
  * certificate of a new CA is refused until its server trusts that CA), then the clients' trust stores, then the
  * servers' own files, then the clients'. Only the files a product takes (its upload fields, and its trust store)
  * that the deploy changed are named; clients that get the same files are named together, up to `listLimit` each.
+ * A trust store that replaces one in use is due "before the next step" (of a rotation); one written for the first
+ * time (a first deploy, a new client) is simply handed out.
  */
-export function handOuts(inventory: PkiInventory, changed: ReadonlySet<string>, listLimit = Infinity): string[] {
-  const deliveries = inventory.certificates.flatMap((c) => delivery(c, changed));
+export function handOuts(inventory: PkiInventory, changed: ReadonlySet<string>, options: HandOutOptions = {}): string[] {
+  const listLimit = options.listLimit ?? Infinity;
+  const firstWritten = options.firstWritten ?? new Set<string>();
+  const deliveries = inventory.certificates.flatMap((c) => delivery(c, changed, firstWritten));
   const servers = deliveries.filter((d) => d.certificate.role === InventoryRole.SERVER);
   const clients = deliveries.filter((d) => d.certificate.role === InventoryRole.CLIENT);
   const lines = [
-    ...servers.filter((d) => d.trust.length > 0).map((d) => serverLine(d, d.trust, ' before the next step; a Mosquitto server: restart it')),
-    ...clientLines(clients, 'trust', listLimit, ' before the next step'),
+    ...servers.filter((d) => d.trust.length > 0).map((d) => serverLine(d, d.trust, d.trustUpdate ? `${BEFORE_NEXT_STEP}${RESTART_MOSQUITTO}` : '')),
+    ...clientLines(clients.filter((d) => d.trustUpdate), 'trust', listLimit, BEFORE_NEXT_STEP),
+    ...clientLines(clients.filter((d) => !d.trustUpdate), 'trust', listLimit, ''),
     ...servers.filter((d) => d.own.length > 0).map((d) => serverLine(d, d.own, '')),
     ...clientLines(clients, 'own', listLimit, ''),
   ];
   return lines.map((line, i) => `${i + 1}. ${line}`);
 }
 
-function delivery(c: InventoryCertificate, changed: ReadonlySet<string>): Delivery[] {
+function delivery(c: InventoryCertificate, changed: ReadonlySet<string>, firstWritten: ReadonlySet<string>): Delivery[] {
   const product = c.product === undefined ? undefined : Product.all().find((p) => p.name === c.product);
   const cert = c.files.find((f) => f.kind === FileKind.CERT);
   if (product === undefined || cert === undefined) return [];
   const takes = new Set([...product.upload.fields.flatMap((f) => (f.file === undefined ? [] : [f.file])), ...product.files.map((f) => f.kind).filter((k) => TRUST_STORES.has(k))]);
   const kinds = product.files.map((f) => f.kind).filter((k) => takes.has(k) && c.files.some((f) => f.kind === k && changed.has(f.path)));
   if (kinds.length === 0) return [];
-  return [{ certificate: c, product, folder: path.posix.dirname(cert.path), trust: kinds.filter((k) => TRUST_STORES.has(k)), own: kinds.filter((k) => !TRUST_STORES.has(k)) }];
+  const trust = kinds.filter((k) => TRUST_STORES.has(k));
+  const trustUpdate = c.files.some((f) => trust.includes(f.kind) && changed.has(f.path) && !firstWritten.has(f.path));
+  return [{ certificate: c, product, folder: path.posix.dirname(cert.path), trust, own: kinds.filter((k) => !TRUST_STORES.has(k)), trustUpdate }];
 }
 
 /** `upload certs/server/client-ca.pem to Chariot (client trust store)`; the own files by name, in the field order of its screen. */

@@ -298,7 +298,7 @@ describe('later deploys', () => {
     expect(output).toContain(`\n  certificates   ${plan}\n`);
     expect(output.trimEnd().split('\n').slice(-4)).toEqual([
       "chariot-tls: hand out the changed files, in this order (each folder's README.txt says which field takes which file):",
-      '  1. give ca.pem (CA Certificate File) to the MQTT Transmission client in certs/transmission/: edge-4 before the next step',
+      '  1. give ca.pem (CA Certificate File) to the MQTT Transmission client in certs/transmission/: edge-4',
       '  2. upload certs/server/server.crt to Chariot (Server Certificate)',
       '  3. give cert.pem (Client Certificate File), private.key (Client Private Key File) to the MQTT Transmission client in certs/transmission/: edge-4',
     ]);
