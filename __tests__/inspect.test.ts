@@ -1,8 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CliIo, runCli } from '../app/command-line';
-import { INSPECT } from '../app/commands/inspect';
 import { EXIT_CODES_HELP } from '../app/inspect-directory';
 import { main as packageMain } from '../cli/chariot-tls';
 import { ExitCode, Inspection, distinctCertificates, expiringWithin, inspect } from '../app/inspect';
@@ -12,6 +10,7 @@ import { formatSites, siteSummaries } from '../app/inspect-sites';
 
 /** The certificate files under `dir`. */
 const readCertificateFiles = (dir: string) => readDirectory(dir).files;
+import { inspectAt } from './helpers/inspect-cli';
 import { run } from './integration/helpers/run';
 
 const PROJECT = path.resolve(__dirname, '..');
@@ -149,15 +148,8 @@ function fingerprint(file: string): string {
   return run('openssl', ['x509', '-in', file, '-noout', '-fingerprint', '-sha256']).stdout.trim().replace(/^.*Fingerprint=/, '');
 }
 
-/** Runs the CLI's main with captured output. */
-async function cli(argv: string[], overrides: Partial<CliIo> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['inspect', ...argv], [INSPECT], {
-    stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, cwd: PROJECT, projectDir: fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-project-')), now: NOW, ...overrides,
-  });
-  return { code, stdout, stderr };
-}
+/** Runs the CLI's main with captured output, at NOW. */
+const cli = inspectAt(NOW);
 
 let dir: string;
 let inspection: Inspection;

@@ -31,8 +31,10 @@ export interface CrlContent {
 
 /** A CRL read back from its PEM. */
 export interface CrlFacts extends CrlContent {
-  /** The issuer's subject, as OpenSSL prints it (`CN=..., O=...`). */
+  /** The issuer's subject, most specific first as {@link certificateIds} writes subjects: `CN=..., OU=..., O=...`. */
   readonly issuer: string;
+  /** The issuer's first CN; '' when it has none. */
+  readonly issuerCommonName: string;
   /** The PEM it was read from. */
   readonly pem: string;
 }
@@ -105,7 +107,8 @@ export function readCrl(pem: string): CrlFacts | undefined {
   const number = crl.getExtension(id_ce_cRLNumber);
   return {
     pem,
-    issuer: crl.issuer,
+    issuer: rfc4514(crl.issuerName),
+    issuerCommonName: crl.issuerName.getField('CN')[0] ?? '',
     thisUpdate: crl.thisUpdate,
     nextUpdate: crl.nextUpdate ?? crl.thisUpdate,
     crlNumber: number ? Number(AsnConvert.parse(number.value, CRLNumber).value) : 0,
@@ -120,6 +123,30 @@ export async function isSignedBy(pem: string, caCertPem: string): Promise<boolea
   } catch {
     return false;
   }
+}
+
+/** Who signed a CRL, of the CA certificates given (app/inspect-crls.ts). */
+export interface CrlSigner {
+  /** The index of the CA certificate whose key verifies the CRL's signature, if any. */
+  readonly signer?: number;
+  /** The indexes of the CA certificates whose subject is the CRL's issuer: a CRL none verifies is forged or damaged. */
+  readonly namedIssuers: number[];
+}
+
+/** Which of `caCertPems` signed the CRL in `pem`: the CAs of its issuer's name are tried, by their keys. */
+export async function crlSigner(pem: string, caCertPems: string[]): Promise<CrlSigner> {
+  const crl = new x509.X509Crl(pem);
+  const issuer = crl.issuerName.toString();
+  const namedIssuers = caCertPems.flatMap((ca, i) => (new x509.X509Certificate(ca).subjectName.toString() === issuer ? [i] : []));
+  for (const i of namedIssuers) {
+    if (await isSignedBy(pem, caCertPems[i])) return { signer: i, namedIssuers };
+  }
+  return { namedIssuers };
+}
+
+/** The RFC 5280 (5.3.1) name of a CRL reason code, `keyCompromise` for 1. */
+export function reasonName(code: number): string {
+  return x509.X509CrlReason[code] ?? `reason ${code}`;
 }
 
 /** A name in RFC 4514 form: most specific attribute first, special characters escaped. */

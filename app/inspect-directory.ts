@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { INCOMPLETE_MARKER } from './incomplete-marker';
 import { ExitCode, distinctCertificates, exitCodeOf, expiringWithin, inspect } from './inspect';
 import { NO_ROOT } from './inspect-chain';
+import { formatCrls } from './inspect-crl-table';
+import { DEFAULT_CRL_WARN_DAYS, crlsDueWithin, distinctCrls, withCrls } from './inspect-crls';
 import { readDirectory } from './inspect-files';
 import { errorJson, formatTable, toJson } from './inspect-report';
 import { formatSites, siteSummaries } from './inspect-sites';
@@ -18,6 +20,11 @@ export interface InspectOptions {
   readonly wide?: boolean;
   /** Exit {@link ExitCode.EXPIRING} when a certificate expires within this many days (or has expired). */
   readonly warnDays?: number;
+  /**
+   * Exit {@link ExitCode.EXPIRING} when a CRL's nextUpdate is within this many days (or has passed).
+   * @default - {@link DEFAULT_CRL_WARN_DAYS} when `warnDays` is given; else CRL dates set no exit code
+   */
+  readonly crlWarnDays?: number;
   /**
    * The root files, relative to the directory, newest first: for a PKI that names its roots otherwise than ChariotPki.
    * @default - `ca/ca.crt` and `ca/ca-gN.crt`
@@ -44,10 +51,10 @@ export interface InspectOutput {
 /**
  * Inspects the certificates deployed under `dir` and prints them (a table, or with `json` always a JSON document):
  * reports the files of an unfinished deploy (`DEPLOY-INCOMPLETE`), damaged files and links, loose or foreign keys,
- * chains that reach no root, and the certificates that expire within `warnDays`. Returns the exit code
- * ({@link exitCodeOf}).
+ * chains that reach no root, CRLs no CA here signed, the certificates that expire within `warnDays` and the CRLs
+ * due within `crlWarnDays`. Resolves to the exit code ({@link exitCodeOf}).
  */
-export function inspectDirectory(dir: string, options: InspectOptions, out: InspectOutput, now: Date): ExitCode {
+export async function inspectDirectory(dir: string, options: InspectOptions, out: InspectOutput, now: Date): Promise<ExitCode> {
   const say = (text: string) => out.stderr(`inspect: ${text}\n`);
   const refuse = (text: string) => {
     if (options.json) out.stdout(`${JSON.stringify(errorJson(dir, text, now), null, 2)}\n`);
@@ -69,16 +76,19 @@ export function inspectDirectory(dir: string, options: InspectOptions, out: Insp
   }
 
   const rootFiles = options.root?.map((f) => path.relative(dir, path.resolve(dir, f)).split(path.sep).join('/'));
-  const inspection = inspect(dir, reading.files, now, reading.problems, rootFiles);
+  const inspection = await withCrls(inspect(dir, reading.files, now, reading.problems, rootFiles, reading.encryptedKeys), reading.files, reading.crlFiles);
   const expiring = options.warnDays === undefined ? [] : distinctCertificates(expiringWithin(inspection, options.warnDays));
-  const exitCode = exitCodeOf({ incomplete: deployIncomplete !== undefined, inspection, expiring: expiring.length });
+  const crlWarnDays = options.crlWarnDays ?? (options.warnDays === undefined ? undefined : DEFAULT_CRL_WARN_DAYS);
+  const crlsDue = crlWarnDays === undefined ? [] : crlsDueWithin(inspection, crlWarnDays);
+  const exitCode = exitCodeOf({ incomplete: deployIncomplete !== undefined, inspection, expiring: expiring.length + crlsDue.length });
   if (options.json) {
-    const facts = { warnDays: options.warnDays, deployIncomplete, configuration: out.configuration, exitCode };
+    const facts = { warnDays: options.warnDays, crlWarnDays, deployIncomplete, configuration: out.configuration, exitCode };
     out.stdout(`${JSON.stringify(toJson(inspection, facts), null, 2)}\n`);
   } else {
     if (out.using) out.say(out.using);
     out.stdout(formatTable(inspection, { all: options.all, wide: options.wide }));
     out.stdout(formatSites(siteSummaries(inspection.certificates)));
+    out.stdout(formatCrls(inspection.crls, { all: options.all, wide: options.wide }));
   }
   if (deployIncomplete !== undefined) say(`${dir} holds the files of a deploy that has not finished (${marker})`);
   for (const p of inspection.problems) say(`${p.file} ${p.problem}`);
@@ -88,14 +98,25 @@ export function inspectDirectory(dir: string, options: InspectOptions, out: Insp
     const when = c.expired ? `expired ${c.notAfter.toISOString()}` : `expires ${c.notAfter.toISOString()} (${c.daysLeft} days left)`;
     say(`${c.subject} ${when}, within ${options.warnDays} days: ${copies.map((copy) => copy.label).join(', ')}`);
   }
+  for (const { crl: c, copies } of distinctCrls(inspection.crls.filter((x) => !x.signature.verified))) {
+    say(`the CRL of ${c.issuer} is not to be trusted: ${c.signature.problem}: ${copies.map((copy) => copy.label).join(', ')}`);
+  }
+  for (const { crl: c, copies } of crlsDue) {
+    const files = copies.map((copy) => copy.label).join(', ');
+    say(c.expired
+      ? `the CRL of ${c.issuer} has expired (nextUpdate ${c.nextUpdate.toISOString()}): peers that check CRLs refuse every certificate this CA issued, and every chain through it, until ${out.deployCommand} signs it again: ${files}`
+      : `the CRL of ${c.issuer} is due: nextUpdate ${c.nextUpdate.toISOString()} (${c.daysLeft} days left), within ${crlWarnDays} days: ${files}`);
+  }
   return exitCode;
 }
 
 /** The exit codes, as both CLIs' `inspect --help` states them. */
 export const EXIT_CODES_HELP = [
-  'Exit codes: 0 all fine, 1 error, 2 a certificate expires within --warn-days,',
+  'Exit codes: 0 all fine, 1 error, 2 a certificate expires within --warn-days, or a CRL\'s nextUpdate is within',
+  `--crl-warn-days (default ${DEFAULT_CRL_WARN_DAYS} with --warn-days) or has passed,`,
   '3 the files are from a deploy that has not finished (DIR/DEPLOY-INCOMPLETE exists),',
-  '4 a certificate does not chain to a root, 5 a certificate file is empty, cut short or a broken link (or a loop),',
+  '4 a certificate does not chain to a root, or a CRL is not signed by a CA certificate under DIR,',
+  '5 a certificate or CRL file is empty, cut short or a broken link (or a loop),',
   '6 a private key is readable by others or does not match its certificate.',
   'When several apply: 3, then 5, 6, 4, 2. With --json, stdout is always one JSON document naming its exitCode.',
 ].join('\n');
@@ -104,15 +125,27 @@ export const EXIT_CODES_HELP = [
 export const READS_HELP = [
   'Reads every .crt, .pem and .cer file under DIR, and checks each private key (.key) against its certificate',
   'and for its mode; keys are never printed. The table shows each certificate once, by its own file, "(+N)"',
-  'counting the bundles that also hold it, and fits 120 columns (--wide: every column in full).',
+  'counting the bundles that also hold it, and fits 120 columns (--wide: every column in full). Under it, one',
+  'line per CRL (X509 CRL blocks: crl.pem, *.crl.pem): issuer, nextUpdate, revoked count and the CA that signed',
+  'it (--wide: every revoked serial with its date and reason).',
   'Every root file (ca/ca.crt, ca/ca-gN.crt, or each --root FILE) is a trust anchor.',
 ].join('\n');
 
 /** `--warn-days N`: a whole number of days. */
-export function wholeDays(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a whole number of days; use e.g. --warn-days 30`);
-  return Number(value);
+export const wholeDays = wholeDaysOf('--warn-days', 30);
+
+/** `--crl-warn-days N`: a whole number of days. */
+export const wholeCrlDays = wholeDaysOf('--crl-warn-days', DEFAULT_CRL_WARN_DAYS);
+
+function wholeDaysOf(option: string, example: number): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a whole number of days; use e.g. ${option} ${example}`);
+    return Number(value);
+  };
 }
+
+/** The `--crl-warn-days` option as both CLIs' `inspect --help` states it. */
+export const CRL_WARN_DAYS_OPTION = ['--crl-warn-days <n>', `exit 2 when a CRL's nextUpdate is within N days (or has passed), naming it on stderr (default: ${DEFAULT_CRL_WARN_DAYS} with --warn-days)`] as const;
 
 /** `--root FILE`, repeatable: the list so far and this one. */
 export function rootFiles(value: string, previous: string[] = []): string[] {

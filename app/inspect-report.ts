@@ -1,9 +1,11 @@
 import { distinctCertificates, expiringWithin, Inspection, InspectedCertificate } from './inspect';
+import { alignedTable } from './inspect-columns';
+import { crlsJson } from './inspect-crl-table';
+import { crlsDueWithin } from './inspect-crls';
 import { distinguishedName } from './inspect-names';
 import { siteSummaries, sitesJson } from './inspect-sites';
 
-/** The widest a table gets without `--wide`: it fits a 120-column terminal. */
-export const TABLE_WIDTH = 120;
+export { TABLE_WIDTH } from './inspect-columns';
 
 /** How the table is drawn. */
 export interface TableOptions {
@@ -33,14 +35,11 @@ export function formatTable(inspection: Inspection, options: TableOptions = {}):
     c.issuerCommonName || c.issuer,
     c.notAfter.toISOString().slice(0, 10),
     c.expired ? `${c.daysLeft} EXPIRED` : String(c.daysLeft),
-    c.key,
+    c.keyEncrypted ? `${c.key}, encrypted` : c.key,
     ...(options.wide ? [c.fingerprint256] : []),
     chainText(c, options.wide === true),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  if (!options.wide) fit(widths, sites ? [0, 2, 3] : [0, 1, 2], TABLE_WIDTH);
-  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : shorten(cell, widths[i]).padEnd(widths[i]))).join('  ');
-  return `${[header, ...rows].map(line).join('\n')}\n`;
+  return alignedTable(header, rows, options.wide ? undefined : sites ? [0, 2, 3] : [0, 1, 2]);
 }
 
 function chainText(c: InspectedCertificate, wide: boolean): string {
@@ -48,26 +47,12 @@ function chainText(c: InspectedCertificate, wide: boolean): string {
   return wide ? `FAIL: ${c.chain.problem}` : 'FAIL';
 }
 
-/** Narrows the widest of the `shrinkable` columns, one character at a time, until the line fits in `max`. */
-function fit(widths: number[], shrinkable: number[], max: number): void {
-  const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
-  while (total() > max) {
-    const widest = shrinkable.reduce((a, b) => (widths[b] > widths[a] ? b : a));
-    if (widths[widest] <= 12) return;
-    widths[widest]--;
-  }
-}
-
-/** `text` in at most `width` characters: a file path keeps its end, other text its start. */
-function shorten(text: string, width: number): string {
-  if (text.length <= width) return text;
-  return text.includes('/') ? `…${text.slice(text.length - width + 1)}` : `${text.slice(0, width - 1)}…`;
-}
-
 /** What the JSON document says besides the certificates. */
 export interface JsonFacts {
   /** `--warn-days`, when given. */
   readonly warnDays?: number;
+  /** The CRL window (`--crl-warn-days`, or its default with `--warn-days`), when the CRLs are checked for it. */
+  readonly crlWarnDays?: number;
   /** The text of `DEPLOY-INCOMPLETE`, when the directory holds one. */
   readonly deployIncomplete?: string;
   /** The configuration the directory came from, when it did. */
@@ -80,7 +65,9 @@ export interface JsonFacts {
  * The inspection for machines: always a document, whatever was found. `root` is the newest generation's root
  * (null when there is none), `roots` every root, newest first, each as `{ file, generation, subject,
  * fingerprint256 }`; `problems` the files that cannot be trusted; `chainFailures` the labels that do not chain;
- * `sites` each site's summary (app/inspect-sites.ts), and each certificate its `site` (null outside one).
+ * `sites` each site's summary (app/inspect-sites.ts), and each certificate its `site` (null outside one); `crls`
+ * every CRL of every file (app/inspect-crl-table.ts), `crlFailures` the labels of those no CA here signed, and
+ * `expiringCrls` the labels due within `crlWarnDays`.
  */
 export function toJson(inspection: Inspection, facts: JsonFacts): unknown {
   const expiring = facts.warnDays === undefined ? [] : expiringWithin(inspection, facts.warnDays);
@@ -98,6 +85,9 @@ export function toJson(inspection: Inspection, facts: JsonFacts): unknown {
     warnDays: facts.warnDays ?? null,
     expiring: expiring.map((c) => c.label),
     chainFailures: inspection.certificates.filter((c) => !c.chain.verified).map((c) => c.label),
+    crlWarnDays: facts.crlWarnDays ?? null,
+    expiringCrls: facts.crlWarnDays === undefined ? [] : crlsDueWithin(inspection, facts.crlWarnDays).flatMap((d) => d.copies.map((c) => c.label)),
+    crlFailures: inspection.crls.filter((c) => !c.signature.verified).map((c) => c.label),
     problems: inspection.problems,
     sites: sitesJson(siteSummaries(inspection.certificates)),
     certificates: inspection.certificates.map((c) => ({
@@ -107,6 +97,7 @@ export function toJson(inspection: Inspection, facts: JsonFacts): unknown {
       notAfter: c.notAfter.toISOString(),
       chain: { verified: c.chain.verified, path: c.chain.path, problem: c.chain.problem ?? null },
     })),
+    crls: crlsJson(inspection.crls),
   };
 }
 
