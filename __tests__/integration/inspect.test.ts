@@ -1,6 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
+import { inspectAt } from '../helpers/inspect-cli';
 import { Deployment, PROJECT } from './helpers/deployment';
 import { RunResult, run } from './helpers/run';
 
@@ -87,7 +89,8 @@ describe('npm run inspect on the deployed files', () => {
   test('reads the configured output directory and finds every certificate chaining to the root', () => {
     const result = inspectCli('--wide');
     expect(result.status).toBe(0);
-    const [context, ...lines] = result.stdout.trimEnd().split('\n');
+    // The certificate table, then the CRL lines after a blank line.
+    const [context, ...lines] = result.stdout.split('\n\n')[0].split('\n');
     expect(context).toMatch(/^chariot-tls inspect: configuration .*, output .*pki$/);
     expect(lines[0]).toMatch(/^FILE +SUBJECT +ISSUER +NOT AFTER +DAYS LEFT +KEY +SHA-256 FINGERPRINT +CHAIN$/);
     expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[0])).toEqual([
@@ -148,5 +151,72 @@ describe('a later deploy', () => {
     const server = JSON.parse(inspectCli('--json').stdout).certificates.find((c: any) => c.label === 'certs/server/server.crt');
     expect(server.fingerprint256).not.toBe(oldFingerprint);
     expect(server.chain.verified).toBe(true);
+  });
+});
+
+describe('the CRLs, after a deploy that revokes edge-2', () => {
+  const REVOKED = { ...CONFIG, revoked: [{ name: 'edge-2', reason: 'keyCompromise' }] };
+  const TRANSMISSION_CRL = 'ca/transmission/transmission-ca.crl.pem';
+  let edge2Serial: string;
+  let report: any;
+  const scratch: string[] = [];
+  beforeAll(() => {
+    edge2Serial = JSON.parse(inspectCli('--json').stdout).certificates.find((c: any) => c.label === 'certs/transmission/edge-2/cert.pem').serialNumber;
+    pki.configure(REVOKED);
+    pki.deploy();
+    report = JSON.parse(inspectCli('--json').stdout);
+  });
+  afterAll(() => scratch.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+  test('--json lists edge-2\'s serial, as its certificate had it, with its reason, in the Transmission CA\'s CRL and the server\'s bundle; exit 0', () => {
+    expect(report).toMatchObject({ exitCode: 0, crlFailures: [], problems: [] });
+    const transmission = report.crls.find((c: any) => c.label === TRANSMISSION_CRL);
+    expect(transmission).toMatchObject({
+      issuerCommonName: 'Inspect Test Transmission CA',
+      signature: { verified: true, signedBy: 'ca/transmission/transmission-ca.crt' },
+      revoked: [{ serialNumber: edge2Serial, reason: 'keyCompromise' }],
+      daysLeft: 29,
+      expired: false,
+    });
+    const copy = report.crls.find((c: any) => c.file === 'certs/server/crl.pem' && c.fingerprint256 === transmission.fingerprint256);
+    expect(copy.revoked).toEqual(transmission.revoked);
+    // Every CA has its CRL, the server's bundle those of Engine, Transmission and Root; only edge-2 is revoked.
+    expect(report.crls.map((c: any) => c.label).sort()).toEqual(['ca/ca.crl.pem', 'ca/engine/engine-ca.crl.pem', 'ca/server/server-ca.crl.pem', TRANSMISSION_CRL,
+      'certs/server/crl.pem#1', 'certs/server/crl.pem#2', 'certs/server/crl.pem#3']);
+    expect(report.crls.flatMap((c: any) => c.revoked.map((r: any) => r.serialNumber))).toEqual([edge2Serial, edge2Serial]);
+  });
+
+  test('the table has a line per CRL; --wide lists the revoked serial with its date and reason', () => {
+    const table = inspectCli().stdout;
+    expect(table).toMatch(/\nca\/transmission\/transmission-ca\.crl\.pem \(\+1\) +Inspect Test Transmission CA +\d{4}-\d\d-\d\d +29 +1 +ok\n/);
+    const revokedAt = report.crls.find((c: any) => c.label === TRANSMISSION_CRL).revoked[0].revokedAt;
+    expect(inspectCli('--wide').stdout).toContain(`\n  revoked ${edge2Serial}  ${revokedAt}  keyCompromise\n`);
+  });
+
+  test('--warn-days 45 as at 2 days before nextUpdate exits 2 naming each CRL; after nextUpdate it says the brokers refuse everyone', async () => {
+    const nextUpdate = new Date(report.crls.find((c: any) => c.label === 'ca/ca.crl.pem').nextUpdate);
+    const dir = pki.file('');
+    const near = await inspectAt(new Date(nextUpdate.getTime() - 2 * 86_400_000))(['--dir', dir, '--warn-days', '45']);
+    expect(near.code).toBe(2);
+    expect(near.stderr).toMatch(/^inspect: the CRL of CN=Inspect Test Transmission CA, OU=CA, O=Inspect Test is due: nextUpdate \S+ \(\d days left\), within 5 days: ca\/transmission\/transmission-ca\.crl\.pem, certs\/server\/crl\.pem#2$/m);
+    expect(near.stderr.split('\n').filter((l) => l.includes('is due'))).toHaveLength(4);
+    const past = await inspectAt(new Date(nextUpdate.getTime() + 3_600_000))(['--dir', dir, '--warn-days', '45']);
+    expect(past.code).toBe(2);
+    expect(past.stderr).toContain('inspect: the CRL of CN=Inspect Test Root CA, OU=CA, O=Inspect Test has expired (nextUpdate ');
+    expect(past.stderr).toContain('peers that check CRLs refuse every certificate this CA issued, and every chain through it, until npm run deploy signs it again: ca/ca.crl.pem, certs/server/crl.pem#3');
+    // Today no CRL is within 5 days, so the cron line of the docs stays silent; a window as long as their life warns.
+    expect(inspectCli('--warn-days', '45')).toMatchObject({ status: 0, stderr: '' });
+    expect(inspectCli('--crl-warn-days', '30').status).toBe(2);
+  });
+
+  test('the server\'s crl.pem cut short exits 5, naming it', () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-cut-'));
+    scratch.push(copy);
+    fs.cpSync(pki.file(''), copy, { recursive: true });
+    const bundle = path.join(copy, 'certs/server/crl.pem');
+    fs.writeFileSync(bundle, fs.readFileSync(bundle, 'utf8').slice(0, 1500));
+    const result = inspectCli('--dir', copy, '--json');
+    expect(result.status).toBe(5);
+    expect(JSON.parse(result.stdout).problems).toEqual([{ file: 'certs/server/crl.pem', kind: 'file', problem: 'is cut short: a CRL has no END line; run `npm run deploy` to write it again' }]);
   });
 });
