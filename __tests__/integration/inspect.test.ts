@@ -25,6 +25,8 @@ beforeAll(() => {
   inventory = JSON.parse(fs.readFileSync(path.join(pki.dir, 'pki-inventory.json'), 'utf8'));
 });
 
+afterAll(() => fs.rmSync(pki.dir, { recursive: true, force: true }));
+
 /** `npm run inspect` for this deployment's configuration. */
 function inspectCli(...args: string[]): RunResult {
   return run('npm', ['run', '--silent', 'inspect', '--', ...args], {
