@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { crlSigner, reasonName } from './crl';
-import type { Inspection } from './inspect';
-import { DAY_MS, distinctCertificates, groupCopies } from './inspect';
+import { DAY_MS, Inspection, distinctCertificates, groupCopies } from './inspect';
 import { CertificateFile, CrlFile } from './inspect-files';
 
 /**
  * The `--crl-warn-days` that `--warn-days` brings along. A deploy signs a CRL again when less than 14 days are left
  * (`crl.earlyRenewalHours`, app/revocation-config.ts), so with the weekly deploys the docs advise a CRL has 7 days or
- * more left when it is signed again; 5 leaves two days for a late run, and five days to deploy (docs/operate.md, "Cron").
+ * more left when it is signed again; 5 leaves two days for a late run, and five days to deploy (docs/operate.md, "npm run inspect").
  */
 export const DEFAULT_CRL_WARN_DAYS = 5;
 
