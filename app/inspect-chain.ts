@@ -53,12 +53,19 @@ export function findRoots(files: { readonly file: string; readonly certificates:
  */
 export function checkChain(cert: X509Certificate, roots: RootCertificate[], cas: X509Certificate[]): ChainResult {
   if (roots.length === 0) return { verified: false, path: [], problem: `no root: ${NO_ROOT}` };
-  for (const root of roots) {
-    const found = pathToRoot(cert, root.certificate, cas, 0);
-    if (found) return { verified: true, path: found.map((c) => shortName(c.subject)) };
-  }
+  const found = signaturePath(cert, roots, cas);
+  if (found) return { verified: true, path: found.map((c) => shortName(c.subject)) };
   const where = roots.length === 1 ? `the root in ${roots[0].file}` : `a root in ${roots.map((r) => r.file).join(', ')}`;
   return { verified: false, path: [], problem: `no signature path to ${where}` };
+}
+
+/** The certificates from `cert` up to one of `roots` (the newest tried first), each signed by the next, or undefined. */
+export function signaturePath(cert: X509Certificate, roots: RootCertificate[], cas: X509Certificate[]): X509Certificate[] | undefined {
+  for (const root of roots) {
+    const found = pathToRoot(cert, root.certificate, cas, 0);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** One certificate per fingerprint, first seen first. */

@@ -4,10 +4,13 @@ import * as path from 'node:path';
 import { INCOMPLETE_MARKER } from './incomplete-marker';
 import { ExitCode, distinctCertificates, exitCodeOf, expiringWithin, inspect } from './inspect';
 import { NO_ROOT } from './inspect-chain';
+import { ConnectTarget, DEFAULT_CONNECT_TIMEOUT_SECONDS } from './inspect-connect';
 import { formatCrls } from './inspect-crl-table';
 import { DEFAULT_CRL_WARN_DAYS, crlsDueWithin, distinctCrls, withCrls } from './inspect-crls';
 import { readDirectory } from './inspect-files';
 import { errorJson, formatTable, toJson } from './inspect-report';
+import { inspectServed, servedExpiringWithin } from './inspect-served';
+import { formatServed, servedJson } from './inspect-served-report';
 import { formatSites, siteSummaries } from './inspect-sites';
 
 /** How {@link inspectDirectory} prints. */
@@ -30,6 +33,21 @@ export interface InspectOptions {
    * @default - `ca/ca.crt` and `ca/ca-gN.crt`
    */
   readonly root?: string[];
+  /**
+   * A live server to read the chain from and compare with the files (app/inspect-served.ts).
+   * @default - none: the files only
+   */
+  readonly connect?: ConnectTarget;
+  /**
+   * With `connect`: the name clients use, checked against the served subjectAltName and sent as SNI.
+   * @default - the host of `connect`
+   */
+  readonly servername?: string;
+  /**
+   * With `connect`: how long to wait for the server's certificate, in seconds.
+   * @default DEFAULT_CONNECT_TIMEOUT_SECONDS
+   */
+  readonly timeout?: number;
 }
 
 /** Where {@link inspectDirectory} prints. */
@@ -52,7 +70,8 @@ export interface InspectOutput {
  * Inspects the certificates deployed under `dir` and prints them (a table, or with `json` always a JSON document):
  * reports the files of an unfinished deploy (`DEPLOY-INCOMPLETE`), damaged files and links, loose or foreign keys,
  * chains that reach no root, CRLs no CA here signed, the certificates that expire within `warnDays` and the CRLs
- * due within `crlWarnDays`. Resolves to the exit code ({@link exitCodeOf}).
+ * due within `crlWarnDays`; with `connect`, what that server serves against the files and the roots. Resolves to
+ * the exit code ({@link exitCodeOf}; {@link ExitCode.ERROR} when the server sent no certificate).
  */
 export async function inspectDirectory(dir: string, options: InspectOptions, out: InspectOutput, now: Date): Promise<ExitCode> {
   const say = (text: string) => out.stderr(`inspect: ${text}\n`);
@@ -80,15 +99,23 @@ export async function inspectDirectory(dir: string, options: InspectOptions, out
   const expiring = options.warnDays === undefined ? [] : distinctCertificates(expiringWithin(inspection, options.warnDays));
   const crlWarnDays = options.crlWarnDays ?? (options.warnDays === undefined ? undefined : DEFAULT_CRL_WARN_DAYS);
   const crlsDue = crlWarnDays === undefined ? [] : crlsDueWithin(inspection, crlWarnDays);
-  const exitCode = exitCodeOf({ incomplete: deployIncomplete !== undefined, inspection, expiring: expiring.length + crlsDue.length });
+  const timeoutMs = (options.timeout ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000;
+  const served = options.connect && await inspectServed(options.connect, options.servername, timeoutMs, inspection, reading.files);
+  const servedExpiring = served?.check && options.warnDays !== undefined ? servedExpiringWithin(served.check, options.warnDays, now) : [];
+  const exitCode = served && !served.check ? ExitCode.ERROR : exitCodeOf({
+    incomplete: deployIncomplete !== undefined, inspection, expiring: expiring.length + crlsDue.length + servedExpiring.length,
+    served: served?.check && served.check.problems.length === 0,
+  });
   if (options.json) {
     const facts = { warnDays: options.warnDays, crlWarnDays, deployIncomplete, configuration: out.configuration, exitCode };
-    out.stdout(`${JSON.stringify(toJson(inspection, facts), null, 2)}\n`);
+    const connect = served === undefined ? {} : { connect: servedJson(served) };
+    out.stdout(`${JSON.stringify({ ...(toJson(inspection, facts) as object), ...connect }, null, 2)}\n`);
   } else {
     if (out.using) out.say(out.using);
     out.stdout(formatTable(inspection, { all: options.all, wide: options.wide }));
     out.stdout(formatSites(siteSummaries(inspection.certificates)));
     out.stdout(formatCrls(inspection.crls, { all: options.all, wide: options.wide }));
+    if (served) out.stdout(formatServed(served, options.wide));
   }
   if (deployIncomplete !== undefined) say(`${dir} holds the files of a deploy that has not finished (${marker})`);
   for (const p of inspection.problems) say(`${p.file} ${p.problem}`);
@@ -107,6 +134,11 @@ export async function inspectDirectory(dir: string, options: InspectOptions, out
       ? `the CRL of ${c.issuer} has expired (nextUpdate ${c.nextUpdate.toISOString()}): peers that check CRLs refuse every certificate this CA issued, and every chain through it, until ${out.deployCommand} signs it again: ${files}`
       : `the CRL of ${c.issuer} is due: nextUpdate ${c.nextUpdate.toISOString()} (${c.daysLeft} days left), within ${crlWarnDays} days: ${files}`);
   }
+  if (served?.error !== undefined) say(served.error);
+  for (const p of served?.check?.problems ?? []) say(`${served!.target}: ${p.problem}`);
+  for (const c of servedExpiring) {
+    say(`${served!.target} serves ${c.subject}, which ${c.expired ? 'has expired' : `expires ${c.notAfter.toISOString()} (${c.daysLeft} days left)`}, within ${options.warnDays} days`);
+  }
   return exitCode;
 }
 
@@ -117,8 +149,11 @@ export const EXIT_CODES_HELP = [
   '3 the files are from a deploy that has not finished (DIR/DEPLOY-INCOMPLETE exists),',
   '4 a certificate does not chain to a root, or a CRL is not signed by a CA certificate under DIR,',
   '5 a certificate or CRL file is empty, cut short or a broken link (or a loop),',
-  '6 a private key is readable by others or does not match its certificate.',
-  'When several apply: 3, then 5, 6, 4, 2. With --json, stdout is always one JSON document naming its exitCode.',
+  '6 a private key is readable by others or does not match its certificate,',
+  '7 (--connect) the server serves a certificate that is in no file under DIR, a CA certificate that is in none,',
+  'a chain without its intermediate or to another root, or is not valid for the name (--servername, else the host).',
+  '--connect exits 1 when no certificate comes (no connection, or none within --timeout).',
+  'When several apply: 3, then 5, 6, 4, 7, 2. With --json, stdout is always one JSON document naming its exitCode.',
 ].join('\n');
 
 /** What inspect reads, as both CLIs' `inspect --help` states it. */

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../app/inspect';
+import { connectOptions } from '../app/inspect-connect';
 import { CRL_WARN_DAYS_OPTION, EXIT_CODES_HELP, InspectOptions, READS_HELP, inspectDirectory, rootFiles, wholeCrlDays, wholeDays } from '../app/inspect-directory';
 import { inventoryCommand } from './inventory';
 import { reviewCommand } from './review';
@@ -47,7 +48,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .action((file: string | undefined, options: { synth?: string }) => {
       status = reviewCommand(file, options, io);
     });
-  program
+  connectOptions(program
     .command('inspect')
     .description('list the certificates and CRLs under DIR: expiry, key, fingerprint, whether each chains to a root, revoked serials')
     .argument('<dir>', 'the directory the certificates were written to')
@@ -56,7 +57,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--wide', 'add the SHA-256 fingerprint and why a chain fails; shorten nothing')
     .option('--root <file>', 'a root file (trust anchor), relative to DIR; repeat for several, newest first (default: ca/ca.crt, ca/ca-gN.crt)', rootFiles)
     .option('--warn-days <n>', 'exit 2 when a certificate expires within N days (or has expired), naming it on stderr', wholeDays)
-    .option(...CRL_WARN_DAYS_OPTION, wholeCrlDays)
+    .option(...CRL_WARN_DAYS_OPTION, wholeCrlDays))
     .addHelpText('after', `\n${READS_HELP}\nChains are checked up to the root files as ChariotPki writes them, or those named with --root.\n\n${EXIT_CODES_HELP}`)
     .action(async (dir: string, options: InspectOptions) => {
       const directory = path.resolve(io.cwd, dir);
