@@ -31,7 +31,10 @@ export enum ExitCode {
   FILES = 5,
   /** A private key is readable by other users, or does not belong to its certificate. */
   KEYS = 6,
-  /** `--connect`: the server presents another certificate than the one in the files. */
+  /**
+   * `--connect`: the server presents a certificate or CA that is in no file, a chain without its intermediate or to
+   * another root, or a certificate not valid for the name clients use (app/inspect-served.ts).
+   */
   SERVED = 7,
 }
 
