@@ -253,6 +253,11 @@ describe('npm run inspect -- --connect: exit codes, table and JSON', () => {
     expect(await inspectCli('--connect', '127.0.0.1:1', '--timeout', '0')).toMatchObject({ code: ExitCode.ERROR, stderr: expect.stringContaining('"0" is not a whole number of seconds from 1') });
   });
 
+  test('--help names --connect, --servername and --timeout, and exit code 7', async () => {
+    const help = await inspectCli('--help');
+    for (const text of ['--connect <host:port>', '--servername <name>', '--timeout <seconds>', '\n7 (--connect) the server serves']) expect(help.stdout).toContain(text);
+  });
+
   test("the package's chariot-tls inspect DIR --connect does the same", async () => {
     const port = await serve(leafOf(pki.deployed));
     let stderr = '';

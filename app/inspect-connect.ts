@@ -95,7 +95,8 @@ export function readServedChain(target: ConnectTarget, servername: string, timeo
       read();
       finish(new Error(`${text} completed a TLS handshake but sent no certificate`));
     });
-    socket.once('error', (e) => finish(new Error(`cannot read the certificate of ${text}: ${firstLine(e.message)}`)));
+    // on, not once: a later error after the first must not go unhandled.
+    socket.on('error', (e) => finish(new Error(`cannot read the certificate of ${text}: ${firstLine(e.message)}`)));
     socket.once('close', () => finish(new Error(`${text} closed the connection before it sent a certificate`)));
   });
 }
