@@ -122,23 +122,27 @@ export function checkServed(served: ServedChain, inspection: Inspection, files: 
   const chain = checkChain(leaf, inspection.roots, clientHas);
   const reached = chain.verified ? signaturePath(leaf, inspection.roots, clientHas)!.at(-1)! : undefined;
   const root = inspection.roots.find((r) => r.certificate.fingerprint256 === reached?.fingerprint256);
-  if (!chain.verified && inspection.roots.length > 0) {
-    if (throughFiles) {
-      const missing = throughFiles.slice(1, -1).filter((c) => !sentCas.some((s) => s.fingerprint256 === c.fingerprint256));
-      const names = missing.map((c) => shortName(c.subject)).join(', ');
-      // The bundles that start with the served certificate: fullchain.pem is what a server sending its chain reads.
-      const chainFiles = inspection.certificates.filter((c) => c.fingerprint256 === leaf.fingerprint256 && c.count > 1 && c.index === 1).map((c) => c.file);
-      const fix = chainFiles.length > 0 ? `; serve the chain: ${chainFiles.join(', ')}, or the chain field of the server's upload screen` : "; give the server its chain (the chain field of its upload screen)";
-      problem(ServedProblemKind.CHAIN_INCOMPLETE, `chain incomplete: the server does not send ${names}, so a client with only the trust bundle cannot verify it${fix}`);
-    } else {
-      problem(ServedProblemKind.CHAIN, `the served chain does not reach our root: ${chain.problem}; the server serves another PKI's certificate`);
-    }
-  } else if (!chain.verified) {
-    problem(ServedProblemKind.CHAIN, `the served chain cannot be checked: ${chain.problem}`);
-  }
+  if (!chain.verified) problems.push(chainProblem(leaf, sentCas, throughFiles, chain, inspection));
   const nameError = tls.checkServerIdentity(name, leaf.toLegacyObject());
   if (nameError) problem(ServedProblemKind.NAME, `${name} is not a name of the served certificate (${leaf.subjectAltName ?? 'no subjectAltName'}): clients connecting as ${name} refuse it`);
   return { target: served.target, name, protocol: served.protocol, certificates, leafFile, chain, rootFile: root?.file, nameMatches: nameError === undefined, problems };
+}
+
+/**
+ * Why the served chain does not verify: it reaches our root only through CAs in the files (chain incomplete, naming
+ * those the server does not send and the bundle that serves them), or not at all.
+ */
+function chainProblem(leaf: X509Certificate, sentCas: X509Certificate[], throughFiles: X509Certificate[] | undefined, chain: ChainResult, inspection: Inspection): ServedProblem {
+  if (inspection.roots.length === 0) return { kind: ServedProblemKind.CHAIN, problem: `the served chain cannot be checked: ${chain.problem}` };
+  if (throughFiles === undefined) {
+    return { kind: ServedProblemKind.CHAIN, problem: `the served chain does not reach our root: ${chain.problem}; the server serves another PKI's certificate` };
+  }
+  const missing = throughFiles.slice(1, -1).filter((c) => !sentCas.some((s) => s.fingerprint256 === c.fingerprint256));
+  // The bundles that start with the served certificate: fullchain.pem is what a server sending its chain reads.
+  const chainFiles = inspection.certificates.filter((c) => c.fingerprint256 === leaf.fingerprint256 && c.count > 1 && c.index === 1).map((c) => c.file);
+  const fix = chainFiles.length > 0 ? `serve the chain: ${chainFiles.join(', ')}, or the chain field of the server's upload screen` : 'give the server its chain (the chain field of its upload screen)';
+  const names = missing.map((c) => shortName(c.subject)).join(', ');
+  return { kind: ServedProblemKind.CHAIN_INCOMPLETE, problem: `chain incomplete: the server does not send ${names}, so a client with only the trust bundle cannot verify it; ${fix}` };
 }
 
 /** The served certificates that expire within `days` days of `now` (or have expired). */
