@@ -15,15 +15,20 @@ export interface InspectRun {
 
 /**
  * `npm run inspect ...argv` in this process with captured output, as if run at `now` (the CLI's clock, `CliIo.now`):
- * how specs move time. A fresh project directory each time, so no configuration of the developer's is read.
+ * how specs move time. A fresh project directory each time (removed after), so no configuration of the developer's is read.
  */
 export function inspectAt(now: Date): (argv: string[], overrides?: Partial<CliIo>) => Promise<InspectRun> {
   return async (argv, overrides = {}) => {
     let stdout = '';
     let stderr = '';
-    const code = await runCli(['inspect', ...argv], [INSPECT], {
-      stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, cwd: PROJECT, projectDir: fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-project-')), now, ...overrides,
-    });
-    return { code, stdout, stderr };
+    const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-inspect-project-'));
+    try {
+      const code = await runCli(['inspect', ...argv], [INSPECT], {
+        stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, cwd: PROJECT, projectDir, now, ...overrides,
+      });
+      return { code, stdout, stderr };
+    } finally {
+      fs.rmSync(projectDir, { recursive: true, force: true });
+    }
   };
 }
