@@ -199,7 +199,7 @@ export abstract class LeafCertificate extends Construct {
     this.privateKey = issued.key;
     this.certificate = issued.cert;
     this.certPem = issued.cert.certPem;
-    this.privateKeyPem = issued.key.privateKeyPem;
+    this.privateKeyPem = issued.keyPem;
     this.privateKeyPkcs8Pem = issued.key.privateKeyPemPkcs8;
     this.caChainPem = props.issuer.chainPem;
     this.fullChainPem = `${this.certPem}${this.caChainPem}`;

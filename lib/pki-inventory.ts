@@ -5,7 +5,7 @@ import { InventoryCertificate } from './inventory-model';
 import { UploadReadme } from './upload-readme';
 import { inventoryJson } from './private/inventory-json';
 import { inventoryMarkdown } from './private/inventory-markdown';
-import { describe, hierarchyOrder, isInventoried, showDirectory, siteOfPath } from './private/inventory-walk';
+import { describe, hierarchyOrder, isInventoried, readmesByCertificate, showDirectory, siteOfPath } from './private/inventory-walk';
 
 /**
  * Options of `PkiInventory.of`.
@@ -41,7 +41,7 @@ export class PkiInventory {
     const found = scope.node.findAll();
     const composites = found.filter((c): c is ChariotPki => c instanceof ChariotPki);
     const outputDirectory = path.resolve(options.outputDirectory ?? (composites.length === 1 ? composites[0].outputDirectory : process.cwd()));
-    const readmes = found.filter((c): c is UploadReadme => c instanceof UploadReadme);
+    const readmes = readmesByCertificate(found.filter((c): c is UploadReadme => c instanceof UploadReadme));
     const sites = siteOfPath(composites);
     const certificates = hierarchyOrder(found.filter(isInventoried)).map((c) => ({ ...describe(c, outputDirectory, readmes), ...sites.get(c.node.path) }));
     const shown = options.inventoryDirectory === undefined ? undefined : showDirectory(outputDirectory, options.inventoryDirectory);

@@ -30,6 +30,8 @@ export interface IssueOptions {
 /** The resources behind an issued certificate. */
 export interface Issued extends Signed {
   readonly key: PrivateKey;
+  /** The key's PEM as the request took it: one token, where each read of `key.privateKeyPem` makes another. */
+  readonly keyPem: string;
 }
 
 /** A request and the certificate its issuer signed. */
@@ -44,9 +46,10 @@ export interface Signed {
  */
 export function issueCertificate(scope: Construct, options: IssueOptions): Issued {
   const key = createPrivateKey(scope, options.key, options.isCa);
-  const signed = signRequest(scope, options, key.privateKeyPem);
+  const keyPem = key.privateKeyPem;
+  const signed = signRequest(scope, options, keyPem);
   replacedWithKey(signed.request, key);
-  return { key, ...signed };
+  return { key, keyPem, ...signed };
 }
 
 /** A CSR made with `keyPem` (id `csr`) and the certificate the issuer signs (id `cert`), for a key made elsewhere. */
