@@ -30,6 +30,14 @@ describe('environments', () => {
     expect(() => checkEnvironment(load(dir, 'production'), dir)).not.toThrow();
   });
 
+  test('the inventory beside a configuration is no environment; a configuration with a $schema field still is one', () => {
+    const dir = project({ production: own('production') });
+    fs.writeFileSync(path.join(dir, 'environments', 'pki-inventory.json'), JSON.stringify({ formatVersion: 1, outputDirectory: 'pki-production', certificates: [], sites: [] }));
+    expect(() => checkEnvironment(load(dir, 'production'), dir)).not.toThrow();
+    fs.writeFileSync(path.join(dir, 'environments', 'staging.json'), JSON.stringify({ $schema: 'chariot-tls.schema.json', ...own('staging', { outputDirectory: 'pki-production' }) }));
+    expect(() => checkEnvironment(load(dir, 'production'), dir)).toThrow(/its outputDirectory .*pki-production is the output directory of environments\/staging\.json/);
+  });
+
   test('a shared PostgreSQL schema is refused, naming the other environment and the fix', () => {
     const pg = { backend: { type: 'pg', schemaName: 'pki' } };
     const dir = project({ staging: own('staging', pg), production: own('production', pg) });

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Construct } from 'constructs';
 import { Testing } from 'cdktf';
 import { AppConfig, ConfigError, loadConfig } from '../app/config';
 import { INVENTORY_JSON_FILE, INVENTORY_MARKDOWN_FILE, renderInventory, writeInventory } from '../app/inventory';
@@ -337,6 +338,19 @@ describe('PkiInventory on constructs of the library', () => {
     });
     expect(inventory.toJson().certificates[0].subjectText).toBe('CN=Acme\\, Inc. | Plants Root CA, OU=CA, O=Acme\\, Inc. | Plants');
     expect(inventory.toMarkdown()).toContain('| Subject | CN=Acme\\, Inc. \\| Plants Root CA, OU=CA, O=Acme\\, Inc. \\| Plants |');
+  });
+
+  test('a certificate whose issuer is outside the scope is listed as a root, at the top of the outline', () => {
+    let inventory!: PkiInventory;
+    synth((scope) => {
+      const root = new RootCa(scope, 'root', { subject: { commonName: 'Root' } });
+      const branch = new Construct(scope, 'branch');
+      const ca = new IntermediateCa(branch, 'issuing', { issuer: root, subject: { commonName: 'Issuing' } });
+      new ClientCert(branch, 'device', { issuer: ca });
+      inventory = PkiInventory.of(branch);
+    });
+    expect(inventory.certificates.map((c) => [c.constructPath, c.issuerPath])).toEqual([['test/branch/issuing', 'test/root'], ['test/branch/device', 'test/branch/issuing']]);
+    expect(inventory.toMarkdown()).toContain('\n- **Issuing**: intermediate CA (`test/branch/issuing`)\n  - **device**: client, MQTT Transmission (`test/branch/device`)\n');
   });
 
   test('a tree with no certificate gives an empty inventory', () => {

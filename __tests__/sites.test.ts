@@ -117,6 +117,22 @@ describe('the inventory of sites', () => {
     ]);
   });
 
+  test('lists each site CA with its clients right below it, depth first, siblings by construct path; the outline indents them a level more', () => {
+    const reordered = PkiInventory.of(inStack({ ...withSites, transmissionClients: ['edge-2', 'edge-1'], sites: { ...withSites.sites, 'north-sea': { transmissionClients: ['ns-2', 'ns-1'], issuingCa: true } } }));
+    expect(reordered.toMarkdown()).toBe(inventory.toMarkdown());
+    const paths = inventory.certificates.map((c) => c.constructPath.replace('test/pki/', ''));
+    const below = paths.slice(paths.indexOf('transmission-ca'));
+    expect(below).toEqual(['transmission-ca', 'sites/baltic/clients/bt-1', 'sites/north-sea/ca', 'sites/north-sea/clients/ns-1', 'sites/north-sea/clients/ns-2', 'transmission/edge-1', 'transmission/edge-2']);
+    expect(inventory.toMarkdown()).toContain([
+      '  - **Chariot TLS Transmission CA**: intermediate CA (`test/pki/transmission-ca`)',
+      '    - **bt-1**: client, MQTT Transmission (`test/pki/sites/baltic/clients/bt-1`)',
+      '    - **north-sea Transmission CA**: intermediate CA (`test/pki/sites/north-sea/ca`)',
+      '      - **ns-1**: client, MQTT Transmission (`test/pki/sites/north-sea/clients/ns-1`)',
+      '      - **ns-2**: client, MQTT Transmission (`test/pki/sites/north-sea/clients/ns-2`)',
+      '    - **edge-1**: client, MQTT Transmission (`test/pki/transmission/edge-1`)',
+    ].join('\n'));
+  });
+
   test('the JSON of a hierarchy without sites has an empty list of them', () => {
     expect(PkiInventory.of(inStack(flat)).toJson().sites).toEqual([]);
     expect(PkiInventory.of(inStack(flat)).toMarkdown()).not.toContain('## Sites');

@@ -15,7 +15,7 @@ export interface SynthesizedApp {
   readonly stack: ChariotTlsStack;
   /** The directory the engine runs in: `<outdir>/stacks/chariot-tls`. */
   readonly stackDir: string;
-  /** The stack's `cdk.tf.json`, parsed. */
+  /** The stack's `cdk.tf.json`, parsed (when first read: the synth command never reads it, 17 MB at 2,000 clients). */
   readonly synthesized: any;
   /** The constructs' warnings and notes, one line each, as `cdktf synth` prints them. */
   readonly annotations: string[];
@@ -36,10 +36,14 @@ export function synthesizeApp(config: AppConfig, outdir?: string, options: Stack
   writeInventory(stack.pki, config.inventoryDirectory);
   const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, 'manifest.json'), 'utf8'));
   const entry = manifest.stacks[STACK];
+  const stackFile = path.join(app.outdir, entry.synthesizedStackPath);
+  let synthesized: any;
   return {
     stack,
     stackDir: path.join(app.outdir, entry.workingDirectory),
-    synthesized: JSON.parse(fs.readFileSync(path.join(app.outdir, entry.synthesizedStackPath), 'utf8')),
+    get synthesized() {
+      return (synthesized ??= JSON.parse(fs.readFileSync(stackFile, 'utf8')));
+    },
     // Error annotations never get here: app.synth() throws on them.
     productLabels: productLabels(stack.pki),
     annotations: entry.annotations.map((a: any) => `${a.level === AnnotationMetadataEntryType.WARN ? 'WARN' : 'INFO'} [${a.constructPath}]: ${a.message}`),
@@ -56,5 +60,6 @@ export const DEFAULT_OUTDIR = 'cdktf.out';
 export function synthesizeForCommand(config: AppConfig, outdir: string = DEFAULT_OUTDIR, options: StackOptions = {}): SynthesizedApp & { readonly config: AppConfig } {
   const app = synthesizeApp(config, outdir, options);
   for (const line of app.annotations) process.stderr.write(`${line}\n`);
-  return { ...app, config };
+  // Not a spread: that would read the synthesized file now.
+  return Object.assign(app, { config });
 }

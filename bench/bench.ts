@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --n 1,10,100,500] [--site-size S [--site-ca]] [--repeats 1] [--results bench/RESULTS.md] [--keep]`
+ * `npm run bench [-- --n 1,10,100,500] [--site-size S [--site-ca]] [--synth-only] [--repeats 1] [--results bench/RESULTS.md] [--keep]`
  *
  * For each N (Transmission clients, beside the default server and one Engine client) it times,
  * with the project's own commands and engine (`npm run synth`, `npm run deploy`): synth, a cold
@@ -13,7 +13,8 @@
  * writes it to the results file. With `--site-size S` the clients are in sites of S (`sites` in the
  * configuration; the added client joins the last site), e.g. `--n 2000 --site-size 100`. With `--site-ca` too, each
  * site has its own issuing CA, and the round also rotates the first site's CA (its three deploys), each against
- * the same steps by hand. See bench/README.md.
+ * the same steps by hand. With `--synth-only` it only synthesizes each N (no engine, no openssl), and prints
+ * the synth's time, CPU time and memory. See bench/README.md.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -33,6 +34,8 @@ interface Options {
   readonly repeats: number;
   readonly results?: string;
   readonly keep: boolean;
+  /** Only `npm run synth` for each N: no deploy, no openssl. */
+  readonly synthOnly: boolean;
 }
 
 /** One step's result over the repeats: median time, largest peak memory. */
@@ -40,6 +43,8 @@ interface Step {
   readonly seconds: number;
   readonly cpuSeconds: number;
   readonly peakRssMib: number;
+  /** The largest one process's peak (the app's node, for a synth). */
+  readonly maxProcessRssMib: number;
 }
 
 interface Row {
@@ -64,6 +69,7 @@ function parseArgs(argv: string[]): Options {
   let results: string | undefined = path.join(PROJECT, 'bench', 'RESULTS.md');
   let keep = false;
   let siteCa = false;
+  let synthOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -77,10 +83,11 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--results') results = value() === '-' ? undefined : path.resolve(argv[i]);
     else if (arg === '--keep') keep = true;
     else if (arg === '--site-ca') siteCa = true;
-    else throw new Error(`unknown option ${arg}; use --n 1,10,100,500 --site-size S --site-ca --repeats R --results FILE|- --keep`);
+    else if (arg === '--synth-only') synthOnly = true;
+    else throw new Error(`unknown option ${arg}; use --n 1,10,100,500 --site-size S --site-ca --synth-only --repeats R --results FILE|- --keep`);
   }
   if (siteCa && siteSize === undefined) throw new Error('--site-ca needs --site-size S: the sites whose CAs it gives and rotates');
-  return { ns, siteSize, siteCa, repeats, results, keep };
+  return { ns, siteSize, siteCa, repeats, results, keep, synthOnly };
 }
 
 function positiveInt(text: string, option: string): number {
@@ -184,7 +191,12 @@ function median(values: number[]): number {
 }
 
 function summarize(ms: Measurement[]): Step {
-  return { seconds: median(ms.map((m) => m.seconds)), cpuSeconds: median(ms.map((m) => m.cpuSeconds)), peakRssMib: Math.max(...ms.map((m) => m.peakRssMib)) };
+  return {
+    seconds: median(ms.map((m) => m.seconds)),
+    cpuSeconds: median(ms.map((m) => m.cpuSeconds)),
+    peakRssMib: Math.max(...ms.map((m) => m.peakRssMib)),
+    maxProcessRssMib: Math.max(...ms.map((m) => m.maxProcessRssMib)),
+  };
 }
 
 function load(): string {
@@ -390,43 +402,95 @@ function table(rows: Row[], siteSize?: number): string {
   return lines.join('\n');
 }
 
+/** The synth target of issue 18 (N = 2,000 in sites of 100), in seconds. */
+const SYNTH_TARGET_SECONDS = 5;
+
+/** One synth of N clients in a fresh directory, checked to succeed. */
+async function synthRound(n: number, { keep, siteSize, siteCa }: Options): Promise<Measurement> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `chariot-tls-bench-synth-${n}-`));
+  try {
+    fs.writeFileSync(path.join(dir, 'chariot-tls.json'), JSON.stringify(config(n, n, siteSize, siteCa), null, 2));
+    const m = await npm(dir, 'synth', 'synth');
+    check(synthAddresses(dir).size > 0, 'the synth wrote a stack with resources');
+    return m;
+  } finally {
+    if (keep) console.error(`kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `--synth-only`: each N synthesized `repeats` times (the first run builds the app if a source changed: not timed). */
+async function synthOnly(options: Options): Promise<string> {
+  await synthRound(1, { ...options, keep: false });
+  const layout = options.siteSize === undefined ? 'flat list' : `sites of ${options.siteSize}${options.siteCa ? ', own CAs' : ''}`;
+  const lines = [
+    `| N | layout | synth time | CPU time | app peak MiB | tree peak MiB | load average before |`,
+    '|---:|---|---:|---:|---:|---:|---|',
+  ];
+  for (const n of options.ns) {
+    const loadBefore = load();
+    const runs: Measurement[] = [];
+    for (let r = 0; r < options.repeats; r++) {
+      console.error(`N=${n}: synth ${r + 1}/${options.repeats} (load ${load()})`);
+      runs.push(await synthRound(n, options));
+    }
+    const step = summarize(runs);
+    lines.push(`| ${n} | ${layout} | ${s(step)} | ${cpu(step)} | ${Math.round(step.maxProcessRssMib)} | ${mib(step)} | ${loadBefore} |`);
+  }
+  return [
+    lines.join('\n'),
+    '',
+    `Target (issue 18): synth of N = 2,000 in sites of 100 under ${SYNTH_TARGET_SECONDS} s. App peak: the largest process's maximum RSS (GNU time), the app's node;`,
+    'tree peak: npm, the shell and the app summed (sampled). Wall time follows the load; CPU time less so.',
+  ].join('\n');
+}
+
 function machine(options: Options): string {
   const engine = execFileSync(path.join(PROJECT, 'scripts', 'engine', 'run.sh'), ['tofu', 'version'], { cwd: PROJECT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0];
   return [
     `- date: ${new Date().toISOString()}`,
     `- machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
     `- engine: ${engine}; openssl: ${execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim()}; node ${process.version}`,
-    `- command: \`npm run bench -- --n ${options.ns.join(',')}${options.siteSize === undefined ? '' : ` --site-size ${options.siteSize}`}${options.siteCa ? ' --site-ca' : ''} --repeats ${options.repeats}\` (times: median of the repeats; memory: the largest peak)`,
-    '- steps: `npm run synth` and `npm run deploy`, as a user runs them',
+    `- command: \`npm run bench -- --n ${options.ns.join(',')}${options.siteSize === undefined ? '' : ` --site-size ${options.siteSize}`}${options.siteCa ? ' --site-ca' : ''}${options.synthOnly ? ' --synth-only' : ''} --repeats ${options.repeats}\` (times: median of the repeats; memory: the largest peak)`,
+    options.synthOnly ? '- steps: `npm run synth`, as a user runs it' : '- steps: `npm run synth` and `npm run deploy`, as a user runs them',
     `- memory: the summed RSS of the step's whole process tree (npm, the app, tofu, providers), sampled every ${SAMPLE_INTERVAL_MS} ms`,
   ].join('\n');
 }
 
-const BEGIN = '<!-- bench:begin (written by npm run bench) -->';
-const END = '<!-- bench:end -->';
+/** Where a run goes in the results file: the full run's markers, or the synth-only run's. */
+const MARKERS = {
+  full: ['<!-- bench:begin (written by npm run bench) -->', '<!-- bench:end -->'],
+  synth: ['<!-- bench-synth:begin (written by npm run bench -- --synth-only) -->', '<!-- bench-synth:end -->'],
+} as const;
 
 /** Puts the report between the markers of the results file, keeping the notes around them. */
-function writeResults(file: string, report: string): void {
-  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `# Benchmark results\n\n${BEGIN}\n${END}\n`;
-  const start = old.indexOf(BEGIN);
-  const end = old.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`${file} lacks the ${BEGIN} ... ${END} markers; add them where the run goes`);
-  fs.writeFileSync(file, `${old.slice(0, start + BEGIN.length)}\n${report}${old.slice(end)}`);
+function writeResults(file: string, report: string, [begin, end]: readonly [string, string]): void {
+  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `# Benchmark results\n\n${begin}\n${end}\n`;
+  const startAt = old.indexOf(begin);
+  const endAt = old.indexOf(end);
+  if (startAt < 0 || endAt < startAt) throw new Error(`${file} lacks the ${begin} ... ${end} markers; add them where the run goes`);
+  fs.writeFileSync(file, `${old.slice(0, startAt + begin.length)}\n${report}${old.slice(endAt)}`);
 }
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  const body = options.synthOnly ? await synthOnly(options) : await fullRun(options);
+  const report = `${machine(options)}\n- load average after: ${load()}\n\n${body}\n`;
+  console.log(report);
+  if (options.results) {
+    writeResults(options.results, report, options.synthOnly ? MARKERS.synth : MARKERS.full);
+    console.error(`wrote ${path.relative(PROJECT, options.results)}`);
+  }
+}
+
+/** Every step for each N: the table of the full run. */
+async function fullRun(options: Options): Promise<string> {
   const rows: Row[] = [];
   for (const n of options.ns) {
     rows.push(await benchmark(n, options));
     console.error(`N=${n} done (load ${load()})`);
   }
-  const report = `${machine(options)}\n- load average after: ${load()}\n\n${table(rows, options.siteSize)}\n`;
-  console.log(report);
-  if (options.results) {
-    writeResults(options.results, report);
-    console.error(`wrote ${path.relative(PROJECT, options.results)}`);
-  }
+  return table(rows, options.siteSize);
 }
 
 main().catch((e: Error) => {

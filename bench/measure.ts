@@ -11,6 +11,8 @@ export interface Measurement {
   readonly cpuSeconds: number;
   /** The largest sum of resident memory over the command's whole process tree, in MiB (sampled). */
   readonly peakRssMib: number;
+  /** The largest peak resident memory of any one process in the tree, in MiB (GNU time's maximum RSS: exact, not sampled). */
+  readonly maxProcessRssMib: number;
   readonly status: number;
   /** stdout and stderr, interleaved as they came. */
   readonly output: string;
@@ -23,15 +25,16 @@ const PAGE_BYTES = 4096;
 
 /**
  * Runs a command without a shell and measures its wall time, its CPU time (GNU time: the
- * rusage of the whole tree, which a loaded machine inflates less than wall time) and the peak
+ * rusage of the whole tree, which a loaded machine inflates less than wall time), the peak
  * resident memory of its process tree (every descendant's RSS summed, sampled from /proc every
- * 100 ms: a process that lives less than that may be missed).
+ * 100 ms: a process that lives less than that may be missed) and the largest single process's
+ * peak (GNU time's maximum RSS).
  */
 export function measure(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Measurement> {
   const rusage = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-measure-')), 'rusage');
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', rusage, command, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', rusage, command, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     child.stderr.on('data', (c: Buffer) => chunks.push(c));
@@ -46,12 +49,13 @@ export function measure(command: string, args: string[], options: { cwd?: string
     });
     child.on('close', (code) => {
       clearInterval(timer);
-      const [user, system] = fs.readFileSync(rusage, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+      const [user, system, maxRssKib] = fs.readFileSync(rusage, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
       fs.rmSync(path.dirname(rusage), { recursive: true, force: true });
       resolve({
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
         cpuSeconds: user + system,
         peakRssMib: peak / 2 ** 20,
+        maxProcessRssMib: maxRssKib / 2 ** 10,
         status: code ?? 1,
         output: Buffer.concat(chunks).toString('utf8'),
       });

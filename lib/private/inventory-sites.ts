@@ -1,5 +1,6 @@
 import { InventoryCertificate, InventoryRole } from '../inventory-model';
 import { MQTT_TRANSMISSION } from '../products/mqtt-transmission';
+import { groupBy } from './group-by';
 
 /** A site as the inventory sums it up; the flat `transmissionClients` list is the site without a name. */
 export interface SiteSummary {
@@ -15,8 +16,8 @@ export interface SiteSummary {
 
 /** The sites in name order, each summed up. The flat list is not among them. */
 export function sitesOf(certificates: InventoryCertificate[]): SiteSummary[] {
-  const names = [...new Set(certificates.flatMap((c) => (c.site === undefined ? [] : [c.site])))].sort();
-  return names.map((name) => summary(certificates.filter((c) => c.site === name), name));
+  const members = groupBy(certificates, (c) => c.site);
+  return [...members.keys()].sort().map((name) => summary(members.get(name)!, name));
 }
 
 /** The flat `transmissionClients` list summed up as a site: the Transmission clients of no site. */

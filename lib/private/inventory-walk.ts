@@ -12,6 +12,7 @@ import { LeafCertificate } from '../leaf-certificate';
 import { RootCa } from '../root-ca';
 import { UploadReadme } from '../upload-readme';
 import { UNRESOLVED } from './inventory-text';
+import { groupBy } from './group-by';
 
 /** What the walk over a construct tree finds: every certificate it intends, depth first from each root. */
 export type Inventoried = RootCa | IntermediateCa | ExternalCa | ExternallySignedCa | LeafCertificate;
@@ -59,33 +60,26 @@ export function isInventoried(c: IConstruct): c is Inventoried {
 /**
  * Depth first from each root; siblings by construct path (code-unit order, not locale order). Each certificate's
  * path is read once and its children found by issuer path in a map: a construct's path walks up the tree on every
- * read, and scanning every certificate for every issuer was quadratic (half the synth at 2,000 clients).
+ * read, and scanning every certificate for every issuer was quadratic (seconds of the synth at 2,000 clients).
  */
 export function hierarchyOrder(certs: Inventoried[]): Inventoried[] {
   const pathOf = new Map(certs.map((c) => [c, c.node.path]));
-  const issuerPathOf = (c: Inventoried): string | undefined => (c instanceof RootCa || c.issuer === undefined ? undefined : c.issuer.node.path);
-  const byPath = (a: Inventoried, b: Inventoried) => (pathOf.get(a)! < pathOf.get(b)! ? -1 : pathOf.get(a)! > pathOf.get(b)! ? 1 : 0);
+  const issuerPathOf = new Map(certs.map((c) => [c, c instanceof RootCa || c.issuer === undefined ? undefined : c.issuer.node.path]));
   const present = new Set(pathOf.values());
-  const roots: Inventoried[] = [];
-  const childrenOf = new Map<string, Inventoried[]>();
-  for (const c of certs) {
-    const issuer = issuerPathOf(c);
-    if (issuer === undefined || !present.has(issuer)) roots.push(c);
-    else if (childrenOf.has(issuer)) childrenOf.get(issuer)!.push(c);
-    else childrenOf.set(issuer, [c]);
-  }
+  /** The path of the certificate's issuer when that is listed too; a root otherwise. */
+  const parentOf = (c: Inventoried) => {
+    const issuer = issuerPathOf.get(c);
+    return issuer !== undefined && present.has(issuer) ? issuer : undefined;
+  };
+  const byPath = (a: Inventoried, b: Inventoried) => (pathOf.get(a)! < pathOf.get(b)! ? -1 : pathOf.get(a)! > pathOf.get(b)! ? 1 : 0);
+  const childrenOf = groupBy(certs, parentOf);
   const visit = (c: Inventoried): Inventoried[] => [c, ...(childrenOf.get(pathOf.get(c)!) ?? []).sort(byPath).flatMap(visit)];
-  return roots.sort(byPath).flatMap(visit);
+  return certs.filter((c) => parentOf(c) === undefined).sort(byPath).flatMap(visit);
 }
 
 /** The README files of each certificate, in the order found. */
 export function readmesByCertificate(readmes: UploadReadme[]): Map<Inventoried, UploadReadme[]> {
-  const byCertificate = new Map<Inventoried, UploadReadme[]>();
-  for (const r of readmes) {
-    if (byCertificate.has(r.certificate)) byCertificate.get(r.certificate)!.push(r);
-    else byCertificate.set(r.certificate, [r]);
-  }
-  return byCertificate;
+  return groupBy<UploadReadme, Inventoried>(readmes, (r) => r.certificate);
 }
 
 /** A certificate as the inventory lists it; `readmes` from `readmesByCertificate`. */
