@@ -27,8 +27,7 @@ export class ChariotTlsStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, config: AppConfig, options: StackOptions = {}) {
     super(scope, id);
-    addBackend(this, config.backend);
-    if (config.stateEncryption.enabled) addStateEncryption(this, config.stateEncryption);
+    addStateStorage(this, config.backend, config.stateEncryption);
     this.pki = new ChariotPki(this, 'pki', config.pki);
     if (options.unprotectCaKeys) liftPreventDestroy(this.pki);
   }
@@ -48,6 +47,12 @@ export interface StackOptions {
 function liftPreventDestroy(scope: Construct): void {
   const kept = scope.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource && c.lifecycle?.preventDestroy === true);
   for (const resource of kept) resource.addOverride('lifecycle.prevent_destroy', false);
+}
+
+/** The backend that keeps a stack's state and, when configured, the encryption of that state and of saved plans. */
+export function addStateStorage(stack: TerraformStack, backend: BackendConfig, encryption: StateEncryptionConfig): void {
+  addBackend(stack, backend);
+  if (encryption.enabled) addStateEncryption(stack, encryption);
 }
 
 function addBackend(stack: TerraformStack, backend: BackendConfig): void {

@@ -18,6 +18,7 @@ import { CaGenerationOptions, CaGenerations, MAX_CA_GENERATION, caName, generati
 import { MAX_NAME_LENGTH } from './private/subject';
 import { DEFAULT_ORGANIZATION, checkHierarchy } from './private/hierarchy-checks';
 import { TransmissionSite, TransmissionSiteOptions } from './transmission-site';
+import { TransmissionSiteClients } from './transmission-site-clients';
 
 /**
  * The Chariot server a `ChariotPki` issues a certificate for.
@@ -282,6 +283,11 @@ export class ChariotPki extends Construct {
   public readonly transmissionClients: ClientCert[];
   /** The sites, by name in code-unit order. */
   public readonly sites: TransmissionSite[];
+  /**
+   * The CAs every MQTT Engine and Transmission client trusts to verify the servers (its `ca.pem`): each live Server
+   * CA generation and root. Empty while an issuing CA waits for its signature.
+   */
+  public readonly clientTrustedCas: ICertificateAuthority[];
 
   /** The highest generation a CA may reach (`caGenerations`): 99 rotations outlast any PKI. */
   public static readonly MAX_CA_GENERATION = MAX_CA_GENERATION;
@@ -366,7 +372,7 @@ export class ChariotPki extends Construct {
     // An issuing CA without its certificate stops the hierarchy at the CAs: nothing is issued below it.
     if ([this.serverCa, this.engineCa, this.transmissionCa].some(isUnsigned)) {
       this.certificateAuthorities = [...roots.live.filter((ca) => !(ca instanceof ExternalCa)), ...server.live, ...engine.live, ...transmission.live];
-      [this.servers, this.engineClients, this.transmissionClients, this.sites] = [[], [], [], []];
+      [this.servers, this.engineClients, this.transmissionClients, this.sites, this.clientTrustedCas] = [[], [], [], [], []];
       return;
     }
     const sitesScope = siteNames.length > 0 ? new Construct(this, 'sites') : undefined;
@@ -410,30 +416,41 @@ export class ChariotPki extends Construct {
     const group = serverOptions.length > 0 ? new Construct(this, 'servers') : undefined;
     const more = serverOptions.map((o) => serverCert(group!, o.name, o, `servers/${o.name}`, dn(o.commonName ?? o.dnsNames?.[0] ?? o.ipAddresses?.[0] ?? o.name), o.product));
     this.servers = [...(this.server ? [this.server] : []), ...more];
-    const clients = (group: Construct, kind: string, product: Product, issuer: ICertificateAuthority, names: string[], site?: string) =>
+    this.clientTrustedCas = [...server.live, ...roots.live];
+    const clients = (group: Construct, kind: string, product: Product, issuer: ICertificateAuthority, names: string[]) =>
       names.map((name) => new ClientCert(group, name, {
         ...leaf,
         product,
         issuer,
-        site,
         encryptedKeyFile: kind === 'engine' ? props.encryptEngineClientKeys : props.encryptTransmissionClientKeys,
         subject: dn(name, kind),
-        trustedCas: [...server.live, ...roots.live],
-        outputDirectory: path.join(this.outputDirectory, 'certs', kind, ...(site === undefined ? [] : [site]), name),
+        trustedCas: this.clientTrustedCas,
+        outputDirectory: path.join(this.outputDirectory, 'certs', kind, name),
       }));
     this.engineClients = clients(new Construct(this, 'engine'), 'engine', MQTT_ENGINE, this.engineCa, engineNames);
     this.transmissionClients = clients(new Construct(this, 'transmission'), 'transmission', MQTT_TRANSMISSION, this.transmissionCa, transmissionNames);
+    // Each certificate's folder is its upload folder; the README says what goes where.
+    for (const cert of [...this.engineClients, ...this.transmissionClients]) {
+      new UploadReadme(cert, 'readme', { certificate: cert, servers: this.servers });
+    }
+    // A site's clients are one construct, which a site's own stack builds the same way, at the same path.
     this.sites = siteNames.map((name) => ({
       name,
       issuingCa: siteCas.get(name)?.issuing,
       certificateAuthorities: siteCas.get(name)?.live ?? [],
-      transmissionClients: clients(new Construct(siteScopes.get(name)!, 'clients'), 'transmission', MQTT_TRANSMISSION,
-        siteCas.get(name)?.issuing ?? this.transmissionCa, siteOptions[name].transmissionClients ?? [], name),
+      transmissionClients: new TransmissionSiteClients(siteScopes.get(name)!, 'clients', {
+        ...leaf,
+        site: name,
+        transmissionClients: siteOptions[name].transmissionClients,
+        issuer: siteCas.get(name)?.issuing ?? this.transmissionCa,
+        trustedCas: this.clientTrustedCas,
+        servers: this.servers,
+        outputDirectory: this.outputDirectory,
+        organization,
+        country: props.country,
+        encryptedKeyFile: props.encryptTransmissionClientKeys,
+      }).transmissionClients,
     }));
-    // Each certificate's folder is its upload folder; the README says what goes where.
-    for (const cert of [...this.engineClients, ...this.transmissionClients, ...this.sites.flatMap((s) => s.transmissionClients)]) {
-      new UploadReadme(cert, 'readme', { certificate: cert, servers: this.servers });
-    }
   }
 }
 

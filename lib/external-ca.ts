@@ -4,6 +4,7 @@ import { DistinguishedName } from './distinguished-name';
 import { EcdsaCurve, KeyAlgorithm } from './key';
 import { writePublicPem } from './private/pem-file';
 import { describeCertificate, parseCertificate } from './private/certificate-pem';
+import { checkKeyVariable, ephemeralKeyPem } from './private/external-key';
 import { Problems } from './private/validation';
 
 /**
@@ -26,16 +27,29 @@ export interface ExternalCaProps {
    * @default - not written
    */
   readonly certFile?: string;
+
+  /**
+   * Lets the CA sign here without its key in any state or plan: the name of an ephemeral variable that holds the
+   * key (PEM) at each deploy, which reaches the certificates it signs through write-only attributes only. For a
+   * CA of ours held in another state: a site's stack signs with the site CA the CAs' stack keeps
+   * (`TransmissionSiteClients`, docs/operate.md, "Sites in their own state").
+   * @default - no key here: the CA signs nothing (an enterprise CA)
+   */
+  readonly keyVariable?: string;
 }
 
 /**
  * A CA we do not hold: an enterprise root, or an enterprise intermediate between that root and an
  * `ExternallySignedCa`. Its certificate is known, its key is not: it signs nothing here. It gives the chain above
  * an `ExternallySignedCa` to every bundle, `ca.pem` and Root CA Chain, so a peer can build the whole path.
+ * With `keyVariable` it is one of our CAs held in another state, whose key is handed over write-only at each deploy.
  */
 export class ExternalCa extends Construct implements ICertificateAuthority {
   public readonly certPem: string;
-  /** Always empty: the enterprise holds the key. Only an `ExternallySignedCa` takes an `ExternalCa` as issuer. */
+  /**
+   * The reference to the key in `keyVariable`, for write-only attributes only; else empty: the enterprise holds the
+   * key, and only an `ExternallySignedCa` takes the CA as issuer.
+   */
   public readonly privateKeyPem: string;
   public readonly keyAlgorithm: KeyAlgorithm;
   public readonly chainPem: string;
@@ -61,7 +75,7 @@ export class ExternalCa extends Construct implements ICertificateAuthority {
   public readonly earlyRenewalHours: number;
   /** Path of the written copy, if `certFile` was set. */
   public readonly certFile?: string;
-  /** Always `undefined`: the enterprise holds the key. */
+  /** Always `undefined`: the key is not written here. */
   public readonly privateKeyFile?: string;
 
   constructor(scope: Construct, id: string, props: ExternalCaProps) {
@@ -69,11 +83,12 @@ export class ExternalCa extends Construct implements ICertificateAuthority {
     const problems = new Problems(this);
     const cert = parseCertificate(problems, 'certPem', props.certPem);
     if (cert && !cert.ca) problems.add('certPem', cert.subject, 'is not a CA certificate (basicConstraints CA:TRUE is missing)', 'give the enterprise root and intermediate CA certificates, not a leaf');
+    checkKeyVariable(problems, props);
     problems.throwIfAny();
     const parsed = describeCertificate(cert!);
     // A certificate as parsed, written back: only PEM reaches the configuration, never text of the caller's.
     this.certPem = cert!.toString();
-    this.privateKeyPem = '';
+    this.privateKeyPem = props.keyVariable === undefined ? '' : ephemeralKeyPem(this, props.keyVariable, `The key of ${this.node.path} (PEM), a CA held in another state; the deploy hands it over.`);
     ({ keyAlgorithm: this.keyAlgorithm, rsaBits: this.rsaBits, subject: this.subject, validityPeriodHours: this.validityPeriodHours, notAfter: this.notAfter } = parsed);
     this.commonName = this.subject.commonName;
     this.issuer = props.issuer;

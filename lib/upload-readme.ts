@@ -6,6 +6,7 @@ import { KeyAlgorithm } from './key';
 import { LeafCertificate } from './leaf-certificate';
 import { ClientCert } from './client-cert';
 import { ServerCert } from './server-cert';
+import { IServerEndpoint } from './server-endpoint';
 import { writePublicPem } from './private/pem-file';
 import { wildcardMeaning } from './private/subject-alt-names';
 import { Problems, isIpAddress, isKnown } from './private/validation';
@@ -32,7 +33,7 @@ export interface UploadReadmeProps {
    * the server URLs.
    * @default - the certificate itself for a server; for a client, the README says to use a name in the server's certificate
    */
-  readonly servers?: ServerCert[];
+  readonly servers?: IServerEndpoint[];
 
   /**
    * The port of Chariot's MQTT over TLS listener.
@@ -64,7 +65,7 @@ export class UploadReadme extends Construct {
     const port = props.port ?? DEFAULT_PORT;
     const certFile = checkProps(this, props, port);
     this.certificate = props.certificate;
-    const servers = props.servers ?? (props.certificate instanceof ServerCert ? [props.certificate] : []);
+    const servers: IServerEndpoint[] = props.servers ?? (props.certificate instanceof ServerCert ? [props.certificate] : []);
     // A wildcard is no host to connect to: the README says what it covers instead.
     const urls = servers.map((server): ServerUrls => {
       const hosts = [...server.dnsNames, ...server.ipAddresses];
@@ -78,7 +79,7 @@ export class UploadReadme extends Construct {
 
 /** One server's URLs, and the wildcard names that give none. */
 interface ServerUrls {
-  readonly server: ServerCert;
+  readonly server: IServerEndpoint;
   readonly urls: string[];
   readonly wildcards: string[];
 }
@@ -177,7 +178,7 @@ function urlLines(title: string, facts: ReadmeFacts): string[] {
   // Several servers: one connection each, in the order to try them (MQTT Transmission fails over down its list).
   return [
     `Servers, in the order to try them (one connection each; the names in each server's certificate, which clients check):`,
-    ...facts.servers.map((s, i) => `  ${i + 1}. ${s.server.node.id} (${s.server.product.name}): ${hosts(s).join(', ')}`),
+    ...facts.servers.map((s, i) => `  ${i + 1}. ${s.server.serverName} (${s.server.product.name}): ${hosts(s).join(', ')}`),
   ];
 }
 

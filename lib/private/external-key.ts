@@ -34,18 +34,22 @@ export function caKeyPems(ca: Construct, privateKey: PrivateKey | undefined, key
  */
 function externalKeyPem(ca: Construct, variableName: string): string {
   const stack = TerraformStack.of(ca);
-  const variable = new TerraformVariable(stack, variableName, {
-    type: 'string',
-    sensitive: true,
-    nullable: false,
-    description: `The key of ${ca.node.path} (PEM); the deploy sets it from the CA's encrypted key file.`,
-  });
-  variable.addOverride('ephemeral', true);
+  const key = ephemeralKeyPem(ca, variableName, `The key of ${ca.node.path} (PEM); the deploy sets it from the CA's encrypted key file.`);
   // The address the key had: a bare construct where it stood gets the same name.
   const formerKey = stack.getLogicalId(new Construct(ca, 'key').node);
   const removed = [...(REMOVED.get(stack) ?? []), { from: `tls_private_key.${formerKey}`, lifecycle: { destroy: false } }];
   REMOVED.set(stack, removed);
   stack.addOverride('removed', removed);
+  return key;
+}
+
+/**
+ * Declares, in the stack of `scope`, the ephemeral and sensitive variable `variableName` that holds a CA key (PEM)
+ * at each deploy, and returns the reference to it: it may reach write-only attributes only (`passKeyWriteOnly`).
+ */
+export function ephemeralKeyPem(scope: Construct, variableName: string, description: string): string {
+  const variable = new TerraformVariable(TerraformStack.of(scope), variableName, { type: 'string', sensitive: true, nullable: false, description });
+  variable.addOverride('ephemeral', true);
   return variable.stringValue;
 }
 

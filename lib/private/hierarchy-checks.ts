@@ -8,9 +8,9 @@ import { Problems, checkText, checkUnique, isKnown } from './validation';
 /** The organization when none is given. */
 export const DEFAULT_ORGANIZATION = 'Chariot TLS';
 /** A client or server name becomes a directory and a construct id: keep it to one safe path segment. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** A site name becomes a directory, a construct id and part of its CA's common name: one short safe segment. */
-const SITE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+export const SITE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
 /** Checks what the composite itself decides, before any key or certificate is declared. */
 export function checkHierarchy(scope: Construct, props: ChariotPkiProps, engineNames: string[], transmissionNames: string[]): void {
