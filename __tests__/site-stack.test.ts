@@ -95,6 +95,11 @@ describe('a site in its own stack', () => {
     expect(cert.ca_cert_pem).toBe(certPemOf(single.pki.transmissionCa));
   });
 
+  test('configures the tls and local providers, pinned as in the single stack', () => {
+    expect(Object.keys(northSea.json.provider).sort()).toEqual(['local', 'tls']);
+    expect(northSea.json.terraform.required_providers).toEqual(singleJson.terraform.required_providers);
+  });
+
   test('keeps its state in its own file beside the main state', () => {
     expect(northSea.json.terraform.backend.local.path).toBe(path.join(dir, 'terraform.chariot-tls.sites', 'north-sea.tfstate'));
     expect(siteBackend({ type: 'local', path: '/srv/state/pki.tfstate' }, 'baltic')).toEqual({ type: 'local', path: '/srv/state/pki.sites/baltic.tfstate' });

@@ -9,6 +9,7 @@ import { CaKeyFilesConfig, caKeyVariable } from './ca-key-files';
 import { CLIENT_KEY_GROUPS, ClientKeyEncryptionConfig, DEFAULT_CLIENT_KEY_PASSWORD_ENV, passwordSource } from './client-key-config';
 import { UserError } from './user-error';
 import { ExternalRoot, loadExternalRoot } from './external-root';
+import { siteStatesProblems } from './site-states-config';
 
 /** The environment variable that names the configuration file. */
 export const CONFIG_ENV = 'CHARIOT_TLS_CONFIG';
@@ -156,6 +157,7 @@ export const ConfigSchema = z
           .strict(),
       ])
       .optional(),
+    siteStates: z.boolean().optional(),
     stateEncryption: z
       .object({
         enabled: z.boolean(),
@@ -221,6 +223,11 @@ export interface AppConfig {
   readonly encryptedClientKeys?: ClientKeyEncryptionConfig;
   /** The enterprise root, read and checked, when the configuration hangs the hierarchy under one (`externalRoot`). */
   readonly externalRoot?: ExternalRoot;
+  /**
+   * Each site's clients in their own stack and state, the CAs in the main one (app/site-states.ts; opt-in, docs/operate.md,
+   * "Sites in their own state").
+   */
+  readonly siteStates: boolean;
 }
 
 /** Revocation: which clients lose their certificate, and the CRLs every deploy keeps fresh (app/revocation.ts). */
@@ -270,7 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = pr
   try {
     const config = parseConfig(json, file);
     // Paths are checked against the file's folder, which the schema cannot see.
-    const problems = pathProblems(config, path.dirname(file));
+    const problems = [...pathProblems(config, path.dirname(file)), ...siteStatesProblems(config)];
     if (problems.length > 0) throw new ConfigError(`${invalidConfigurationHeader(file)}\n${problems.map((p) => `  - ${p}`).join('\n')}`, problems);
     return { ...withExternalRoot(file, config, toAppConfig(config, path.dirname(file))), configFile: file };
   } catch (e) {
@@ -373,7 +380,7 @@ function valueAt(json: unknown, at: (string | number)[]): unknown {
 
 /** Maps the file's fields onto the app's; relative paths are taken from the file's directory. */
 function toAppConfig(config: Config, baseDir: string): AppConfig {
-  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, pkcs12, caKeyFiles, encryptedClientKeys, revoked = [], crl, $schema, servers, externalRoot, ...rest } = config;
+  const { caRsaBits, leafRsaBits, outputDirectory, backend, stateEncryption, inventoryDirectory, pkcs12, caKeyFiles, encryptedClientKeys, revoked = [], crl, $schema, servers, externalRoot, siteStates, ...rest } = config;
   // A revoked client gets no certificate, even while it is still listed: revoking it is one entry in `revoked`.
   const notRevoked = (names?: string[]) => names?.filter((name) => !revoked.some((r) => r.name === name));
   const keyEncryption = { groups: encryptedClientKeys?.groups ?? [], passwordEnv: encryptedClientKeys?.passwordEnv ?? DEFAULT_CLIENT_KEY_PASSWORD_ENV };
@@ -398,6 +405,7 @@ function toAppConfig(config: Config, baseDir: string): AppConfig {
     revocation: { revoked, crl: { ...DEFAULT_CRL_POLICY, ...crl } },
     caKeyFiles: caKeyFiles && { directory: path.resolve(baseDir, caKeyFiles.directory), cas: caKeyFiles.cas },
     encryptedClientKeys: encryptedClientKeys && keyEncryption,
+    siteStates: siteStates ?? false,
   };
 }
 

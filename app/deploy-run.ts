@@ -18,6 +18,9 @@ import { changedFiles, fileDigests, firstWrittenFiles, handOuts } from './hand-o
 import { CertificateReview } from './plan-review';
 import { CertificateChange } from './certificate-change';
 import { caKeysFromState } from './ca-keys';
+import { moveSitesIntoTheirStates } from './site-migration';
+import { readRecords, recordFile, recordOf, whyPlan, writeRecords } from './site-changes';
+import { deploySites, siteClientsLeavingMainState, siteStatesLeftBehind, synthesizeSites } from './site-states';
 import { clientKeyPassword, removeOrphanClientSecrets, writeEncryptedClientKeys } from './client-key-files';
 import { writeInventory } from './inventory';
 import { pkcs12Password, pkcs12Targets, writePkcs12 } from './pkcs12';
@@ -207,7 +210,7 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   // Check the password before the engine runs, so a missing one costs nothing.
   const password = config.pkcs12 && pkcs12Password(process.env, config.pkcs12.passwordEnv);
   const keyPassword = config.encryptedClientKeys && clientKeyPassword(process.env, config.encryptedClientKeys.passwordEnv);
-  const pki = app.stack.pki;
+  const pki = app.pki;
   const inventory = PkiInventory.of(pki);
   // The folder is this PKI's from its first deploy on, even one cut short; a configuration that did not synthesize claims nothing.
   claimOutputDirectory(pki.outputDirectory, config);
@@ -227,11 +230,27 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   const caKeys = caKeysOption(config.caKeyFiles, pki, true);
   let review: CertificateReview[] = [];
   const onReview = (reviewed: CertificateReview[]) => { review = reviewed; };
-  const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, rewriteState, caKeys, onReview, ...hooks });
+  const leftBehind = siteStatesLeftBehind(config);
+  if (leftBehind !== undefined) {
+    process.stderr.write(`${leftBehind}\n`);
+    return 1;
+  }
+  if (config.siteStates) {
+    const caSites = async () => synthesizeSites({ config, pki, caSynthesized: app.synthesized, caState: await readEngineState(), outdir: path.dirname(path.dirname(app.stackDir)) });
+    for (const note of await moveSitesIntoTheirStates({ ...app, ...hooks }, pki, caSites)) console.log(note);
+  }
+  const refuse = config.siteStates ? siteClientsLeavingMainState : undefined;
+  const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, rewriteState, caKeys, onReview, refuse, ...hooks });
   if (status !== 0) return status;
   if (review.some((c) => c.action === CertificateChange.DESTROYED)) dropDestroyedKeysFromBackup(hooks.localStateFile);
   // The engine ran under umask 077: certificates and folders get their declared modes (0644, 0755) only now.
   applyDeclaredModes(app.synthesized, pki.outputDirectory);
+  // Sites in their own state: signed once the CAs are applied, from the CAs' state (app/site-states.ts).
+  if (config.siteStates) {
+    const sites = await deployEverySite(app, config, hooks, readEngineState);
+    review = [...review, ...sites.review];
+    if (sites.status !== 0) return sites.status;
+  }
 
   // The engine declares no encrypted key file: each is written now, from the key in the state, before PKCS#12 reads it.
   const clientKeys = keyPassword === undefined ? [] : await writeEncryptedClientKeys(pki, app.synthesized, readEngineState, keyPassword);
@@ -263,6 +282,31 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   const enterprise = config.externalRoot && formatExternalRoot(pki, config.externalRoot, config.configFile ? path.dirname(config.configFile) : process.cwd());
   if (enterprise) console.log(enterprise);
   return 0;
+}
+
+/**
+ * {@link deploySites} after the CAs' apply: every site's stack synthesized from the CAs' state; those the change
+ * detector names (app/site-changes.ts) planned and applied, and recorded once deployed.
+ */
+async function deployEverySite(app: SynthesizedForDeploy, config: AppConfig, hooks: EngineHooks, readEngineState: () => Promise<any>): Promise<{ status: number; review: CertificateReview[] }> {
+  const caState = await readEngineState();
+  const outdir = path.dirname(path.dirname(app.stackDir));
+  const sites = synthesizeSites({ config, pki: app.pki, caSynthesized: app.synthesized, caState, outdir });
+  const records = readRecords(recordFile(path.join(outdir, 'sites')));
+  const now = new Date();
+  const reasons = new Map(sites.map((site) => [site.site, whyPlan(site, records[site.site], now)]));
+  const planned = sites.filter((site) => reasons.get(site.site) !== undefined);
+  hooks.display.log(`chariot-tls: sites in their own state: ${planned.length} of ${sites.length} to plan${sites.map((s) => `; ${s.site}: ${reasons.get(s.site) ?? 'unchanged'}`).join('')}\n`);
+  const deployed = await deploySites(planned, { config, pki: app.pki, caSynthesized: app.synthesized, caState, outdir, productLabels: app.productLabels, ...hooks });
+  for (const site of planned) applyDeclaredModes(site.synthesized, app.pki.outputDirectory);
+  // Only what this deploy knows: sites no longer configured drop out, a failed site is planned next time.
+  const kept = Object.fromEntries(sites.filter((s) => reasons.get(s.site) === undefined).map((s) => [s.site, records[s.site]]));
+  const recorded = deployed.filter((d) => d.status === 0).map((d) => sites.find((s) => s.site === d.site)!).map((s) => [s.site, recordOf(s)]);
+  writeRecords(recordFile(path.join(outdir, 'sites')), { ...kept, ...Object.fromEntries(recorded) });
+  hooks.display.log(`chariot-tls: sites deployed in their own state: ${deployed.length} of ${sites.length}${deployed.map((d) => ` ${d.site}:${d.status === 0 ? 'ok' : 'failed'}`).join('')}\n`);
+  const failed = deployed.filter((d) => d.status !== 0).map((d) => d.site);
+  if (failed.length > 0) process.stderr.write(`chariot-tls: the deploy of site(s) ${failed.join(', ')} failed; the CAs and the other sites were deployed.\n`);
+  return { status: failed.length > 0 || deployed.length < planned.length ? 1 : 0, review: deployed.flatMap((d) => d.review) };
 }
 
 /**

@@ -106,6 +106,11 @@ export interface EngineRunOptions {
    * @default - no CA key files
    */
   readonly caKeys?: Pick<CaKeysOption, 'directory' | 'handOver'>;
+  /**
+   * One more refusal of a reviewed plan, after the CA refusals: the message, or `undefined` to go on.
+   * @default - none
+   */
+  readonly refuse?: (review: CertificateReview[]) => string | undefined;
 }
 
 /** Thrown instead of starting an engine command after {@link EngineRunOptions.signal} was aborted. */
@@ -225,6 +230,8 @@ async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRem
     if (lostState !== undefined) return fail(lostState);
     const refused = refusedCaChanges(review, allowedCaChanges(process.env));
     if (refused.length > 0) return fail(formatRefusal(refused));
+    const refusal = options.refuse?.(review);
+    if (refusal !== undefined) return fail(refusal);
     return mustApply ? await apply(applySteps(reduced.changes)) : 0;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -246,6 +253,23 @@ export async function readState(options: StateReadOptions): Promise<any> {
   const shown = await engine.run(['show', '-json', '-no-color'], { secretStdout: true });
   if (shown.status !== 0) throw new Error(`the engine could not read the state:\n${shown.stderr}`);
   return JSON.parse(shown.stdout);
+}
+
+/** The state as `state pull` prints it, after init: it holds every private key, and stays in memory. */
+export async function pullRawState(options: StateReadOptions): Promise<any> {
+  const engine = new Engine(options);
+  const init = await engine.initIfNeeded(options.synthesized);
+  if (init.status !== 0) throw new Error(`the engine could not initialise the stack to read its state:\n${init.stdout}${init.stderr}`);
+  return engine.pullState();
+}
+
+/** Replaces the stack's state with `state` (`state push -`, through stdin), after init. */
+export async function pushRawState(options: StateReadOptions, state: any): Promise<void> {
+  const engine = new Engine(options);
+  const init = await engine.initIfNeeded(options.synthesized);
+  if (init.status !== 0) throw new Error(`the engine could not initialise the stack to write its state:\n${init.stdout}${init.stderr}`);
+  const pushed = await engine.run(['state', 'push', '-'], { input: JSON.stringify(state) });
+  if (pushed.status !== 0) throw new Error(`the engine could not write the state of ${options.stackDir}:\n${pushed.stderr}`);
 }
 
 /** The engine binary, run in one stack's directory. */

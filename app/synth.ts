@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { AnnotationMetadataEntryType, App } from 'cdktf';
 import { AppConfig } from './config';
 import { buildChecked } from './config-report';
 import { productLabels, writeInventory } from './inventory';
+import { ChariotPki } from '../lib';
 import { ChariotTlsStack, StackOptions } from './stack';
 
 /** The app's one stack: `cdktf.out/stacks/chariot-tls`, and the name `cdktf deploy chariot-tls` takes. */
@@ -11,8 +13,13 @@ export const STACK = 'chariot-tls';
 
 /** The ready app, synthesized. */
 export interface SynthesizedApp {
-  /** The stack, with the hierarchy as constructs (`stack.pki`). */
+  /** The stack, with the hierarchy as constructs (`stack.pki`); with `siteStates`, the CAs' stack, without the sites' clients. */
   readonly stack: ChariotTlsStack;
+  /**
+   * The whole hierarchy, the sites' clients included: what the inventory, the files and the summary are about. The
+   * stack's own with `siteStates` off; built beside it, never synthesized, with it on.
+   */
+  readonly pki: ChariotPki;
   /** The directory the engine runs in: `<outdir>/stacks/chariot-tls`. */
   readonly stackDir: string;
   /** The stack's `cdk.tf.json`, parsed (when first read: the synth command never reads it, 17 MB at 2,000 clients). */
@@ -30,22 +37,25 @@ export interface SynthesizedApp {
  */
 export function synthesizeApp(config: AppConfig, outdir?: string, options: StackOptions = {}): SynthesizedApp {
   const app = new App(outdir === undefined ? {} : { outdir });
-  const stack = buildChecked(config, () => new ChariotTlsStack(app, STACK, config, options));
+  const stack = buildChecked(config, () => new ChariotTlsStack(app, STACK, config.siteStates ? caStackConfig(config) : config, options));
+  // The sites' clients live in stacks of their own (app/site-states.ts); the whole hierarchy is described as before.
+  const pki = config.siteStates ? new ChariotTlsStack(new App({ outdir: path.join(os.tmpdir(), 'chariot-tls-unused') }), STACK, config, options).pki : stack.pki;
   app.synth();
   // Only a hierarchy that synthesized is described; the inventory sits next to the configuration, for review.
-  writeInventory(stack.pki, config.inventoryDirectory);
+  writeInventory(pki, config.inventoryDirectory);
   const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, 'manifest.json'), 'utf8'));
   const entry = manifest.stacks[STACK];
   const stackFile = path.join(app.outdir, entry.synthesizedStackPath);
   let synthesized: any;
   return {
     stack,
+    pki,
     stackDir: path.join(app.outdir, entry.workingDirectory),
     get synthesized() {
       return (synthesized ??= JSON.parse(fs.readFileSync(stackFile, 'utf8')));
     },
     // Error annotations never get here: app.synth() throws on them.
-    productLabels: productLabels(stack.pki),
+    productLabels: productLabels(pki),
     annotations: entry.annotations.map((a: any) => `${a.level === AnnotationMetadataEntryType.WARN ? 'WARN' : 'INFO'} [${a.constructPath}]: ${a.message}`),
   };
 }
@@ -62,4 +72,10 @@ export function synthesizeForCommand(config: AppConfig, outdir: string = DEFAULT
   for (const line of app.annotations) process.stderr.write(`${line}\n`);
   // Not a spread: that would read the synthesized file now.
   return Object.assign(app, { config });
+}
+
+/** The CAs' stack's configuration with `siteStates`: every site with its CA, without its clients. */
+export function caStackConfig(config: AppConfig): AppConfig {
+  const sites = config.pki.sites && Object.fromEntries(Object.entries(config.pki.sites).map(([name, site]) => [name, { ...site, transmissionClients: [] }]));
+  return { ...config, pki: { ...config.pki, sites } };
 }

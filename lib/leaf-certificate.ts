@@ -11,6 +11,7 @@ import { EcdsaCurve, KeyAlgorithm, KeyOptions } from './key';
 import { Product } from './products/product';
 import { checkCanSign, checkValidity, issueCertificate } from './private/issuance';
 import { ecdsaCurveOf, resolveKeyOptions, rsaBitsOf } from './private/key-pair';
+import { useProviders } from './private/providers';
 import { checkSubject } from './private/subject';
 import { writePrivatePem, writePublicPem } from './private/pem-file';
 import { trustBundlePem } from './private/trust-bundle';
@@ -185,6 +186,8 @@ export abstract class LeafCertificate extends Construct {
     const serverName = role === CertificateRole.SERVER ? subject.commonName : undefined;
     this.dnsNames = withCommonName(dnsNames, serverName, isDnsName);
     this.ipAddresses = withCommonName(ipAddresses, serverName, isIpAddress);
+    // An issuer imported from another state (a site's stack) brought no provider into this stack.
+    useProviders(this);
     const issued = issueCertificate(this, {
       issuer: props.issuer,
       subject,

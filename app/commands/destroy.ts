@@ -15,7 +15,7 @@ import { OWNER_FILE, ownerProblems, readOwner } from '../output-owner';
 import { crlFileOf, serverCrlFile } from '../revocation';
 import { REVOCATION_RECORD_FILE } from '../revocation-record';
 import { synthesizeForCommand } from '../synth';
-import { announce, outdirOf, outdirOption } from './outdir';
+import { announce, notWithSiteStates, outdirOf, outdirOption } from './outdir';
 
 /** The options of `npm run destroy`. */
 interface DestroyOptions {
@@ -47,6 +47,7 @@ export const DESTROY: CommandDefinition = {
 
 async function destroy(options: DestroyOptions, context: CommandContext): Promise<number> {
   const config = announce('destroy', context);
+  if (config.siteStates) return notWithSiteStates('destroy', context);
   const name = environmentName(config);
   const outputDirectory = config.pki.outputDirectory!;
   const refused = (text: string) => {

@@ -3,7 +3,7 @@ import { caKeysOption } from '../ca-key-files';
 import { planAndApply } from '../engine';
 import { openDisplay } from '../engine-display';
 import { synthesizeForCommand } from '../synth';
-import { announce, outdirOf, outdirOption } from './outdir';
+import { announce, notWithSiteStates, outdirOf, outdirOption } from './outdir';
 
 /** `npm run plan`: what the next deploy would do; changes nothing. */
 export const PLAN: CommandDefinition = {
@@ -13,7 +13,9 @@ export const PLAN: CommandDefinition = {
   help: 'Exit codes: 0 planned, 1 the plan failed or would change a CA in a way that is refused.',
   run: async (options, context) => {
     const outdir = outdirOf(options, context);
-    const app = synthesizeForCommand(announce('plan', context), outdir);
+    const config = announce('plan', context);
+    if (config.siteStates) return notWithSiteStates('plan', context);
+    const app = synthesizeForCommand(config, outdir);
     const caKeys = caKeysOption(app.config.caKeyFiles, app.stack.pki, false);
     const display = openDisplay('plan', outdir, context.verbosity);
     try {

@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SiteFacts, readRecords, recordFile, recordOf, whyPlan, writeRecords } from '../app/site-changes';
+import { certificatePem, rsaKey } from './helpers/certificates';
+
+const HOUR = 3_600_000;
+let dir: string;
+let site: SiteFacts;
+const notAfter = new Date(Date.now() + 1000 * HOUR);
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chariot-tls-site-changes-'));
+  const cert = path.join(dir, 'ns-1', 'cert.pem');
+  const key = path.join(dir, 'ns-1', 'private.key');
+  fs.mkdirSync(path.dirname(cert));
+  fs.writeFileSync(cert, certificatePem({ commonName: 'ns-1', key: rsaKey(), notAfter }), { mode: 0o644 });
+  fs.writeFileSync(key, 'key', { mode: 0o600 });
+  fs.writeFileSync(path.join(dir, 'state'), '{"serial": 1}');
+  site = {
+    site: 'north-sea',
+    stateFile: path.join(dir, 'state'),
+    synthesizedText: JSON.stringify({ resource: {
+      tls_locally_signed_cert: { c: { early_renewal_hours: 100 } },
+      local_file: { f: { filename: cert } },
+      local_sensitive_file: { k: { filename: key } },
+    } }),
+  };
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('which sites a deploy plans', () => {
+  const now = new Date();
+
+  test('a site just deployed, with nothing changed, is not planned', () => {
+    expect(whyPlan(site, recordOf(site), now)).toBeUndefined();
+  });
+
+  test('a site never recorded is planned', () => {
+    expect(whyPlan(site, undefined, now)).toBe('no record of a deploy');
+  });
+
+  test('a changed configuration is planned', () => {
+    const record = recordOf(site);
+    expect(whyPlan({ ...site, synthesizedText: site.synthesizedText.replace('100', '101') }, record, now)).toBe('its configuration changed');
+  });
+
+  test('a site is planned from the moment its first certificate enters its renewal window (notAfter less early_renewal_hours)', () => {
+    const record = recordOf(site);
+    expect(Date.parse(record.renewAt)).toBe(Math.floor(notAfter.getTime() / 1000) * 1000 - 100 * HOUR);
+    expect(whyPlan(site, record, new Date(Date.parse(record.renewAt) - 1000))).toBeUndefined();
+    expect(whyPlan(site, record, new Date(record.renewAt))).toBe('a certificate is due for renewal');
+  });
+
+  test('a file deleted, edited or with another mode is planned, naming the file', () => {
+    const key = path.join(dir, 'ns-1', 'private.key');
+    const record = recordOf(site);
+    fs.chmodSync(key, 0o644);
+    expect(whyPlan(site, record, now)).toBe(`${key} is missing or changed`);
+    fs.chmodSync(key, 0o600);
+    fs.writeFileSync(key, 'edited');
+    expect(whyPlan(site, record, now)).toBe(`${key} is missing or changed`);
+    fs.rmSync(key);
+    expect(whyPlan(site, record, now)).toBe(`${key} is missing or changed`);
+  });
+
+  test('a state file that is not the one the last deploy left is planned', () => {
+    const record = recordOf(site);
+    fs.writeFileSync(site.stateFile, '{"serial": 2}');
+    expect(whyPlan(site, record, now)).toBe('its state file changed');
+  });
+
+  test('the records survive a round trip; a missing or unreadable file is no records (every site planned)', () => {
+    const file = recordFile(dir);
+    expect(readRecords(file)).toEqual({});
+    writeRecords(file, { 'north-sea': recordOf(site) });
+    expect(whyPlan(site, readRecords(file)['north-sea'], now)).toBeUndefined();
+    fs.writeFileSync(file, '{');
+    expect(readRecords(file)).toEqual({});
+  });
+});

@@ -1,0 +1,105 @@
+import { X509Certificate, createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Which sites a deploy plans (`siteStates`): a site's engine is started only when something can have changed
+ * there, decided without the engine from what was recorded after the site's last good deploy
+ * (`<outdir>/sites/sites.json`, no secrets in it):
+ * - its synthesized `cdk.tf.json` differs (a client added or removed, an option changed, a CA certificate it is
+ *   signed by or trusts re-issued: they are literals in it);
+ * - a renewal date is reached: the earliest moment one of its certificates (`cert.pem` on disk) enters its early
+ *   renewal window;
+ * - a file it writes is missing, edited or has another mode; or its state file is not the one left by that deploy.
+ * Hashing a site's files costs milliseconds; a missing or unreadable record plans the site.
+ */
+
+/** What was recorded of a site after its last good deploy. */
+export interface SiteRecord {
+  /** SHA-256 of its synthesized `cdk.tf.json`. */
+  readonly digest: string;
+  /** When its first certificate enters its early renewal window (ISO 8601). */
+  readonly renewAt: string;
+  /** Each file it declares, by path: its mode and SHA-256. */
+  readonly files: Record<string, { readonly mode: number; readonly sha256: string }>;
+  /** SHA-256 of its state file. */
+  readonly state: string;
+}
+
+/** A site as the detector sees it. */
+export interface SiteFacts {
+  readonly site: string;
+  /** Its `cdk.tf.json`, as written. */
+  readonly synthesizedText: string;
+  /** Its state file. */
+  readonly stateFile: string;
+}
+
+/** The record file of a deploy's site stacks. */
+export function recordFile(sitesOutdir: string): string {
+  return path.join(sitesOutdir, 'sites.json');
+}
+
+/** The records, by site; none when the file is missing or unreadable (every site is then planned). */
+export function readRecords(file: string): Record<string, SiteRecord> {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Writes the records through a temporary file, so a deploy killed meanwhile leaves the old ones or none. */
+export function writeRecords(file: string, records: Record<string, SiteRecord>): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(records, null, 2)}\n`);
+  fs.renameSync(tmp, file);
+}
+
+/** Why a site must be planned, in a few words; `undefined` when nothing can have changed there. */
+export function whyPlan(site: SiteFacts, record: SiteRecord | undefined, now: Date): string | undefined {
+  if (record === undefined) return 'no record of a deploy';
+  if (sha256(site.synthesizedText) !== record.digest) return 'its configuration changed';
+  if (now.getTime() >= Date.parse(record.renewAt)) return 'a certificate is due for renewal';
+  if (fileSha256(site.stateFile) !== record.state) return 'its state file changed';
+  const files = declaredFiles(JSON.parse(site.synthesizedText));
+  if (files.length !== Object.keys(record.files).length) return 'its files changed';
+  const changed = files.find((file) => {
+    const was = record.files[file];
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    return was === undefined || stat === undefined || (stat.mode & 0o777) !== was.mode || fileSha256(file) !== was.sha256;
+  });
+  return changed === undefined ? undefined : `${changed} is missing or changed`;
+}
+
+/** What to record of a site just deployed: throws when a file it declares is missing (then nothing is recorded). */
+export function recordOf(site: SiteFacts): SiteRecord {
+  const synthesized = JSON.parse(site.synthesizedText);
+  const files = Object.fromEntries(declaredFiles(synthesized).map((file) => [file, { mode: fs.statSync(file).mode & 0o777, sha256: fileSha256(file)! }]));
+  return { digest: sha256(site.synthesizedText), renewAt: renewAt(synthesized).toISOString(), files, state: fileSha256(site.stateFile)! };
+}
+
+/** Every file the stack writes: its `local_file` and `local_sensitive_file` resources. */
+function declaredFiles(synthesized: any): string[] {
+  return ['local_file', 'local_sensitive_file'].flatMap((type) => Object.values<any>(synthesized?.resource?.[type] ?? {}).map((f) => f.filename as string)).sort();
+}
+
+/** The earliest notAfter of the certificates on disk (`cert.pem`) less the largest early renewal window declared. */
+function renewAt(synthesized: any): Date {
+  const windowHours = Math.max(0, ...Object.values<any>(synthesized?.resource?.tls_locally_signed_cert ?? {}).map((c) => Number(c.early_renewal_hours ?? 0)));
+  const ends = declaredFiles(synthesized).filter((f) => path.basename(f) === 'cert.pem').map((f) => new X509Certificate(fs.readFileSync(f)).validTo);
+  const first = Math.min(...ends.map((end) => Date.parse(end)));
+  return new Date(Number.isFinite(first) ? first - windowHours * 3_600_000 : 8.64e15);
+}
+
+function sha256(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function fileSha256(file: string): string | undefined {
+  try {
+    return sha256(fs.readFileSync(file));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,22 @@
+import type { Config } from './config';
+
+/**
+ * What `siteStates` cannot be combined with yet (docs/operate.md, "Sites in their own state"): each of these reads
+ * or writes a site client's key or serial in the one state, or keeps a CA key where a site's stack cannot get it.
+ * Refused with the field, the value and the fix, before anything is synthesized.
+ */
+export function siteStatesProblems(config: Config): string[] {
+  if (config.siteStates !== true) return [];
+  const problems: string[] = [];
+  const refuse = (field: string, value: unknown, why: string) =>
+    problems.push(`${field} ${JSON.stringify(value)}: ${why} with siteStates, which is not built yet; remove it, or set "siteStates": false`);
+  if (config.backend?.type === 'pg') refuse('backend.type', 'pg', 'a site\'s own state in PostgreSQL (a workspace per site) is not available');
+  if (config.externalRoot !== undefined) refuse('externalRoot', config.externalRoot, 'a site signed below an enterprise root is not available');
+  const transmissionKeyFiles = (config.caKeyFiles?.cas ?? []).filter((id) => id.startsWith('transmission-ca'));
+  if (transmissionKeyFiles.length > 0) refuse('caKeyFiles.cas', transmissionKeyFiles, 'handing a Transmission CA key from its file to a site\'s stack is not available');
+  if (config.encryptedClientKeys?.groups.includes('transmission')) refuse('encryptedClientKeys.groups', config.encryptedClientKeys.groups, 'encrypted key files of clients in their site\'s state are not available');
+  const siteClients = new Set(Object.values(config.sites ?? {}).flatMap((s) => s.transmissionClients ?? []));
+  const revoked = (config.revoked ?? []).filter((r) => siteClients.has(r.name)).map((r) => r.name);
+  if (revoked.length > 0) refuse('revoked', revoked, 'revoking a client held in its site\'s state is not available');
+  return problems;
+}

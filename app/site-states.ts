@@ -1,0 +1,177 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'cdktf';
+import { ChariotPki, ICertificateAuthority } from '../lib';
+import { AppConfig } from './config';
+import { CertificateChange } from './certificate-change';
+import { keyInState, stateResources } from './ca-keys';
+import { EngineDisplay } from './engine-display';
+import { EngineRunOptions, planAndApply } from './engine';
+import { ExistingPki } from './existing-pki';
+import { CertificateReview } from './plan-review';
+import { ChariotTlsSiteStack, SITE_SIGNING_KEY_VARIABLE, siteBackend, siteInputs, siteStackName } from './site-stack';
+import { STACK } from './synth';
+
+/**
+ * Sites in their own state (`siteStates`, docs/operate.md): after the CAs' stack is applied, each site's stack is
+ * synthesized from the CAs' state (their certificates, public) and deployed, up to one engine per core at once. The
+ * site's signing CA key goes from the CAs' state to that engine's environment only (`TF_VAR_`), where it reaches
+ * write-only attributes: no site state or plan holds it.
+ */
+
+/** A site's stack, synthesized. */
+export interface SynthesizedSite {
+  readonly site: string;
+  /** Its working directory (`<outdir>/sites/stacks/chariot-tls-site-SITE`). */
+  readonly stackDir: string;
+  /** Its `cdk.tf.json`, parsed. */
+  readonly synthesized: any;
+  /** Its `cdk.tf.json`, as written: what the change detector digests (app/site-changes.ts). */
+  readonly synthesizedText: string;
+  /** Its local state file. */
+  readonly stateFile: string;
+}
+
+/** What a site's deploy did. */
+export interface SiteDeployed {
+  readonly site: string;
+  /** The engine's exit status. */
+  readonly status: number;
+  /** The review of its plan; empty when nothing changed. */
+  readonly review: CertificateReview[];
+}
+
+/** What the site deploys share with the CAs' deploy. */
+export interface SiteDeployOptions {
+  readonly config: AppConfig;
+  /** The whole hierarchy (app/synth.ts `pki`). */
+  readonly pki: ChariotPki;
+  /** The CAs' stack, synthesized. */
+  readonly caSynthesized: any;
+  /** The CAs' state after its apply, as `show -json` prints it: secrets, in memory only. */
+  readonly caState: any;
+  /** The cdktf output directory of the deploy. */
+  readonly outdir: string;
+  readonly productLabels?: ReadonlyMap<string, string>;
+  readonly onOutput: (text: string) => void;
+  readonly signal: AbortSignal;
+  readonly existingPki: ExistingPki;
+  /** The deploy's display: each site's engine logs there; its progress line and summary are the deploy's. */
+  readonly display: EngineDisplay;
+}
+
+/** Synthesizes every site's stack into `<outdir>/sites`, its CA certificates read from the CAs' state. */
+export function synthesizeSites(options: Pick<SiteDeployOptions, 'config' | 'pki' | 'caSynthesized' | 'caState' | 'outdir'>): SynthesizedSite[] {
+  const app = new App({ outdir: path.join(options.outdir, 'sites') });
+  const certPemOf = (ca: ICertificateAuthority) => certInState(options.caState, options.caSynthesized, ca.node.path);
+  const stacks = options.pki.sites.map((site) =>
+    new ChariotTlsSiteStack(app, siteStackName(STACK, site.name), options.config, siteInputs(options.pki, site.name, certPemOf)));
+  app.synth();
+  const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, 'manifest.json'), 'utf8'));
+  return stacks.map((stack, i) => {
+    const entry = manifest.stacks[stack.node.id];
+    const site = options.pki.sites[i].name;
+    const synthesizedText = fs.readFileSync(path.join(app.outdir, entry.synthesizedStackPath), 'utf8');
+    const backend = siteBackend(options.config.backend, site) as { path: string };
+    return { site, stackDir: path.join(app.outdir, entry.workingDirectory), synthesized: JSON.parse(synthesizedText), synthesizedText, stateFile: backend.path };
+  });
+}
+
+/**
+ * Plans and applies each site's stack in `sites`, up to `os.availableParallelism()` at once; the sites' plans are
+ * reviewed and refused each on its own, as the CAs' plan is. Resolves once every started site has ended.
+ */
+export async function deploySites(sites: SynthesizedSite[], options: SiteDeployOptions): Promise<SiteDeployed[]> {
+  const results: SiteDeployed[] = [];
+  const queue = [...sites];
+  if (sites.length === 0) return [];
+  const worker = async () => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      if (options.signal.aborted) return;
+      results.push(await deploySite(next, options));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(os.availableParallelism(), sites.length) }, worker));
+  return results.sort((a, b) => (a.site < b.site ? -1 : 1));
+}
+
+async function deploySite(site: SynthesizedSite, options: SiteDeployOptions): Promise<SiteDeployed> {
+  const built = options.pki.sites.find((s) => s.name === site.site)!;
+  const signer = built.issuingCa ?? options.pki.transmissionCa;
+  let review: CertificateReview[] = [];
+  options.display.log(`chariot-tls: site ${site.site}: planning its own stack (${path.relative(process.cwd(), site.stackDir) || '.'})\n`);
+  const engineOptions: EngineRunOptions = {
+    stackDir: site.stackDir,
+    synthesized: site.synthesized,
+    outputDirectory: options.pki.outputDirectory,
+    productLabels: options.productLabels,
+    apply: true,
+    onOutput: options.onOutput,
+    signal: options.signal,
+    existingPki: options.existingPki,
+    onReview: (reviewed) => { review = reviewed; },
+    display: siteDisplay(site.site, options.display),
+    caKeys: {
+      directory: '',
+      // The key is read from the CAs' state only when this site's engine is about to plan.
+      handOver: async () => ({
+        env: { [`TF_VAR_${SITE_SIGNING_KEY_VARIABLE}`]: keyInState(options.caState, options.caSynthesized, signer.node.path, `so site ${site.site} cannot be signed`) },
+        offline: new Map(),
+        notes: [],
+      }),
+    },
+  };
+  const status = await planAndApply(engineOptions);
+  return { site: site.site, status, review };
+}
+
+/**
+ * A site's engine on the deploy's display: its output goes to the deploy's log (the engine names each resource by
+ * address); its plan summary is printed whole, under the site's name, as the CAs' is (so sites deployed at once do
+ * not mix their lines); a failure is shown as the deploy shows one. The progress line is the CAs' deploy's.
+ */
+function siteDisplay(site: string, display: EngineDisplay): EngineDisplay {
+  return {
+    color: display.color,
+    listLimit: display.listLimit,
+    log: (text) => display.log(text),
+    live: () => {},
+    applyFailed: (stderr) => display.applyFailed(`chariot-tls: site ${site}:\n${stderr}`),
+    summary: (text) => display.summary(`chariot-tls: site ${site} (its own state):\n${text}`),
+    planning: () => {},
+    applying: () => {},
+  };
+}
+
+/** The certificate PEM of the CA at `constructPath` (its `cert` resource), in a `show -json` state. */
+export function certInState(shown: any, synthesized: any, constructPath: string): string {
+  const resources = synthesized?.resource ?? {};
+  const address = Object.entries<any>(resources).flatMap(([type, blocks]) =>
+    Object.entries<any>(blocks).filter(([, b]) => b?.['//']?.metadata?.path === `${constructPath}/cert`).map(([name]) => `${type}.${name}`))[0];
+  const pem = stateResources(shown).find((r) => r.address === address)?.values?.cert_pem;
+  if (typeof pem !== 'string' || pem === '') throw new Error(`the certificate of ${constructPath} (${address ?? 'no cert resource'}) is not in the state, so the sites it signs or trusts cannot be deployed`);
+  return pem;
+}
+
+/**
+ * With `siteStates`, the CAs' plan may not destroy a site's client: the deploy moved every site's clients out of the
+ * main state before it planned (app/site-migration.ts), so one still there was not recognised as a site's, and
+ * destroying it would lose its key.
+ */
+export function siteClientsLeavingMainState(review: CertificateReview[]): string | undefined {
+  const leaving = review.filter((c) => c.action === CertificateChange.DESTROYED && /^pki\/sites\/[^/]+\/clients\//.test(c.construct));
+  if (leaving.length === 0) return undefined;
+  return `chariot-tls: refused: with "siteStates": true the main state would lose ${leaving.length} site client(s) (${leaving.slice(0, 3).map((c) => c.construct).join(', ')}${leaving.length > 3 ? ', ...' : ''}): they are still in the main state, not moved into their sites' states. Set "siteStates": false and report this (docs/operate.md, "Sites in their own state"). Nothing was changed.`;
+}
+
+/**
+ * With `siteStates` off, a site state left from a deploy with it on: the main stack would give those clients new keys
+ * while their site states still hold the old ones. Refused until moving back is built.
+ */
+export function siteStatesLeftBehind(config: AppConfig): string | undefined {
+  if (config.siteStates || config.backend.type !== 'local') return undefined;
+  const left = Object.keys(config.pki.sites ?? {}).map((site) => (siteBackend(config.backend, site) as { path: string }).path).filter((f) => fs.existsSync(f));
+  if (left.length === 0) return undefined;
+  return `chariot-tls: refused: ${left.join(', ')} hold sites deployed with "siteStates": true; deploying them into the main state would re-key their clients, and moving them back is not built yet. Set "siteStates": true again. Nothing was changed.`;
+}
