@@ -5,4 +5,6 @@ module.exports = {
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/setup.ts'],
+  globalSetup: '<rootDir>/__tests__/helpers/scratch-setup.js',
+  globalTeardown: '<rootDir>/__tests__/helpers/scratch-teardown.js',
 };
