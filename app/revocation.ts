@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { ChariotPki, FileKind, ICertificateAuthority } from '../lib';
 import { CaKeySource, stateResources } from './ca-keys';
 import { CrlEntry, CrlFacts, certificateIds, isSignedBy, readCrl, signCrl } from './crl';
+import { writeAtomically } from './atomic-file';
+import { pemCertificates } from './pem';
 import { CLIENT_PKCS12_FILE } from './pkcs12';
 import { CrlPolicy, REVOCATION_REASON_CODES, RevocationError, RevokedClient } from './revocation-config';
 import { REVOCATION_RECORD_FILE, RevokedCertificate, readRevocationRecord, writeRevocationRecord } from './revocation-record';
@@ -151,7 +153,7 @@ export async function publishCrls(publication: CrlPublication): Promise<CrlOutco
   removeOrphanCrls(publication.pki.outputDirectory);
   const clientCa = publication.pki.server?.filePath(FileKind.CLIENT_CA);
   if (clientCa !== undefined && fs.existsSync(clientCa)) {
-    const trusted = pemBlocks(fs.readFileSync(clientCa, 'utf8')).map(fingerprint);
+    const trusted = pemCertificates(fs.readFileSync(clientCa, 'utf8')).map(fingerprint);
     writePublic(serverCrlFile(publication.pki)!, trusted.map((f) => crls.get(f) ?? '').join(''));
   }
   return outcomes;
@@ -223,16 +225,8 @@ function fingerprint(certPem: string): string {
   return new X509Certificate(certPem).fingerprint256;
 }
 
-function pemBlocks(text: string): string[] {
-  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
-}
-
-/** Writes a public file (0644) through a temporary file renamed into place: a broker never reads half a CRL. Unchanged content is left alone. */
+/** Writes a public file (0644) atomically (app/atomic-file.ts): a broker never reads half a CRL. Unchanged content is left alone. */
 function writePublic(file: string, content: string): void {
   if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === content) return;
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.rmSync(temporary, { force: true });
-  fs.writeFileSync(temporary, content, { flag: 'wx' });
-  fs.chmodSync(temporary, 0o644);
-  fs.renameSync(temporary, file);
+  writeAtomically(file, content, 0o644);
 }
