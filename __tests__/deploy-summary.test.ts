@@ -106,6 +106,12 @@ describe('deploy summary', () => {
     expect(formatSummary(first, NOW)).not.toContain('PKCS#12');
   });
 
+  test('counts the trust stores apart: public files, mode 0644', () => {
+    const text = formatSummary({ ...first, pkcs12: [Pkcs12Outcome.UNCHANGED], trustStores: [Pkcs12Outcome.UPDATED] }, NOW);
+    expect(text).toContain('  PKCS#12        0 created, 0 updated, 1 unchanged (mode 0600)\n  trust stores   0 created, 1 updated, 0 unchanged (client-truststore.p12, mode 0644)\n');
+    expect(formatSummary(first, NOW)).not.toContain('trust stores');
+  });
+
   test('the start line counts what is about to be deployed', () => {
     expect(formatStart(inventory, dir)).toBe(`chariot-tls: deploying 1 root CA, 3 intermediate CAs, 1 server certificate, 1 client certificate into ${dir}; the engine reports each key and certificate as it goes`);
   });

@@ -5,6 +5,7 @@ import { ChariotPki, PkiInventory } from '../lib';
 import { changedFiles, fileDigests, firstWrittenFiles, handOuts } from '../app/hand-outs';
 import { removeEmptyFolders } from '../app/output-directory';
 import { synth } from './helpers/synth';
+import { THIRD_PARTY_BROKER } from '../lib/products/third-party-broker';
 
 const GATEWAYS = Array.from({ length: 13 }, (_, i) => `gw-${String(i + 1).padStart(2, '0')}`);
 
@@ -71,6 +72,35 @@ describe('what to hand out after a deploy', () => {
       '3. give ca.pem (CA Certificate File) to the MQTT Transmission client in certs/transmission/: gw-13',
       '4. give cert.pem (Client Certificate File) to the MQTT Transmission client in certs/transmission/: gw-13',
     ]);
+  });
+});
+
+describe("Chariot's client trust store as a Java key store", () => {
+  test('a rewritten client-truststore.p12 is what Chariot gets, in place of client-ca.pem', () => {
+    const changed = new Set(['certs/server/client-ca.pem', 'certs/server/client-truststore.p12', 'certs/engine/engine-a/ca.pem']);
+    expect(handOuts(inventory, changed)[0]).toBe('1. upload certs/server/client-truststore.p12 to Chariot (client trust store) before the next step; a Mosquitto server: restart it');
+  });
+
+  test('a rewritten client-truststore.p12 alone (a new password) is handed out too', () => {
+    expect(handOuts(inventory, new Set(['certs/server/client-truststore.p12']))).toEqual([
+      '1. upload certs/server/client-truststore.p12 to Chariot (client trust store) before the next step; a Mosquitto server: restart it',
+    ]);
+  });
+
+  test('one written for the first time (PKCS#12 output just turned on) replaces none in use: no next step to wait for', () => {
+    const p12 = new Set(['certs/server/client-truststore.p12']);
+    expect(handOuts(inventory, p12, { firstWritten: p12 })).toEqual(['1. upload certs/server/client-truststore.p12 to Chariot (client trust store)']);
+  });
+
+  test('a broker whose trust store is not a Java one gets client-ca.pem, whatever the .p12 beside it', () => {
+    let broker: PkiInventory | undefined;
+    synth((scope) => {
+      broker = PkiInventory.of(new ChariotPki(scope, 'pki', {
+        outputDirectory: '/srv/pki', engineClients: ['engine-a'], servers: [{ name: 'broker', dnsNames: ['broker.example.com'], product: THIRD_PARTY_BROKER }],
+      }));
+    });
+    const changed = new Set(['certs/servers/broker/client-ca.pem', 'certs/servers/broker/client-truststore.p12']);
+    expect(handOuts(broker!, changed)).toEqual(['1. upload certs/servers/broker/client-ca.pem to the broker (cafile) before the next step; a Mosquitto server: restart it']);
   });
 });
 

@@ -40,6 +40,15 @@ describe('the products', () => {
     expect(CHARIOT.keyAlgorithms).toEqual([KeyAlgorithm.RSA]);
   });
 
+  test("Chariot's client trust store is a Java key store; a product's is not, unless it says so", () => {
+    expect(CHARIOT.javaTrustStore).toBe(true);
+    const plain = new Product({
+      id: 'plain', name: 'Plain', shortName: 'Plain', role: CertificateRole.SERVER, files: [...SERVER_PEM_FILES],
+      upload: { title: 't', steps: [], notes: [], serverUrlsTitle: 's', fields: [] },
+    });
+    expect(plain.javaTrustStore).toBe(false);
+  });
+
   test('a product whose upload screen names a file it does not take is refused', () => {
     expect(() => new Product({
       id: 'broken', name: 'Broken', shortName: 'Broken', role: CertificateRole.SERVER,

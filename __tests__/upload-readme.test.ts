@@ -46,6 +46,14 @@ describe('UploadReadme in ChariotPki', () => {
     expect(chariot()).toMatch(/^  Root CA Chain +ca-chain\.pem +/m);
   });
 
+  test("Chariot: the client trust store as a PKCS#12 file, how to load it, and the single-CA files under ca/", () => {
+    const text = chariot();
+    expect(text).toContain('  client-truststore.p12  only when PKCS#12 output is on: the same CAs as a Java trust store (PKCS12),\n');
+    expect(text).toContain('keytool -importkeystore -srcstoretype PKCS12 -srckeystore');
+    expect(text).toContain('ca/engine/engine-ca.crt, ca/transmission/transmission-ca.crt');
+    expect(text).toContain('the root ca/ca.crt');
+  });
+
   test('Chariot: client-ca.pem is the client trust store; fullchain.pem is not uploaded', () => {
     expect(chariot()).toMatch(/Client trust store[^\n]*\n  client-ca\.pem  the CAs whose client certificates Chariot accepts/);
     expect(chariot()).toMatch(/not uploaded to Chariot:\n  fullchain\.pem /);

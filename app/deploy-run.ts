@@ -23,7 +23,8 @@ import { readRecords, recordFile, recordOf, whyPlan, writeRecords } from './site
 import { deploySites, siteClientsLeavingMainState, siteStatesLeftBehind, synthesizeSites } from './site-states';
 import { clientKeyPassword, removeOrphanClientSecrets, writeEncryptedClientKeys } from './client-key-files';
 import { writeInventory } from './inventory';
-import { pkcs12Password, pkcs12Targets, writePkcs12 } from './pkcs12';
+import { Pkcs12Outcome, pkcs12Password, pkcs12Targets, writePkcs12 } from './pkcs12';
+import { trustStoreTargets, writeTrustStore } from './trust-store';
 import { DeployFacts, preflight } from './preflight';
 import { Verbosity } from './command-line';
 import { TerminalDisplay, openDisplay } from './engine-display';
@@ -203,7 +204,7 @@ interface EngineHooks {
 
 /**
  * The deploy proper, on the synthesized stack: says what it is about to deploy, plans, reviews and applies (app/engine.ts),
- * then writes the PKCS#12 files when the configuration asks for them and every CA's CRL (app/revocation.ts), and prints a summary: what was created,
+ * then writes the PKCS#12 files (key stores, and each server's client trust store) when the configuration asks for them and every CA's CRL (app/revocation.ts), and prints a summary: what was created,
  * renewed or left alone, where the files are, what expires first and when the next renewal is due.
  */
 async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: DeployOptions, hooks: EngineHooks): Promise<number> {
@@ -256,6 +257,9 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   const clientKeys = keyPassword === undefined ? [] : await writeEncryptedClientKeys(pki, app.synthesized, readEngineState, keyPassword);
   const pkcs12Files = password === undefined ? [] : pkcs12Targets(inventory, pki.outputDirectory);
   const pkcs12 = password === undefined ? undefined : pkcs12Files.map((t) => writePkcs12(t, password, keyPassword));
+  // Each server's client CAs as a Java trust store, under the same password (app/trust-store.ts says why).
+  const trustStoreFiles = password === undefined ? [] : trustStoreTargets(inventory, pki.outputDirectory);
+  const trustStores = password === undefined ? undefined : trustStoreFiles.map((t) => ({ file: t.file, outcome: writeTrustStore(t, password) }));
   removeRevokedClientFiles(revocation.revoked, pki.outputDirectory);
   removeOrphanClientSecrets(pki.outputDirectory);
   removeEmptyFolders(pki.outputDirectory);
@@ -264,15 +268,23 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   const keys = caKeys?.crlKeys(stateKeys) ?? stateKeys;
   const crls = await publishCrls({ pki, record: readRevocationRecord(inventoryDirectory), policy: revocation.crl, keys, now: new Date() });
   // The folder now holds this PKI's files, and says so: the roots, and every file for `npm run destroy`.
-  const driverFiles = [...crls.map((c) => c.file), serverCrlFile(pki), ...pkcs12Files.map((t) => t.file)]
-    .filter((f): f is string => f !== undefined && fs.existsSync(f)).map((f) => path.relative(pki.outputDirectory, f).split(path.sep).join('/'));
+  const relative = (f: string) => path.relative(pki.outputDirectory, f).split(path.sep).join('/');
+  const driverFiles = [...crls.map((c) => c.file), serverCrlFile(pki), ...pkcs12Files.map((t) => t.file), ...trustStoreFiles.map((t) => t.file)]
+    .filter((f): f is string => f !== undefined && fs.existsSync(f)).map(relative);
   recordOwner(inventory, pki.outputDirectory, config, driverFiles);
   const changed = changedFiles(filesBefore, fileDigests(inventory, pki.outputDirectory));
+  const firstWritten = firstWrittenFiles(filesBefore, changed);
+  // The trust stores are no inventory file: each is changed when rewritten, first written when there was none.
+  for (const t of trustStores ?? []) {
+    if (t.outcome !== Pkcs12Outcome.UNCHANGED) changed.add(relative(t.file));
+    if (t.outcome === Pkcs12Outcome.CREATED) firstWritten.add(relative(t.file));
+  }
   const summary = {
     ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory), { damaged, changedFiles: changed, review }),
     pkcs12,
+    trustStores: trustStores?.map((t) => t.outcome),
     logFile: hooks.display.logFile,
-    handOuts: handOuts(inventory, changed, { listLimit: hooks.display.listLimit, firstWritten: firstWrittenFiles(filesBefore, changed) }),
+    handOuts: handOuts(inventory, changed, { listLimit: hooks.display.listLimit, firstWritten }),
   };
   console.log(`${verbosity === Verbosity.VERBOSE ? '\n' : ''}${formatSummary(summary, new Date())}`);
   const written = clientKeys.filter((k) => k.written).length;

@@ -27,7 +27,8 @@ export function formatSummary(summary: DeploySummary, now: Date): string {
   const next = certs.filter((c) => c.renewableFrom).sort((a, b) => a.renewableFrom!.getTime() - b.renewableFrom!.getTime())[0];
   const log = summary.logFile ? [['engine log', summary.logFile] as [string, string]] : [];
   const nothingChanged = count(CertificateChange.UNCHANGED) === certs.length && (summary.destroyed ?? []).length === 0 && (summary.restored ?? []).length === 0;
-  if (nothingChanged && !summary.pkcs12?.some((o) => o !== Pkcs12Outcome.UNCHANGED)) {
+  const outcomesChanged = [...summary.pkcs12 ?? [], ...summary.trustStores ?? []].some((o) => o !== Pkcs12Outcome.UNCHANGED);
+  if (nothingChanged && !outcomesChanged) {
     // Nothing changed: what a weekly job mails, so a line or two.
     const when = [first && `expires first ${dateText(first.notAfter)} ${describe(first)}`, next && `next renewal ${dateText(next.renewableFrom!)}`].filter(Boolean);
     return [`chariot-tls: no change: ${plural(certs.length, 'certificate')} up to date in ${summary.outputDirectory}`, ...when.length ? [`  ${when.join('; ')}`] : [], ...log.map(([l, t]) => `  ${l}: ${t}`)].join('\n');
@@ -43,10 +44,9 @@ export function formatSummary(summary: DeploySummary, now: Date): string {
   if (restored.length > 0) lines.push(['restored', `${restored.length === 1 ? '1 file that was' : `${restored.length} files that were`} empty or cut short, written again: ${restored.join(', ')}`]);
   const foreign = certs.filter((c) => c.wasForeign);
   if (foreign.length > 0) lines.push(['overwritten', foreignText(foreign)]);
-  if (summary.pkcs12) {
-    const p12 = (o: Pkcs12Outcome) => summary.pkcs12!.filter((x) => x === o).length;
-    lines.push(['PKCS#12', `${p12(Pkcs12Outcome.CREATED)} created, ${p12(Pkcs12Outcome.UPDATED)} updated, ${p12(Pkcs12Outcome.UNCHANGED)} unchanged (mode 0600)`]);
-  }
+  if (summary.pkcs12) lines.push(['PKCS#12', `${outcomeCounts(summary.pkcs12)} (mode 0600)`]);
+  // Certificates only: public, like client-ca.pem.
+  if (summary.trustStores) lines.push(['trust stores', `${outcomeCounts(summary.trustStores)} (client-truststore.p12, mode 0644)`]);
   lines.push(['files', `${summary.outputDirectory} (each folder under certs/ has a README.txt: which file goes into which field)`]);
   if (first) lines.push(['expires first', `${dateText(first.notAfter)}  ${describe(first)}, in ${daysUntil(first.notAfter, now)} days`]);
   if (next) lines.push(['next renewal', `${dateText(next.renewableFrom!)}  ${describe(next)}: a deploy on or after this date re-issues it`]);
@@ -55,6 +55,12 @@ export function formatSummary(summary: DeploySummary, now: Date): string {
   const handOuts = summary.handOuts ?? [];
   const handOutLines = handOuts.length === 0 ? [] : ["chariot-tls: hand out the changed files, in this order (each folder's README.txt says which field takes which file):", ...handOuts.map((h) => `  ${h}`)];
   return [`chariot-tls: deployed ${plural(certs.length, 'certificate')}`, ...lines.map(([label, text]) => `  ${label.padEnd(width)}  ${text}`), ...handOutLines].join('\n');
+}
+
+/** `1 created, 0 updated, 2 unchanged`. */
+function outcomeCounts(outcomes: Pkcs12Outcome[]): string {
+  const count = (o: Pkcs12Outcome) => outcomes.filter((x) => x === o).length;
+  return `${count(Pkcs12Outcome.CREATED)} created, ${count(Pkcs12Outcome.UPDATED)} updated, ${count(Pkcs12Outcome.UNCHANGED)} unchanged`;
 }
 
 /** Files another PKI had written over this one's: what they were, and what it means for the products. */

@@ -30,6 +30,8 @@ export interface DeploySummary {
   readonly certificates: SummarizedCertificate[];
   /** PKCS#12 files by outcome, when PKCS#12 output is on. */
   readonly pkcs12?: Pkcs12Outcome[];
+  /** The servers' PKCS#12 trust stores (`client-truststore.p12`) by outcome, when PKCS#12 output is on. */
+  readonly trustStores?: Pkcs12Outcome[];
   /**
    * The PEM files that were empty or cut short before the deploy and are whole again, relative.
    * @default - none

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FileKind, InventoryCertificate, InventoryRole, PkiInventory, Product } from '../lib';
+import { CLIENT_TRUST_STORE_FILE, FileKind, InventoryCertificate, InventoryRole, PkiInventory, Product } from '../lib';
 
 /** The content of every file the inventory names, by path relative to the output directory: SHA-256, never the content. */
 export type FileDigests = Map<string, string>;
@@ -57,6 +57,12 @@ const TRUST_STORES: ReadonlySet<FileKind> = new Set([FileKind.CLIENT_CA, FileKin
 /** How a trust store without a field of its own is named: Chariot's client trust store is set apart from its upload screen. */
 const TRUST_STORE_NAMES: Partial<Record<FileKind, string>> = { [FileKind.CLIENT_CA]: 'client trust store' };
 
+/** One file to hand out: its name in the certificate's folder and the field (or trust store) that takes it. */
+interface HandedFile {
+  readonly name: string;
+  readonly field: string;
+}
+
 /** The changed files one certificate's product takes, split into its trust store and the rest. */
 interface Delivery {
   /** Its trust store replaces one in use, rather than being given for the first time. */
@@ -65,8 +71,8 @@ interface Delivery {
   readonly product: Product;
   /** The certificate's folder, relative to the output directory. */
   readonly folder: string;
-  readonly trust: FileKind[];
-  readonly own: FileKind[];
+  readonly trust: HandedFile[];
+  readonly own: HandedFile[];
 }
 
 /**
@@ -76,6 +82,8 @@ interface Delivery {
  * that the deploy changed are named; clients that get the same files are named together, up to `listLimit` each.
  * A trust store that replaces one in use is due "before the next step" (of a rotation); one written for the first
  * time (a first deploy, a new client) is simply handed out.
+ * A product whose client trust store is a Java key store gets `client-truststore.p12` instead of `client-ca.pem`
+ * when the deploy wrote it (app/trust-store.ts: `changed` then names it).
  */
 export function handOuts(inventory: PkiInventory, changed: ReadonlySet<string>, options: HandOutOptions = {}): string[] {
   const listLimit = options.listLimit ?? Infinity;
@@ -97,31 +105,36 @@ function delivery(c: InventoryCertificate, changed: ReadonlySet<string>, firstWr
   const product = c.product === undefined ? undefined : Product.all().find((p) => p.name === c.product);
   const cert = c.files.find((f) => f.kind === FileKind.CERT);
   if (product === undefined || cert === undefined) return [];
+  const folder = path.posix.dirname(cert.path);
   const takes = new Set([...product.upload.fields.flatMap((f) => (f.file === undefined ? [] : [f.file])), ...product.files.map((f) => f.kind).filter((k) => TRUST_STORES.has(k))]);
-  const kinds = product.files.map((f) => f.kind).filter((k) => takes.has(k) && c.files.some((f) => f.kind === k && changed.has(f.path)));
+  // A new trust store file is handed out even when client-ca.pem is as it was (PKCS#12 output just turned on, a new password).
+  const javaTrustStore = product.javaTrustStore && changed.has(`${folder}/${CLIENT_TRUST_STORE_FILE}`);
+  const kinds = product.files.map((f) => f.kind).filter((k) => takes.has(k)
+    && ((k === FileKind.CLIENT_CA && javaTrustStore) || c.files.some((f) => f.kind === k && changed.has(f.path))));
   if (kinds.length === 0) return [];
-  const trust = kinds.filter((k) => TRUST_STORES.has(k));
-  const trustUpdate = c.files.some((f) => trust.includes(f.kind) && changed.has(f.path) && !firstWritten.has(f.path));
-  return [{ certificate: c, product, folder: path.posix.dirname(cert.path), trust, own: kinds.filter((k) => !TRUST_STORES.has(k)), trustUpdate }];
+  const handed = (k: FileKind): HandedFile => (k === FileKind.CLIENT_CA && javaTrustStore
+    ? { name: CLIENT_TRUST_STORE_FILE, field: fieldName(product, k) }
+    : { name: product.fileName(k)!, field: fieldName(product, k) });
+  const trust = kinds.filter((k) => TRUST_STORES.has(k)).map(handed);
+  const trustUpdate = trust.some((f) => changed.has(`${folder}/${f.name}`) && !firstWritten.has(`${folder}/${f.name}`));
+  return [{ certificate: c, product, folder, trust, own: kinds.filter((k) => !TRUST_STORES.has(k)).map(handed), trustUpdate }];
 }
 
 /** `upload certs/server/client-ca.pem to Chariot (client trust store)`; the own files by name, in the field order of its screen. */
-function serverLine(d: Delivery, kinds: FileKind[], after: string): string {
-  const files = kinds.map((k) => `${d.folder}/${d.product.fileName(k)}`).join(', ');
-  return `upload ${files} to ${d.product.shortName} (${kinds.map((k) => fieldName(d.product, k)).join(', ')})${after}`;
+function serverLine(d: Delivery, files: HandedFile[], after: string): string {
+  return `upload ${files.map((f) => `${d.folder}/${f.name}`).join(', ')} to ${d.product.shortName} (${files.map((f) => f.field).join(', ')})${after}`;
 }
 
 /** One line per product and set of files: `give cert.pem (Client Certificate File) to 13 MQTT Transmission clients in certs/transmission/: a, b, ...`. */
 function clientLines(clients: Delivery[], part: 'trust' | 'own', listLimit: number, after: string): string[] {
   const groups = new Map<string, Delivery[]>();
   for (const d of clients.filter((x) => x[part].length > 0)) {
-    const key = `${d.product.id}:${d[part].join(',')}`;
+    const key = `${d.product.id}:${d[part].map((f) => f.name).join(',')}`;
     groups.set(key, [...(groups.get(key) ?? []), d]);
   }
   return [...groups.values()].map((group) => {
     const { product } = group[0];
-    const kinds = group[0][part];
-    const files = kinds.map((k) => `${product.fileName(k)} (${fieldName(product, k)})`).join(', ');
+    const files = group[0][part].map((f) => `${f.name} (${f.field})`).join(', ');
     const parent = commonFolder(group.map((d) => d.folder));
     const names = group.map((d) => path.posix.relative(parent, d.folder));
     const shown = names.length > listLimit ? [...names.slice(0, listLimit), `... and ${names.length - listLimit} more`] : names;

@@ -16,8 +16,8 @@ export const SERVER_PKCS12_FILE = 'server.p12';
 const MIN_PASSWORD_LENGTH = 6;
 /** Key encryption of the key bag: PBES2 with AES-256 (Java 8u301+/11.0.12+, OpenSSL 1.1+ and 3 read it). */
 const KEY_ALGORITHM = 'aes256';
-/** The key shrouding and MAC iteration count: OpenSSL's default (PKCS12_DEFAULT_ITER). */
-const ITERATIONS = 2048;
+/** The key shrouding and MAC iteration count of every PKCS#12 file written: OpenSSL's default (PKCS12_DEFAULT_ITER). */
+export const PKCS12_ITERATIONS = 2048;
 
 /** One PKCS#12 file to write: a leaf's key, its certificate and its chain up to the root. */
 export interface Pkcs12Target {
@@ -96,7 +96,7 @@ export function writePkcs12(target: Pkcs12Target, password: string, keyFilePassw
     return Pkcs12Outcome.UNCHANGED;
   }
   const p12 = forge.pkcs12.toPkcs12Asn1(key, chain, password, {
-    algorithm: KEY_ALGORITHM, count: ITERATIONS, friendlyName: target.friendlyName, generateLocalKeyId: true,
+    algorithm: KEY_ALGORITHM, count: PKCS12_ITERATIONS, friendlyName: target.friendlyName, generateLocalKeyId: true,
   });
   writeSecretFile(target.file, Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'));
   return existed ? Pkcs12Outcome.UPDATED : Pkcs12Outcome.CREATED;

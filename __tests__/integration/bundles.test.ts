@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { OpensslCa, opensslCa } from '../helpers/openssl-ca';
 import { Deployment } from './helpers/deployment';
 import { Broker, startBroker } from './helpers/mosquitto';
 import { certificates } from './helpers/pem';
@@ -16,11 +17,14 @@ const SERVER = { dnsNames: ['localhost', 'chariot.local'], ipAddresses: ['127.0.
 // 2048-bit CA keys: the hierarchy is the same, the deploy quicker.
 const CONFIG = { organization: 'Bundle Test', caRsaBits: 2048, server: SERVER, engineClients: ['engine'], transmissionClients: ['edge-1'], pkcs12: {} };
 const FOLDERS: Record<string, string[]> = {
-  'certs/server': ['README.txt', 'ca-chain.pem', 'client-ca.pem', 'crl.pem', 'fullchain.pem', 'server.crt', 'server.key', 'server.p12', 'server.pkcs8.key'],
+  'certs/server': ['README.txt', 'ca-chain.pem', 'client-ca.pem', 'client-truststore.p12', 'crl.pem', 'fullchain.pem', 'server.crt', 'server.key', 'server.p12', 'server.pkcs8.key'],
   'certs/engine/engine': ['README.txt', 'ca.pem', 'cert.pem', 'client.p12', 'private.key'],
   'certs/transmission/edge-1': ['README.txt', 'ca.pem', 'cert.pem', 'client.p12', 'private.key'],
 };
 const JAVA_CLIENT = path.join(__dirname, 'helpers', 'JavaMqttClient.java');
+/** A Java TLS server that requires a client certificate, and a Java client, in one run (helpers/JavaRevocationCheck.java). */
+const JAVA_SERVER_AND_CLIENT = path.join(__dirname, 'helpers', 'JavaRevocationCheck.java');
+const TRUST_STORE = 'certs/server/client-truststore.p12';
 
 let pki: Deployment;
 let first: RunResult;
@@ -39,6 +43,9 @@ beforeAll(() => {
   pki = Deployment.create(CONFIG);
   first = deployWith(PASSWORD);
 });
+
+// The directory holds private keys and state: leave none behind.
+afterAll(() => pki && fs.rmSync(pki.dir, { recursive: true, force: true }));
 
 /** The fields a README's table maps to files: `[field, file]`. */
 function fieldTable(readme: string): [string, string][] {
@@ -142,11 +149,68 @@ describe('the PKCS#12 files', () => {
   });
 });
 
+describe("Chariot's client trust store, client-truststore.p12", () => {
+  const env = () => ({ ...process.env, P12: PASSWORD });
+
+  test('is public: mode 0644, like client-ca.pem', () => {
+    expect((fs.statSync(pki.file(TRUST_STORE)).mode & 0o777).toString(8)).toBe('644');
+  });
+
+  test("keytool lists one trusted certificate entry per CA of client-ca.pem, aliased by its common name (Java lower-cases it)", () => {
+    const out = run('keytool', ['-list', '-storetype', 'PKCS12', '-keystore', pki.file(TRUST_STORE), '-storepass:env', 'P12'], { env: env() }).stdout;
+    expect(out).toContain('Your keystore contains 3 entries');
+    const entries = [...out.matchAll(/^(.+), [A-Z][a-z]{2} \d{1,2}, \d{4}, (\w+),\s*$/gm)].map((m) => [m[1], m[2]]);
+    expect(entries.sort()).toEqual([
+      ['bundle test engine ca', 'trustedCertEntry'],
+      ['bundle test root ca', 'trustedCertEntry'],
+      ['bundle test transmission ca', 'trustedCertEntry'],
+    ]);
+  });
+
+  test('holds exactly the certificates of client-ca.pem', () => {
+    const rfc = run('keytool', ['-list', '-rfc', '-storetype', 'PKCS12', '-keystore', pki.file(TRUST_STORE), '-storepass:env', 'P12'], { env: env() }).stdout;
+    const fingerprints = (pem: string) => certificates(pem).map((c) => c.fingerprint256).sort();
+    expect(fingerprints(rfc)).toEqual(fingerprints(pki.read('certs/server/client-ca.pem')));
+  });
+
+  test('keytool refuses it with another password', () => {
+    const result = run('keytool', ['-list', '-storetype', 'PKCS12', '-keystore', pki.file(TRUST_STORE), '-storepass', 'not-the-password'], { allowFailure: true });
+    expect(result.status).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain('integrity');
+  });
+
+  describe('as the trust store of a Java TLS server on 127.0.0.1 that requires a client certificate', () => {
+    const clientCrls = () => ['ca/server/server-ca.crl.pem', 'ca/ca.crl.pem'].map((f) => pki.file(f)).join(',');
+    /** The Java server with server.p12 and the trust store, and a Java client with this key store and ca.pem. */
+    const handshake = (clientKeyStore: string, clientCa: string) => run('java', [JAVA_SERVER_AND_CLIENT, pki.file('certs/server/server.p12'), pki.file(TRUST_STORE),
+      pki.file('certs/server/crl.pem'), clientKeyStore, clientCa, clientCrls(), 'P12'], { env: env(), allowFailure: true, timeout: 120_000 });
+    let foreign: OpensslCa;
+    afterAll(() => foreign?.remove());
+
+    test.each(['certs/transmission/edge-1', 'certs/engine/engine'])('%s: a deployed client certificate is accepted', (folder) => {
+      const result = handshake(pki.file(`${folder}/client.p12`), pki.file(`${folder}/ca.pem`));
+      expect(result.stdout).toBe('accepted\n');
+      expect(result.status).toBe(0);
+    });
+
+    test('a client certificate of a CA not in the store is refused by the server', () => {
+      foreign = opensslCa('Foreign Client CA');
+      const { certFile } = foreign.issue('intruder', 'transmission');
+      const keyStore = path.join(foreign.dir, 'intruder.p12');
+      run('openssl', ['pkcs12', '-export', '-in', certFile, '-inkey', certFile.replace(/\.crt$/, '.key'), '-certfile', foreign.certFile, '-name', 'intruder', '-out', keyStore, '-passout', 'env:P12'], { env: env() });
+      const result = handshake(keyStore, pki.file('certs/transmission/edge-1/ca.pem'));
+      expect(result.status).toBe(2);
+      expect(result.stdout).toMatch(/^refused: server: javax\.net\.ssl\.SSLHandshakeException: .*(unable to find valid certification path|PKIX path building failed)/);
+    });
+  });
+});
+
 describe('the deploy output', () => {
   test('says what it deploys, then summarizes: everything created, the files, the first expiry', () => {
     expect(first.stdout).toMatch(/^chariot-tls deploy: configuration .*, output .*pki\n/);
     expect(first.stdout).not.toMatch(/CA CHANGE/);
-    expect(first.stdout).toContain('chariot-tls: deployed 7 certificates\n  certificates   7 created; 0 unchanged\n  keys           7 created, 0 unchanged\n  PKCS#12        3 created, 0 updated, 0 unchanged (mode 0600)\n');
+    expect(first.stdout).toContain('chariot-tls: deployed 7 certificates\n  certificates   7 created; 0 unchanged\n  keys           7 created, 0 unchanged\n  PKCS#12        3 created, 0 updated, 0 unchanged (mode 0600)\n  trust stores   1 created, 0 updated, 0 unchanged (client-truststore.p12, mode 0644)\n');
+    expect(first.stdout).toMatch(/^ {2}1\. upload certs\/server\/client-truststore\.p12 to Chariot \(client trust store\)$/m);
     expect(first.stdout).toMatch(/\n {2}expires first {2}\d{4}-\d\d-\d\d {2}\S+ \(certs\/[^)]+\), in 729 days\n/);
   });
 
@@ -171,11 +235,21 @@ describe('the deploy output', () => {
     });
 
     test('rewrites every PKCS#12 file for the new password, and the server\'s README with the new name', () => {
-      expect(second.stdout).toContain('  PKCS#12        0 created, 3 updated, 0 unchanged (mode 0600)\n');
+      expect(second.stdout).toContain('  PKCS#12        0 created, 3 updated, 0 unchanged (mode 0600)\n  trust stores   0 created, 1 updated, 0 unchanged (client-truststore.p12, mode 0644)\n');
+      expect(run('keytool', ['-list', '-storetype', 'PKCS12', '-keystore', pki.file(TRUST_STORE), '-storepass:env', 'P12'], { env: { ...process.env, P12: NEW_PASSWORD } }).stdout).toContain('Your keystore contains 3 entries');
       const open = (password: string) => run('openssl', ['pkcs12', '-in', pki.file('certs/engine/engine/client.p12'), '-passin', 'env:P12', '-nokeys'], { env: { ...process.env, P12: password }, allowFailure: true }).status;
       expect(open(NEW_PASSWORD)).toBe(0);
       expect(open(PASSWORD)).not.toBe(0);
       expect(pki.read('certs/server/README.txt')).toContain('  ssl://mqtt.local:8883\n');
+    });
+
+    test('a deploy after it with nothing to change rewrites no key store and no trust store, and says no change', () => {
+      const files = [TRUST_STORE, ...['certs/server/server.p12', 'certs/engine/engine/client.p12']];
+      const bytes = files.map((f) => fs.readFileSync(pki.file(f)));
+      const third = deployWith(NEW_PASSWORD);
+      expect(third.stdout).toMatch(/^chariot-tls: no change: 7 certificates up to date in /m);
+      expect(third.stdout).not.toContain('hand out');
+      files.forEach((f, i) => expect(fs.readFileSync(pki.file(f)).equals(bytes[i])).toBe(true));
     });
   });
 });

@@ -1,7 +1,7 @@
 import { FileKind } from '../certificate-file';
 import { CertificateRole } from '../certificate-role';
 import { KeyAlgorithm } from '../key';
-import { Product, SERVER_PEM_FILES } from './product';
+import { CLIENT_TRUST_STORE_FILE, Product, SERVER_PEM_FILES } from './product';
 
 const [KEY_FILE, ...PUBLIC_FILES] = SERVER_PEM_FILES;
 
@@ -15,6 +15,8 @@ export const CHARIOT = new Product({
   shortName: 'Chariot',
   role: CertificateRole.SERVER,
   keyPolicy: { algorithms: [KeyAlgorithm.RSA], fix: 'use KeyAlgorithm.RSA (PKCS#1 or PKCS#8)' },
+  // Its client trust store is a Java key store: the hand-outs name client-truststore.p12 when there is one.
+  javaTrustStore: true,
   // Chariot 2.3.1+ also takes a PKCS#8 key: the same key in a file of its own, written after the PKCS#1 one.
   files: [KEY_FILE, { kind: FileKind.PRIVATE_KEY_PKCS8, name: 'server.pkcs8.key', id: 'pkcs8-key-file' }, ...PUBLIC_FILES],
   upload: {
@@ -32,8 +34,18 @@ export const CHARIOT = new Product({
       'Key password: none. The key is not encrypted: leave every password field empty.',
       '',
       'Client trust store (client certificate authentication, Chariot 2.3.1+):',
-      '  client-ca.pem  the CAs whose client certificates Chariot accepts, up to the root:',
-      "                 put each into Chariot's client trust store.",
+      '  client-ca.pem  the CAs whose client certificates Chariot accepts, up to the root, PEM.',
+      `  ${CLIENT_TRUST_STORE_FILE}  only when PKCS#12 output is on: the same CAs as a Java trust store (PKCS12),`,
+      "                 one trusted certificate entry per CA (alias: its common name), no key, password: the",
+      "                 deploy's PKCS#12 password. Chariot's client trust store is a Java key store: use this",
+      '                 file as that store (store type PKCS12, this password), or copy its entries into the',
+      '                 store Chariot has (keytool -importkeystore -srcstoretype PKCS12 -srckeystore',
+      `                 ${CLIENT_TRUST_STORE_FILE} -destkeystore CHARIOT-STORE). Give it again after every deploy`,
+      '                 that changes client-ca.pem (a CA added or retired).',
+      '  One CA a file, to import one at a time (keytool -importcert -trustcacerts -alias NAME -file FILE), in',
+      '  the output directory: ca/engine/engine-ca.crt, ca/transmission/transmission-ca.crt, a site\'s',
+      '  ca/transmission/SITE/site-ca.crt, the root ca/ca.crt; during a rotation also the new generation\'s',
+      '  file beside the old (engine-ca-g2.crt, ca-g2.crt).',
       '',
       'Also here, not uploaded to Chariot:',
       '  fullchain.pem  the certificate then its chain, for servers that take one file (Mosquitto, nginx)',

@@ -1,7 +1,7 @@
 import { FileKind } from '../certificate-file';
 import { CertificateRole } from '../certificate-role';
 import { KeyAlgorithm } from '../key';
-import { Product, SERVER_PEM_FILES } from './product';
+import { CLIENT_TRUST_STORE_FILE, Product, SERVER_PEM_FILES } from './product';
 
 /**
  * Cirrus Link MQTT Distributor: an MQTT broker inside an Ignition gateway, MQTT over TLS on 8883 once TLS is on.
@@ -27,9 +27,10 @@ export const MQTT_DISTRIBUTOR = new Product({
       { field: 'Private key', file: FileKind.PRIVATE_KEY, about: "the server's {key}" },
       { field: 'Certificate', file: FileKind.FULL_CHAIN, about: 'the certificate then its chain, PEM (server.crt: the certificate alone)' },
       { field: 'Client CAs', file: FileKind.CLIENT_CA, about: 'the CAs whose client certificates it should accept, up to the root' },
+      { field: 'Trust store', value: CLIENT_TRUST_STORE_FILE, about: 'the same CAs as a PKCS#12 trust store (no key); written only when PKCS#12 output is on' },
     ],
     notes: [
-      'Key password: none for the PEM key; the key store takes the PKCS#12 password of the deploy.',
+      'Key password: none for the PEM key; the key store and the trust store take the PKCS#12 password of the deploy.',
       '',
       'Not known here: whether MQTT Distributor takes PEM files or only a key store, whether it accepts an ECDSA',
       'key (this one is RSA, which every Java key store takes), and how it checks client certificates.',

@@ -30,6 +30,12 @@ export const SERVER_PEM_FILES: readonly ProductFile[] = [
 ];
 
 /**
+ * The PKCS#12 trust store the ready app writes beside each server's `client-ca.pem` when PKCS#12 output is on: the
+ * same CAs as trusted certificate entries, for a server whose client trust store is a Java key store.
+ */
+export const CLIENT_TRUST_STORE_FILE = 'client-truststore.p12';
+
+/**
  * One field of the product's upload screen, as the README's table shows it.
  */
 export interface UploadField {
@@ -113,6 +119,12 @@ export interface ProductProps {
   readonly files: ProductFile[];
   /** What its README says. */
   readonly upload: UploadInstructions;
+  /**
+   * Whether its client trust store is a Java key store: the hand-outs after a deploy that changed the client CAs
+   * name `client-truststore.p12` (CLIENT_TRUST_STORE_FILE, written when PKCS#12 output is on) rather than `client-ca.pem`.
+   * @default false
+   */
+  readonly javaTrustStore?: boolean;
 }
 
 /** A product id: one word of lower-case letters, digits and `-`. */
@@ -164,6 +176,8 @@ export class Product {
   public readonly upload: UploadInstructions;
   /** Whether it takes an encrypted key file, with its password in a field of its upload screen. */
   public readonly takesEncryptedKey: boolean;
+  /** Whether its client trust store is a Java key store (`client-truststore.p12`). */
+  public readonly javaTrustStore: boolean;
 
   constructor(props: ProductProps) {
     if (!PRODUCT_ID.test(props.id)) throw new Error(`product id ${JSON.stringify(props.id)} is not lower-case letters, digits and -`);
@@ -179,6 +193,7 @@ export class Product {
     this.files = props.files;
     this.upload = props.upload;
     this.takesEncryptedKey = props.upload.fields.some((f) => f.whenKeyEncrypted !== undefined);
+    this.javaTrustStore = props.javaTrustStore ?? false;
   }
 
   /**

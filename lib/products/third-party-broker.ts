@@ -1,6 +1,6 @@
 import { FileKind } from '../certificate-file';
 import { CertificateRole } from '../certificate-role';
-import { Product, SERVER_PEM_FILES } from './product';
+import { CLIENT_TRUST_STORE_FILE, Product, SERVER_PEM_FILES } from './product';
 
 /**
  * A broker other than Cirrus Link's (Mosquitto, HiveMQ, EMQX): it takes the usual PEM files, RSA or ECDSA. The README
@@ -27,8 +27,9 @@ export const THIRD_PARTY_BROKER = new Product({
       'Key password: none. The key is not encrypted: leave every password field empty.',
       '',
       'HiveMQ and EMQX ask for the same three: the certificate with its chain, its key, and the client CAs.',
-      'Also here: server.crt (the certificate alone), ca-chain.pem (its chain alone), and server.p12 only when',
-      'PKCS#12 output is on (key, certificate and chain for a Java key store).',
+      'Also here: server.crt (the certificate alone), ca-chain.pem (its chain alone), and only when PKCS#12',
+      `output is on server.p12 (key, certificate and chain for a Java key store) and ${CLIENT_TRUST_STORE_FILE}`,
+      '(the client CAs as a PKCS#12 trust store, for a Java broker such as HiveMQ).',
     ],
     serverUrlsTitle: 'MQTT Engine and MQTT Transmission connect to',
   },
