@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, loadConfig } from '../app/config';
 import { formatExternalRoot } from '../app/external-root-summary';
+import { refuseKeysNotInState } from '../app/external-root-state';
 import { ChariotPki, ExternalCa, ExternallySignedCa, IntermediateCa, PkiInventory, PreviousGeneration } from '../lib';
 import { EnterpriseCa, SignOptions, enterpriseCa } from './helpers/enterprise-ca';
 import { synth } from './helpers/synth';
@@ -229,12 +230,77 @@ describe('a returned certificate is refused, naming the problem, before anything
     }
   });
 
-  test('a certificate with no request beside it to check its key against', () => {
+});
+
+describe('a returned certificate without its request file (a fresh checkout: the output folder is rewritten from the state)', () => {
+  /** A project whose requests are gone from pki/, the certificate for server-ca back; returns it and its request. */
+  function freshCheckout(how?: SignOptions | 'foreign') {
+    const dir = project();
+    configure(dir);
+    const csrFile = path.join(dir, 'pki/ca/server/server-ca.csr');
+    const csrPem = read(csrFile);
+    fs.writeFileSync(path.join(dir, 'enterprise', 'server-ca.crt'), how === 'foreign' ? enterprise.sign(enterprise.foreignRequest('server-ca')) : enterprise.sign(csrFile, how));
+    fs.rmSync(path.join(dir, 'pki'), { recursive: true });
+    return { dir, csrPem };
+  }
+
+  /** The state as the engine's `show -json` prints it, holding the request of server-ca (or none). */
+  function stateHolding(pki: ChariotPki, csrPem?: string) {
+    const request = (pki.node.findChild('server-ca') as ExternallySignedCa).request;
+    const resources = csrPem === undefined ? [] : [{ address: `tls_cert_request.${request.friendlyUniqueId}`, type: 'tls_cert_request', values: { cert_request_pem: csrPem } }];
+    return async () => ({ values: { root_module: { resources } } });
+  }
+
+  function loaded(dir: string) {
+    const config = loadConfig({}, dir);
+    let pki!: ChariotPki;
+    synth((scope) => { pki = new ChariotPki(scope, 'pki', config.pki); });
+    return { config, pki };
+  }
+
+  test('every check but the key is made as the configuration is read, and a bad certificate is still refused there', () => {
+    const { dir } = freshCheckout({ ca: false });
+    expect(refusal(dir)).toMatch(/enterprise\/server-ca\.crt \(the certificate returned for server-ca\): is not a CA certificate/);
+  });
+
+  test('the key is left to check against the state: the certificate is kept for it, and the hierarchy uses it', () => {
+    const { dir } = freshCheckout();
+    const { config, pki } = loaded(dir);
+    expect(config.externalRoot!.cas.find((ca) => ca.id === 'server-ca')!.keyUnchecked?.label).toBe('enterprise/server-ca.crt (the certificate returned for server-ca)');
+    expect(pki.awaitingSignature.map((ca) => ca.node.id)).not.toContain('server-ca');
+  });
+
+  test('the key of the request in the state: accepted; the state is read once', async () => {
+    const { dir, csrPem } = freshCheckout();
+    const { config, pki } = loaded(dir);
+    const readState = jest.fn(stateHolding(pki, csrPem));
+    await expect(refuseKeysNotInState(config, pki, readState)).resolves.toBeUndefined();
+    expect(readState).toHaveBeenCalledTimes(1);
+  });
+
+  test('another key than the request in the state: refused, naming the certificate, the state and the request to have signed', async () => {
+    const { dir, csrPem } = freshCheckout('foreign');
+    const { config, pki } = loaded(dir);
+    await expect(refuseKeysNotInState(config, pki, stateHolding(pki, csrPem))).rejects.toThrow(new RegExp(
+      'chariot-tls\\.json: invalid configuration:\n  - enterprise/server-ca\\.crt \\(the certificate returned for server-ca\\): is not for the key of server-ca '
+      + '\\(its public key is not the one in the request of server-ca in the state\\); have .*/pki/ca/server/server-ca\\.csr itself signed'));
+  });
+
+  test('no request in the output folder or the state: refused, saying which is missing and what to do', async () => {
+    const { dir } = freshCheckout();
+    const { config, pki } = loaded(dir);
+    await expect(refuseKeysNotInState(config, pki, stateHolding(pki))).rejects.toThrow(
+      /there is no request to check its key against: .*server-ca\.csr is absent, and the state holds no request of server-ca .*deploy once without the certificate \(move it away\) to write a new request/);
+  });
+
+  test('with every request file there, the state is not read', async () => {
     const dir = project();
     configure(dir);
     sign(dir, 'server-ca');
-    fs.rmSync(path.join(dir, 'pki/ca/server/server-ca.csr'));
-    expect(refusal(dir)).toMatch(/there is no request .*server-ca\.csr to check its key against; deploy once without it/);
+    const { config, pki } = loaded(dir);
+    const readState = jest.fn(stateHolding(pki));
+    await refuseKeysNotInState(config, pki, readState);
+    expect(readState).not.toHaveBeenCalled();
   });
 });
 

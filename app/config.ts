@@ -118,9 +118,18 @@ export const ConfigSchema = z
       .refine((list) => new Set(list.map((r) => r.name)).size === list.length, 'names a client more than once; list each revoked client once')
       .optional(),
     crl: z
-      .object({ validityHours: crlHours.optional(), earlyRenewalHours: crlHours.optional() })
+      .object({ validityHours: crlHours.optional(), rootValidityHours: crlHours.optional(), earlyRenewalHours: crlHours.optional() })
       .strict()
       .refine((crl) => (crl.earlyRenewalHours ?? DEFAULT_CRL_POLICY.earlyRenewalHours) < (crl.validityHours ?? DEFAULT_CRL_POLICY.validityHours), 'earlyRenewalHours must be less than validityHours, or every deploy re-signs every CRL')
+      .superRefine((crl, context) => {
+        const early = crl.earlyRenewalHours ?? DEFAULT_CRL_POLICY.earlyRenewalHours;
+        if (early < (crl.rootValidityHours ?? DEFAULT_CRL_POLICY.rootValidityHours)) return;
+        context.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['rootValidityHours'],
+          message: `must be more than earlyRenewalHours (${early}), or every deploy re-signs the root's CRL, which an offline root key cannot; the default is ${DEFAULT_CRL_POLICY.rootValidityHours} (180 days)`,
+        });
+      })
       .optional(),
     caKeyFiles: z
       .object({

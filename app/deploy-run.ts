@@ -33,6 +33,7 @@ import { publishCrls, recordRevocations, removeRevokedClientFiles, serverCrlFile
 import { readRevocationRecord } from './revocation-record';
 import { formatRevocations } from './revocation-summary';
 import { formatExternalRoot, refuseLostSignedCertificates } from './external-root-summary';
+import { refuseKeysNotInState } from './external-root-state';
 
 /** How long a deploy waits for another deploy's state lock, in the engine's units (`30s`, `5m`). */
 export const LOCK_TIMEOUT_ENV = 'CHARIOT_TLS_LOCK_TIMEOUT';
@@ -112,6 +113,9 @@ async function deployAlone(options: DeployOptions, facts: DeployFacts): Promise<
   let app: SynthesizedForDeploy;
   try {
     app = synthesizeForCommand(config, options.outdir);
+    // Without the request files (a fresh checkout), the returned certificates' keys are checked against the state.
+    const synthesized = app;
+    await refuseKeysNotInState(config, synthesized.stack.pki, () => readState(synthesized));
   } catch (e) {
     printError(e);
     process.stderr.write(`chariot-tls: deploy refused before anything was written in ${facts.outputDirectory}; fix the configuration and deploy again.\n`);

@@ -69,30 +69,48 @@ export function enterpriseChainProblems(chain: CheckedCertificate[], depthBelow:
 export interface RequestedCa {
   /** The construct id (`server-ca`), for the messages. */
   readonly id: string;
-  /** The certificate signing request the deploy wrote for it, PEM, and its file for the messages. */
-  readonly csrPem: string;
+  /**
+   * The certificate signing request the deploy wrote for it, PEM, and its file (where the deploy writes it).
+   * Without it (the output folder is rewritten from the state, and a fresh checkout has none), the key is checked
+   * against the request in the state before the engine plans (app/external-root-state.ts).
+   */
+  readonly csrPem?: string;
   readonly csrFile: string;
   /** The path length asked for. */
   readonly maxPathLength: number;
 }
 
-/**
- * Checks a certificate the enterprise CA returned for one of our CAs: it is for the key of our request, a CA with
- * exactly the path length asked for, with keyCertSign and cRLSign, signed by the enterprise issuing CA, within its
- * validity, and not expired.
- */
-export function signedCaProblems(cert: CheckedCertificate, requested: RequestedCa, issuer: CheckedCertificate, now: Date): string[] {
-  const problems: string[] = [];
-  let request: x509.Pkcs10CertificateRequest;
+/** Where a request to check a key against was read, for the messages: its file, or the state. */
+export interface RequestSource {
+  readonly id: string;
+  readonly csrPem: string;
+  /** Where the deploy writes the request: the one to have signed. */
+  readonly csrFile: string;
+  /** Where `csrPem` was read: the file itself, or `the request of server-ca in the state`. */
+  readonly readFrom: string;
+}
+
+/** The returned certificate is for the key of our request (the one place both the file and the state check it). */
+export function requestKeyProblems(cert: CheckedCertificate, request: RequestSource): string[] {
+  let parsed: x509.Pkcs10CertificateRequest;
   try {
-    request = new x509.Pkcs10CertificateRequest(requested.csrPem);
+    parsed = new x509.Pkcs10CertificateRequest(request.csrPem);
   } catch (e) {
-    return [`${requested.csrFile}: cannot be read as a certificate signing request (${(e as Error).message}); remove it, deploy again to write it anew, and have the new request signed`];
+    return [`${request.readFrom}: cannot be read as a certificate signing request (${(e as Error).message}); remove it, deploy again to write it anew, and have the new request signed`];
   }
   const certKey = Buffer.from(cert.x509.publicKey.rawData).toString('hex');
-  if (certKey !== Buffer.from(request.publicKey.rawData).toString('hex')) {
-    problems.push(`${cert.label}: is not for the key of ${requested.id} (its public key is not the one in ${requested.csrFile}); have ${requested.csrFile} itself signed, not another request`);
-  }
+  if (certKey === Buffer.from(parsed.publicKey.rawData).toString('hex')) return [];
+  return [`${cert.label}: is not for the key of ${request.id} (its public key is not the one in ${request.readFrom}); have ${request.csrFile} itself signed, not another request`];
+}
+
+/**
+ * Checks a certificate the enterprise CA returned for one of our CAs: it is for the key of our request (when the
+ * request file is there; see {@link RequestedCa.csrPem}), a CA with exactly the path length asked for, with
+ * keyCertSign and cRLSign, signed by the enterprise issuing CA, within its validity, and not expired.
+ */
+export function signedCaProblems(cert: CheckedCertificate, requested: RequestedCa, issuer: CheckedCertificate, now: Date): string[] {
+  const { id, csrPem, csrFile } = requested;
+  const problems = csrPem === undefined ? [] : requestKeyProblems(cert, { id, csrPem, csrFile, readFrom: csrFile });
   const constraints = cert.x509.getExtension(x509.BasicConstraintsExtension);
   if (!constraints?.ca) {
     problems.push(`${cert.label}: is not a CA certificate (basicConstraints CA:TRUE is missing), so nothing it signs would be trusted; ask for basicConstraints = critical, CA:TRUE, pathlen:${requested.maxPathLength}`);

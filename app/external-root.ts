@@ -34,6 +34,11 @@ export interface ExternallySignedFiles {
   readonly notAfter?: Date;
   /** True when the certificate is within its renewal window: the request is to be signed again. */
   readonly renewalDue: boolean;
+  /**
+   * The returned certificate, when its request file is absent: every other check has passed, and its key is checked
+   * against the request in the state before the engine plans (app/external-root-state.ts).
+   */
+  readonly keyUnchecked?: CheckedCertificate;
 }
 
 /** The enterprise root as read and checked: what the hierarchy gets, and what the deploy says about it. */
@@ -48,7 +53,8 @@ export interface ExternalRoot {
 
 /**
  * Reads the enterprise root, its intermediates and the certificates returned so far (`<signedCertDirectory>/<id>.crt`,
- * by default beside the root's file), and checks them all (app/external-root-checks.ts) before anything is written.
+ * by default beside the root's file), and checks them all (app/external-root-checks.ts) before anything is written;
+ * a certificate whose request file is absent has its key checked later, against the state ({@link ExternallySignedFiles.keyUnchecked}).
  * Returns the problems, each naming the field or file and the fix, or the enterprise root.
  */
 export function loadExternalRoot(config: ExternalRootConfig, baseDir: string, pki: ChariotPkiProps, now: Date): ExternalRoot | string[] {
@@ -90,15 +96,14 @@ export function loadExternalRoot(config: ExternalRootConfig, baseDir: string, pk
         problems.push(cert);
         continue;
       }
-      if (!fs.existsSync(files.csrFile)) {
-        problems.push(`${cert.label}: there is no request ${files.csrFile} to check its key against; deploy once without it (move it away) to write the request, and have that request signed`);
-        continue;
-      }
-      const requested: RequestedCa = { id, csrPem: fs.readFileSync(files.csrFile, 'utf8'), csrFile: files.csrFile, maxPathLength };
+      // A fresh checkout (a hosted runner) has no output folder: its key is checked against the state's request instead.
+      const csrPem = fs.existsSync(files.csrFile) ? fs.readFileSync(files.csrFile, 'utf8') : undefined;
+      const requested: RequestedCa = { id, csrPem, csrFile: files.csrFile, maxPathLength };
       problems.push(...signedCaProblems(cert, requested, issuing, now));
       signedCertPems[id] = cert.pem;
       const notAfter = cert.x509.notAfter;
-      cas.push({ ...files, maxPathLength, notAfter, renewalDue: notAfter.getTime() - now.getTime() <= renewalHours * 3_600_000 });
+      const keyUnchecked = csrPem === undefined ? cert : undefined;
+      cas.push({ ...files, maxPathLength, notAfter, renewalDue: notAfter.getTime() - now.getTime() <= renewalHours * 3_600_000, keyUnchecked });
     }
   }
   if (problems.length > 0) return problems;

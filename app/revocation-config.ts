@@ -37,15 +37,23 @@ export interface RevokedClient {
 export interface CrlPolicy {
   /** From thisUpdate to nextUpdate, in hours. After nextUpdate, peers that check CRLs refuse every certificate of that CA. */
   readonly validityHours: number;
+  /**
+   * The same for the CRL of our Root CA, whose key may be kept offline (`caKeyFiles`): no routine deploy can sign
+   * it then, only one with the key present (a key ceremony).
+   */
+  readonly rootValidityHours: number;
   /** A deploy signs a CRL again when less than this is left before its nextUpdate, in hours. */
   readonly earlyRenewalHours: number;
 }
 
 /**
  * 30 days, re-signed from 14 days before nextUpdate: a weekly scheduled deploy gets two chances before a broker that
- * checks CRLs starts refusing everyone.
+ * checks CRLs starts refusing everyone. The root's CRL 180 days: it lists only revoked intermediates (a client is
+ * revoked in its issuing CA's CRL), and with the root key offline it is signed only when the key is brought out,
+ * twice a year at this length; 6 to 12 months is the common choice for an offline root, and the shorter end limits
+ * how long a CRL from before an intermediate's revocation can still be passed off as current.
  */
-export const DEFAULT_CRL_POLICY: CrlPolicy = { validityHours: 720, earlyRenewalHours: 336 };
+export const DEFAULT_CRL_POLICY: CrlPolicy = { validityHours: 720, rootValidityHours: 4320, earlyRenewalHours: 336 };
 
 /** A revocation the configuration asks for that cannot be carried out; the message says why and what to do. */
 export class RevocationError extends UserError {}

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ChariotPki, FileKind, ICertificateAuthority } from '../lib';
+import { ChariotPki, FileKind, ICertificateAuthority, RootCa } from '../lib';
 import { CaKeySource, stateResources } from './ca-keys';
 import { CrlEntry, CrlFacts, certificateIds, isSignedBy, readCrl, signCrl } from './crl';
 import { writeAtomically } from './atomic-file';
@@ -135,7 +135,7 @@ export interface CrlPublication {
  * After the engine has applied: gives every CA a CRL beside its certificate (`server-ca.crl.pem` beside
  * `server-ca.crt`), empty ones included, and the server `certs/server/crl.pem` with the CRLs of every CA it trusts.
  * A CRL is signed again (the CA key from `keys`, in memory only) when it is missing, lists other serials than the
- * record says, was signed by another key, has a lifetime other than the policy's, or is within
+ * record says, was signed by another key, has a lifetime other than the policy's (`rootValidityHours` for a Root CA's), or is within
  * `earlyRenewalHours` of its nextUpdate; otherwise it is left alone, and so is the key. A CRL due while its CA's key
  * is offline is left as it is (`keyOffline`), and the deploy says until when it stays valid.
  */
@@ -193,14 +193,15 @@ async function publishCrl(ca: ICertificateAuthority, caPem: string, file: string
     ...kept,
   ].sort((a, b) => a.serial.localeCompare(b.serial));
 
-  if (ours !== undefined && isFresh(ours, entries, policy, now)) {
+  const validityHours = ca instanceof RootCa ? policy.rootValidityHours : policy.validityHours;
+  if (ours !== undefined && isFresh(ours, entries, validityHours, policy.earlyRenewalHours, now)) {
     return { file, signed: false, revokedCount: entries.length, nextUpdate: ours.nextUpdate, keptFromOldCrl: kept.length };
   }
   const key = await publication.keys.privateKeyPem(ca);
   if (key === undefined) {
     return { file, signed: false, revokedCount: ours?.entries.length ?? 0, nextUpdate: ours?.nextUpdate ?? new Date(0), keptFromOldCrl: 0, keyOffline: true };
   }
-  const nextUpdate = new Date(now.getTime() + policy.validityHours * 3_600_000);
+  const nextUpdate = new Date(now.getTime() + validityHours * 3_600_000);
   const pem = await signCrl(caPem, key, {
     entries,
     thisUpdate: new Date(now.getTime() - BACKDATE_MS),
@@ -212,13 +213,13 @@ async function publishCrl(ca: ICertificateAuthority, caPem: string, file: string
   return { file, signed: true, revokedCount: entries.length, nextUpdate, keptFromOldCrl: kept.length };
 }
 
-/** The CRL lists exactly these serials, has the policy's lifetime, and is not yet due to be signed again. */
-function isFresh(crl: CrlFacts, entries: CrlEntry[], policy: CrlPolicy, now: Date): boolean {
+/** The CRL lists exactly these serials, has the lifetime configured for its CA, and is not yet due to be signed again. */
+function isFresh(crl: CrlFacts, entries: CrlEntry[], validityHours: number, earlyRenewalHours: number, now: Date): boolean {
   const serials = (list: CrlEntry[]) => list.map((e) => e.serial).sort().join(',');
   const lifetimeMs = crl.nextUpdate.getTime() - crl.thisUpdate.getTime() - BACKDATE_MS;
   return serials(crl.entries) === serials(entries)
-    && Math.abs(lifetimeMs - policy.validityHours * 3_600_000) < BACKDATE_MS
-    && crl.nextUpdate.getTime() - now.getTime() > policy.earlyRenewalHours * 3_600_000;
+    && Math.abs(lifetimeMs - validityHours * 3_600_000) < BACKDATE_MS
+    && crl.nextUpdate.getTime() - now.getTime() > earlyRenewalHours * 3_600_000;
 }
 
 function fingerprint(certPem: string): string {

@@ -1,6 +1,7 @@
 import { CommandDefinition } from '../command-line';
 import { caKeysOption } from '../ca-key-files';
-import { planAndApply } from '../engine';
+import { planAndApply, readState } from '../engine';
+import { refuseKeysNotInState } from '../external-root-state';
 import { openDisplay } from '../engine-display';
 import { synthesizeForCommand } from '../synth';
 import { announce, notWithSiteStates, outdirOf, outdirOption } from './outdir';
@@ -16,6 +17,7 @@ export const PLAN: CommandDefinition = {
     const config = announce('plan', context);
     if (config.siteStates) return notWithSiteStates('plan', context);
     const app = synthesizeForCommand(config, outdir);
+    await refuseKeysNotInState(app.config, app.stack.pki, () => readState(app));
     const caKeys = caKeysOption(app.config.caKeyFiles, app.stack.pki, false);
     const display = openDisplay('plan', outdir, context.verbosity);
     try {
