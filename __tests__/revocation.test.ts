@@ -142,10 +142,11 @@ describe('configuration of revocation', () => {
     expect(config.pki.sites).toEqual({ 'north-sea': { transmissionClients: ['ns-2'], issuingCa: true } });
   });
 
-  test('CRLs are valid 30 days and signed again 14 days before nextUpdate by default; both can be set', () => {
-    expect(load({ engineClients: ['e'] }).revocation).toEqual({ revoked: [], crl: { validityHours: 720, earlyRenewalHours: 336 } });
-    expect(DEFAULT_CRL_POLICY).toEqual({ validityHours: 720, earlyRenewalHours: 336 });
-    expect(load({ engineClients: ['e'], crl: { validityHours: 0.05, earlyRenewalHours: 0.01 } }).revocation.crl).toEqual({ validityHours: 0.05, earlyRenewalHours: 0.01 });
+  test('CRLs are valid 30 days, the root\'s 180, and signed again 14 days before nextUpdate by default; each can be set', () => {
+    expect(load({ engineClients: ['e'] }).revocation).toEqual({ revoked: [], crl: { validityHours: 720, rootValidityHours: 4320, earlyRenewalHours: 336 } });
+    expect(DEFAULT_CRL_POLICY).toEqual({ validityHours: 720, rootValidityHours: 4320, earlyRenewalHours: 336 });
+    expect(load({ engineClients: ['e'], crl: { validityHours: 0.05, earlyRenewalHours: 0.01 } }).revocation.crl).toEqual({ validityHours: 0.05, rootValidityHours: 4320, earlyRenewalHours: 0.01 });
+    expect(load({ engineClients: ['e'], crl: { rootValidityHours: 8760 } }).revocation.crl).toEqual({ validityHours: 720, rootValidityHours: 8760, earlyRenewalHours: 336 });
   });
 
   test.each([
@@ -155,6 +156,11 @@ describe('configuration of revocation', () => {
     [{ revoked: [{ name: 'a' }] }, 'revoked[0].reason'],
     [{ crl: { validityHours: 24, earlyRenewalHours: 48 } }, 'earlyRenewalHours must be less than validityHours'],
     [{ crl: { validityHours: 0 } }, 'crl.validityHours 0: must be more than 0'],
+    [{ crl: { rootValidityHours: -1 } }, 'crl.rootValidityHours -1: must be more than 0'],
+    [{ crl: { rootValidityHours: 'a year' } }, 'crl.rootValidityHours "a year": '],
+    [{ crl: { rootValidityHours: 300 } }, 'crl.rootValidityHours 300: must be more than earlyRenewalHours (336), or every deploy re-signs the root\'s CRL, which an offline root key cannot; the default is 4320 (180 days)'],
+    [{ crl: { rootValidityHours: 100, earlyRenewalHours: 200, validityHours: 300 } }, 'crl.rootValidityHours 100: must be more than earlyRenewalHours (200)'],
+    [{ crl: { rootValidityDays: 180 } }, 'unknown field(s) "rootValidityDays"'],
   ])('%j is refused: %s', (config, message) => {
     expect(() => load({ engineClients: ['e'], ...config })).toThrow(message);
   });

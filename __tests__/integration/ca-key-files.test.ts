@@ -46,6 +46,13 @@ const crlVerifies = (pki: Deployment, caCert: string) =>
 
 const CA_CERT = { 'root-ca': 'ca/ca.crt', 'transmission-ca': 'ca/transmission/transmission-ca.crt' } as Record<string, string>;
 
+/** A CRL's lifetime in days, thisUpdate to nextUpdate, as openssl reads them. */
+function crlLifetimeDays(pki: Deployment, crl: string): number {
+  const printed = run('openssl', ['crl', '-in', pki.file(crl), '-noout', '-lastupdate', '-nextupdate']).stdout;
+  const [lastUpdate, nextUpdate] = ['lastUpdate', 'nextUpdate'].map((field) => Date.parse(new RegExp(`^${field}=(.+)$`, 'm').exec(printed)![1]));
+  return (nextUpdate - lastUpdate) / 86_400_000;
+}
+
 describe('a new PKI with its root and Transmission CA keys in key files', () => {
   const pki = Deployment.create({});
   let first: string;
@@ -94,6 +101,11 @@ describe('a new PKI with its root and Transmission CA keys in key files', () => 
     expect(crlVerifies(pki, 'ca/engine/engine-ca.crt')).toBe(true);
   });
 
+  test('the root\'s CRL is valid 180 days (crl.rootValidityHours), the other CAs\' 30: it outlasts months of deploys without the root key', () => {
+    expect(crlLifetimeDays(pki, 'ca/ca.crl.pem')).toBeCloseTo(180, 2);
+    for (const crl of ['ca/server/server-ca.crl.pem', 'ca/transmission/transmission-ca.crl.pem']) expect(crlLifetimeDays(pki, crl)).toBeCloseTo(30, 2);
+  });
+
   describe('with the root key offline', () => {
     const away = () => path.join(pki.dir, 'root-ca.key.offline');
     let offline: string;
@@ -103,8 +115,8 @@ describe('a new PKI with its root and Transmission CA keys in key files', () => 
     beforeAll(() => {
       fs.renameSync(keyFile(pki, 'root-ca'), away());
       rootCrl = pki.read('ca/ca.crl.pem');
-      // A new CRL lifetime: every CRL is due to be signed again, the root's too.
-      withKeyFiles(pki, { transmissionClients: ['edge-1', 'edge-2'], crl: { validityHours: 700, earlyRenewalHours: 336 } });
+      // New CRL lifetimes: every CRL is due to be signed again, the root's too.
+      withKeyFiles(pki, { transmissionClients: ['edge-1', 'edge-2'], crl: { validityHours: 700, rootValidityHours: 4000, earlyRenewalHours: 336 } });
       offline = output(pki.deploy({ env: ENV }));
     });
     afterAll(() => fs.renameSync(away(), keyFile(pki, 'root-ca')));
@@ -131,6 +143,21 @@ describe('a new PKI with its root and Transmission CA keys in key files', () => 
       expect(output(refused)).toContain(`Make ${path.join(pki.dir, 'ca-keys')} available with its key file (root-ca.key)`);
       expect(hashes(pki)).toEqual(before);
       withKeyFiles(pki, { transmissionClients: ['edge-1', 'edge-2'] });
+    });
+  });
+
+  describe('with the root key back (a key ceremony)', () => {
+    let ceremony: string;
+    beforeAll(() => {
+      withKeyFiles(pki, { transmissionClients: ['edge-1', 'edge-2'], crl: { rootValidityHours: 8760 } });
+      ceremony = output(pki.deploy({ env: ENV }));
+    });
+
+    test('the root\'s CRL is signed again with the configured crl.rootValidityHours (a year here), and verifies', () => {
+      expect(ceremony).toMatch(/CRL ca\/ca\.crl\.pem: signed, 0 revoked/);
+      expect(crlLifetimeDays(pki, 'ca/ca.crl.pem')).toBeCloseTo(365, 2);
+      expect(crlVerifies(pki, CA_CERT['root-ca'])).toBe(true);
+      expect(crlLifetimeDays(pki, 'ca/transmission/transmission-ca.crl.pem')).toBeCloseTo(30, 2);
     });
   });
 
