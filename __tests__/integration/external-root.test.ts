@@ -181,6 +181,34 @@ describe('a bad certificate back from the enterprise CA is refused, naming the p
   });
 });
 
+describe('a fresh checkout beside the local state: no output folder, so none of the requests', () => {
+  let good: string;
+  beforeAll(() => {
+    good = fs.readFileSync(signedFile('server'), 'utf8');
+    fs.rmSync(pki.file(''), { recursive: true });
+    fs.rmSync(pki.outdir, { recursive: true });
+  });
+  afterAll(() => fs.writeFileSync(signedFile('server'), good));
+
+  test('a returned certificate for another key is refused against the request in the state, and no output folder is written', () => {
+    fs.writeFileSync(signedFile('server'), enterprise.sign(enterprise.foreignRequest('Corp Test Server CA')));
+    const refused = pki.deploy({ allowFailure: true });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('enterprise/server-ca.crt (the certificate returned for server-ca): is not for the key of server-ca (its public key is not the one in the request of server-ca in the state)');
+    expect(fs.existsSync(pki.file(''))).toBe(false);
+  });
+
+  test('with the right certificates the deploy checks them against the state and writes every file again; the chains verify', () => {
+    fs.writeFileSync(signedFile('server'), good);
+    const again = pki.deploy({ allowFailure: true });
+    expect(again.stderr).not.toContain('invalid configuration');
+    expect(again.status).toBe(0);
+    for (const kind of CAS) expect(fs.existsSync(pki.file(`ca/${kind}/${kind}-ca.csr`))).toBe(true);
+    expect(opensslVerify('sslclient', pki.file('ca/ca.crt'), pki.file('certs/transmission/edge-1/cert.pem'), pki.file('certs/server/client-ca.pem'))).toMatchObject({ status: 0 });
+    expect(opensslVerify('sslserver', pki.file('ca/ca.crt'), pki.file('certs/server/server.crt'), pki.file('certs/server/ca-chain.pem'))).toMatchObject({ status: 0 });
+  });
+});
+
 describe('with the Transmission CA key in an encrypted key file (caKeyFiles)', () => {
   const ENV = { CHARIOT_TLS_CA_KEY_PASSPHRASE: 'external root key file passphrase' };
   let keyed: Deployment;
