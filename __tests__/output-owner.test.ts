@@ -5,6 +5,8 @@ import { loadConfig } from '../app/config';
 import { deployTargetProblems } from '../app/output-directory';
 import { OWNER_FILE, claimOutputDirectory, ownerProblems, readOwner, stateIdentity } from '../app/output-owner';
 import { preflight } from '../app/preflight';
+import { runCli } from '../app/command-line';
+import { COMMANDS } from '../app/commands';
 
 /**
  * Two configurations in different folders that name one absolute output directory: the environment checks, which
@@ -49,6 +51,22 @@ describe('the output directory owner file', () => {
     const before = fs.readdirSync(shared);
     expect(() => preflight(b, {})).toThrow(/cannot deploy:\n {2}- output directory .* holds another PKI/);
     expect(fs.readdirSync(shared)).toEqual(before);
+  });
+
+  test('npm run plan of another PKI is refused as the deploy is, before it synthesizes or runs the engine', async () => {
+    const { shared, a, b } = twoFolders();
+    fs.mkdirSync(shared);
+    claimOutputDirectory(shared, a);
+    const before = fs.readdirSync(shared);
+    let stderr = '';
+    const team = path.dirname(b.configFile!);
+    const code = await runCli(['plan', '--config', 'chariot-tls.json', '--output', path.join(team, 'out')], COMMANDS, {
+      stdout: () => {}, stderr: (t) => (stderr += t), env: {}, cwd: team, projectDir: team, now: new Date(),
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`chariot-tls: cannot plan:\n {2}- output directory ${shared} holds another PKI: its ${OWNER_FILE} names the state ${stateIdentity(a)}`));
+    expect(fs.readdirSync(shared)).toEqual(before);
+    expect(fs.existsSync(path.join(team, 'out'))).toBe(false);
   });
 
   test('a folder that holds only the owner file is a PKI of ours, not foreign files', () => {

@@ -95,6 +95,12 @@ export function ownerProblems(outputDirectory: string, config: AppConfig): strin
   ];
 }
 
+/** {@link ownerProblems} of the configuration's own output directory; none while the folder does not exist. */
+export function foreignOutputProblems(config: AppConfig): string[] {
+  const outputDirectory = config.pki.outputDirectory!;
+  return fs.existsSync(outputDirectory) ? ownerProblems(outputDirectory, config) : [];
+}
+
 function rootText(owner: OutputOwner): string {
   return owner.rootFingerprints.length === 0 ? '' : `, root SHA-256 ${owner.rootFingerprints.join(' and ')}`;
 }

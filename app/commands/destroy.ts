@@ -11,7 +11,7 @@ import { openDisplay } from '../engine-display';
 import { environmentName } from '../environments';
 import { INVENTORY_JSON_FILE, INVENTORY_MARKDOWN_FILE } from '../inventory';
 import { GITIGNORE } from '../output-directory';
-import { OWNER_FILE, ownerProblems, readOwner } from '../output-owner';
+import { OWNER_FILE, foreignOutputProblems, readOwner } from '../output-owner';
 import { crlFileOf, serverCrlFile } from '../revocation';
 import { REVOCATION_RECORD_FILE } from '../revocation-record';
 import { synthesizeForCommand } from '../synth';
@@ -54,7 +54,7 @@ async function destroy(options: DestroyOptions, context: CommandContext): Promis
     context.io.stderr(`chariot-tls: refused: ${text}\nNothing was changed.\n`);
     return 1;
   };
-  const foreign = fs.existsSync(outputDirectory) ? ownerProblems(outputDirectory, config) : [];
+  const foreign = foreignOutputProblems(config);
   if (foreign.length > 0) return refused(`${foreign.join('; ')}. Destroying this configuration's state would remove files that are not its own.`);
   const given = options.confirm ?? await typedName(name, config, context);
   if (given === undefined) {
