@@ -12,6 +12,7 @@ import { errorJson, formatTable, toJson } from './inspect-report';
 import { inspectServed, servedExpiringWithin } from './inspect-served';
 import { formatServed, servedJson } from './inspect-served-report';
 import { formatSites, siteSummaries } from './inspect-sites';
+import { folderOwner } from './owner-file';
 
 /** How {@link inspectDirectory} prints. */
 export interface InspectOptions {
@@ -106,12 +107,13 @@ export async function inspectDirectory(dir: string, options: InspectOptions, out
     incomplete: deployIncomplete !== undefined, inspection, expiring: expiring.length + crlsDue.length + servedExpiring.length,
     served: served?.check && served.check.problems.length === 0,
   });
+  const owner = folderOwner(dir);
   if (options.json) {
-    const facts = { warnDays: options.warnDays, crlWarnDays, deployIncomplete, configuration: out.configuration, exitCode };
+    const facts = { warnDays: options.warnDays, crlWarnDays, deployIncomplete, configuration: out.configuration, owner: owner.owner, exitCode };
     const connect = served === undefined ? {} : { connect: servedJson(served) };
     out.stdout(`${JSON.stringify({ ...(toJson(inspection, facts) as object), ...connect }, null, 2)}\n`);
   } else {
-    if (out.using) out.say(out.using);
+    if (out.using) out.say(`${out.using}${owner.text}`);
     out.stdout(formatTable(inspection, { all: options.all, wide: options.wide }));
     out.stdout(formatSites(siteSummaries(inspection.certificates)));
     out.stdout(formatCrls(inspection.crls, { all: options.all, wide: options.wide }));

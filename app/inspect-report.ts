@@ -4,6 +4,7 @@ import { crlsJson } from './inspect-crl-table';
 import { crlsDueWithin } from './inspect-crls';
 import { distinguishedName } from './inspect-names';
 import { siteSummaries, sitesJson } from './inspect-sites';
+import type { FolderOwner } from './owner-file';
 
 export { TABLE_WIDTH } from './inspect-columns';
 
@@ -57,6 +58,8 @@ export interface JsonFacts {
   readonly deployIncomplete?: string;
   /** The configuration the directory came from, when it did. */
   readonly configuration?: string;
+  /** Which PKI the directory holds, from its `PKI-OWNER.json` (app/output-owner.ts); null without one. */
+  readonly owner?: FolderOwner['owner'];
   /** The exit code the command ends with. */
   readonly exitCode: number;
 }
@@ -77,6 +80,7 @@ export function toJson(inspection: Inspection, facts: JsonFacts): unknown {
   return {
     directory: inspection.directory,
     configuration: facts.configuration ?? null,
+    owner: facts.owner ?? null,
     checkedAt: inspection.checkedAt.toISOString(),
     exitCode: facts.exitCode,
     deployIncomplete: facts.deployIncomplete ?? null,

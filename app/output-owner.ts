@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { FileKind, InventoryRole, PkiInventory } from '../lib';
 import { AppConfig } from './config';
 import { inventoryFile } from './inventory';
+import { OWNER_FILE, OWNER_FORMAT_VERSION, OutputOwner, OwnerFileError, readOwner } from './owner-file';
 
 /**
  * An output directory belongs to one PKI, and says so (docs/operate.md, "Environments"): `PKI-OWNER.json` names the
@@ -12,65 +13,11 @@ import { inventoryFile } from './inventory';
  * `npm run destroy` removes only the files it lists.
  */
 
-/** The owner file's name in the output directory. */
-export const OWNER_FILE = 'PKI-OWNER.json';
-/** Bumped when a field of the owner file changes meaning or is removed. */
-const OWNER_FORMAT_VERSION = 1;
-
-/** What `PKI-OWNER.json` holds. */
-export interface OutputOwner {
-  readonly formatVersion: number;
-  /** The state the PKI lives in: `local:/ABSOLUTE/PATH` or `pg:SCHEMA`; the folder's owner is this state. */
-  readonly state: string;
-  /** The configuration file it was last deployed from (absolute), or null for the project's default configuration. */
-  readonly configFile: string | null;
-  /** SHA-256 fingerprints of its root certificates (as `openssl x509 -fingerprint -sha256` prints them); empty until the first deploy has finished. */
-  readonly rootFingerprints: string[];
-  /** The files the PKI wrote, relative to the output directory, sorted; empty until the first deploy has finished. */
-  readonly files: string[];
-}
+export { OWNER_FILE, readOwner } from './owner-file';
 
 /** The state an environment lives in, as one string: two environments with the same one share their state. */
 export function stateIdentity(config: AppConfig): string {
   return config.backend.type === 'local' ? `local:${config.backend.path}` : `pg:${config.backend.schemaName}`;
-}
-
-/**
- * The owner file of `outputDirectory`.
- * @returns undefined when there is none (a new folder, or one deployed by a release before owner files)
- * @throws when it is there but not an owner file: what it says cannot be trusted either way
- */
-export function readOwner(outputDirectory: string): OutputOwner | undefined {
-  const file = path.join(outputDirectory, OWNER_FILE);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  const owner = parseOwner(text);
-  if (owner === undefined) throw new OwnerFileError(file);
-  return owner;
-}
-
-/** The owner file is there and unreadable. */
-export class OwnerFileError extends Error {
-  constructor(readonly file: string) {
-    super(`${file} is not a PKI-OWNER.json written by chariot-tls (cut short or edited)`);
-  }
-}
-
-function parseOwner(text: string): OutputOwner | undefined {
-  try {
-    const json = JSON.parse(text);
-    const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
-    const ok = typeof json?.state === 'string' && (json.configFile === null || typeof json.configFile === 'string')
-      && strings(json.rootFingerprints) && strings(json.files);
-    return ok ? json : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
