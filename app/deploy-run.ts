@@ -20,6 +20,7 @@ import { CertificateChange } from './certificate-change';
 import { caKeysFromState } from './ca-keys';
 import { moveSitesIntoTheirStates } from './site-migration';
 import { readRecords, recordFile, recordOf, whyPlan, writeRecords } from './site-changes';
+import { lostSiteStateRefusal } from './site-lost-state';
 import { deploySites, siteClientsLeavingMainState, siteStatesLeftBehind, synthesizeSites } from './site-states';
 import { clientKeyPassword, removeOrphanClientSecrets, writeEncryptedClientKeys } from './client-key-files';
 import { writeInventory } from './inventory';
@@ -311,7 +312,10 @@ async function deployEverySite(app: SynthesizedForDeploy, config: AppConfig, hoo
   const records = readRecords(recordFile(path.join(outdir, 'sites')));
   const now = new Date();
   const reasons = new Map(sites.map((site) => [site.site, whyPlan(site, records[site.site], now)]));
-  const planned = sites.filter((site) => reasons.get(site.site) !== undefined);
+  const due = sites.filter((site) => reasons.get(site.site) !== undefined).map((site) => ({ site, refusal: lostSiteStateRefusal(site, app.pki.outputDirectory) }));
+  const refused = due.filter((d) => d.refusal !== undefined);
+  for (const { refusal } of refused) process.stderr.write(`${refusal}\n`);
+  const planned = due.filter((d) => d.refusal === undefined).map((d) => d.site);
   hooks.display.log(`chariot-tls: sites in their own state: ${planned.length} of ${sites.length} to plan${sites.map((s) => `; ${s.site}: ${reasons.get(s.site) ?? 'unchanged'}`).join('')}\n`);
   const deployed = await deploySites(planned, { config, pki: app.pki, caSynthesized: app.synthesized, caState, outdir, productLabels: app.productLabels, ...hooks });
   for (const site of planned) applyDeclaredModes(site.synthesized, app.pki.outputDirectory);
@@ -322,7 +326,7 @@ async function deployEverySite(app: SynthesizedForDeploy, config: AppConfig, hoo
   hooks.display.log(`chariot-tls: sites deployed in their own state: ${deployed.length} of ${sites.length}${deployed.map((d) => ` ${d.site}:${d.status === 0 ? 'ok' : 'failed'}`).join('')}\n`);
   const failed = deployed.filter((d) => d.status !== 0).map((d) => d.site);
   if (failed.length > 0) process.stderr.write(`chariot-tls: the deploy of site(s) ${failed.join(', ')} failed; the CAs and the other sites were deployed.\n`);
-  return { status: failed.length > 0 || deployed.length < planned.length ? 1 : 0, review: deployed.flatMap((d) => d.review) };
+  return { status: failed.length > 0 || refused.length > 0 || deployed.length < planned.length ? 1 : 0, review: deployed.flatMap((d) => d.review) };
 }
 
 /**

@@ -142,6 +142,25 @@ describe('a deploy plans only the sites that can have changed', () => {
 });
 
 describe('siteStates refusals', () => {
+  test('a site whose state file is lost while its keys are on disk is refused, its files untouched; the other site still deploys', () => {
+    const state = siteState('north-sea');
+    const kept = fs.readFileSync(state);
+    const key = pki.file('certs/transmission/north-sea/ns-1/private.key');
+    const keyBefore = fs.readFileSync(key, 'utf8');
+    fs.rmSync(state);
+    pki.configure({ ...CONFIG, sites: { ...CONFIG.sites, baltic: { transmissionClients: [...SITES.baltic, 'bt-3', 'bt-4'] } } });
+    const refused = pki.deploy({ allowFailure: true });
+    expect(refused.status).toBe(1);
+    expect(output(refused)).toMatch(/refused: site north-sea: its state file \S*north-sea\.tfstate is missing, but \d+ of its client keys are on disk/);
+    expect(output(refused)).toMatch(/remove the folder \S*certs\/transmission\/north-sea first/);
+    expect(fs.existsSync(state)).toBe(false);
+    expect(fs.readFileSync(key, 'utf8')).toBe(keyBefore);
+    expect(fingerprintsNow()).toEqual(fingerprints);
+    expect(opensslVerify('sslclient', pki.file('certs/server/client-ca.pem'), pki.file('certs/transmission/baltic/bt-4/cert.pem')).status).toBe(0);
+    fs.writeFileSync(state, kept, { mode: 0o600 });
+    pki.configure(CONFIG);
+  });
+
   test('turning siteStates off over sites deployed in their own state is refused: the clients would be re-keyed', () => {
     pki.configure({ ...CONFIG, siteStates: false });
     const refused = pki.deploy({ allowFailure: true });
