@@ -103,9 +103,11 @@ describe('the tarball', () => {
 
   test('ships the CLI with only the app modules it reuses (plan review, inspect), not the deploy', () => {
     expect(packedFiles.filter((f) => f.startsWith('dist/bin/'))).toEqual([
-      'dist/bin/app/ca-refusals.js', 'dist/bin/app/certificate-change.js', 'dist/bin/app/incomplete-marker.js',
-      'dist/bin/app/inspect-chain.js', 'dist/bin/app/inspect-directory.js', 'dist/bin/app/inspect-files.js', 'dist/bin/app/inspect-names.js',
-      'dist/bin/app/inspect-report.js', 'dist/bin/app/inspect-sites.js', 'dist/bin/app/inspect.js', 'dist/bin/app/plan-facts.js', 'dist/bin/app/plan-review.js',
+      'dist/bin/app/ca-refusals.js', 'dist/bin/app/certificate-change.js', 'dist/bin/app/crl.js', 'dist/bin/app/incomplete-marker.js',
+      'dist/bin/app/inspect-chain.js', 'dist/bin/app/inspect-columns.js', 'dist/bin/app/inspect-connect.js', 'dist/bin/app/inspect-crl-table.js',
+      'dist/bin/app/inspect-crls.js', 'dist/bin/app/inspect-directory.js', 'dist/bin/app/inspect-files.js', 'dist/bin/app/inspect-names.js',
+      'dist/bin/app/inspect-report.js', 'dist/bin/app/inspect-served-report.js', 'dist/bin/app/inspect-served.js', 'dist/bin/app/inspect-sites.js',
+      'dist/bin/app/inspect.js', 'dist/bin/app/owner-file.js', 'dist/bin/app/plan-facts.js', 'dist/bin/app/plan-review.js',
       'dist/bin/app/plan-summary.js',
       'dist/bin/cli/chariot-tls.js', 'dist/bin/cli/inventory.js', 'dist/bin/cli/review.js',
     ]);
