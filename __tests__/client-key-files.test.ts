@@ -6,7 +6,8 @@ import { App, TerraformStack } from 'cdktf';
 import { ChariotPki, ClientCert, FileKind, PkiInventory, ServerCert } from '../lib';
 import { MQTT_ENGINE } from '../lib/products/mqtt-engine';
 import { passwordSource } from '../app/client-key-config';
-import { clientKeyPassword, encryptedKeyTargets, removeOrphanClientSecrets, writeEncryptedClientKeys } from '../app/client-key-files';
+import { clientKeyPassword, encryptedKeyTargets, writeEncryptedClientKeys } from '../app/client-key-files';
+import { removeOrphanFiles } from '../app/orphan-files';
 import { loadConfig } from '../app/config';
 import { twoIssuers } from './helpers/hierarchy';
 import { synth } from './helpers/synth';
@@ -120,8 +121,21 @@ describe('writing the encrypted key files after a deploy', () => {
     fs.copyFileSync(file, path.join(gone, 'private.key'));
     fs.writeFileSync(path.join(gone, 'client.p12'), 'p12');
     fs.writeFileSync(path.join(path.dirname(file), 'cert.pem'), 'cert');
-    expect(removeOrphanClientSecrets(path.join(dir, 'pki')).sort()).toEqual([path.join(gone, 'client.p12'), path.join(gone, 'private.key')]);
+    expect(removeOrphanFiles(path.join(dir, 'pki')).sort()).toEqual([path.join(gone, 'client.p12'), path.join(gone, 'private.key')]);
     expect(fs.existsSync(gone)).toBe(false);
     expect(fs.existsSync(file)).toBe(true);
+  });
+
+  test('a server folder whose certificate is gone loses its server.p12 (it holds the key) and its Java trust store; a server still there keeps them', () => {
+    const gone = path.join(dir, 'pki/certs/servers/retired');
+    const kept = path.join(dir, 'pki/certs/servers/kept');
+    for (const folder of [gone, kept]) {
+      fs.mkdirSync(folder, { recursive: true });
+      for (const name of ['server.p12', 'client-truststore.p12']) fs.writeFileSync(path.join(folder, name), 'p12');
+    }
+    fs.writeFileSync(path.join(kept, 'server.crt'), 'cert');
+    expect(removeOrphanFiles(path.join(dir, 'pki')).sort()).toEqual([path.join(gone, 'client-truststore.p12'), path.join(gone, 'server.p12')]);
+    expect(fs.existsSync(gone)).toBe(false);
+    expect(fs.readdirSync(kept).sort()).toEqual(['client-truststore.p12', 'server.crt', 'server.p12']);
   });
 });

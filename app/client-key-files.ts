@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ChariotPki, FileKind, LeafCertificate } from '../lib';
 import { keyInState } from './ca-keys';
-import { CLIENT_PKCS12_FILE } from './pkcs12';
 import { readEncryptedKey, writeSecretFile } from './secret-file';
 import { UserError } from './user-error';
 import { MIN_CLIENT_KEY_PASSWORD_LENGTH } from './client-key-config';
@@ -17,9 +16,10 @@ import { MIN_CLIENT_KEY_PASSWORD_LENGTH } from './client-key-config';
  * deploy that changes nothing rewrites nothing.
  */
 
-const ENCRYPTED_PEM = '-----BEGIN ENCRYPTED PRIVATE KEY-----';
+/** The first line of an encrypted PKCS#8 key: how a key file the deploy encrypted is told from the engine's. */
+export const ENCRYPTED_PEM = '-----BEGIN ENCRYPTED PRIVATE KEY-----';
 /** The key file of MQTT Engine and MQTT Transmission (lib/products/ignition-module.ts). */
-const KEY_FILE = 'private.key';
+export const KEY_FILE = 'private.key';
 
 /** A missing or short client key password; the message never holds the password. */
 export class ClientKeyPasswordError extends UserError {}
@@ -86,27 +86,4 @@ function holdsKey(file: string, key: KeyObject, password: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * After a client left the configuration (or was revoked), the engine removed its certificate and README, but not
- * the secrets the deploy wrote itself, which no resource declares: an encrypted `private.key` and `client.p12`.
- * Removes them from every folder under `certs/` that has no `cert.pem` left, then the folder when it is empty.
- * Returns the files removed.
- */
-export function removeOrphanClientSecrets(outputDirectory: string): string[] {
-  const certs = path.join(outputDirectory, 'certs');
-  if (!fs.existsSync(certs)) return [];
-  const removed: string[] = [];
-  const ours = (file: string) => path.basename(file) === CLIENT_PKCS12_FILE
-    || (path.basename(file) === KEY_FILE && fs.readFileSync(file, 'utf8').startsWith(ENCRYPTED_PEM));
-  for (const entry of fs.readdirSync(certs, { recursive: true }) as string[]) {
-    const file = path.join(certs, entry);
-    const folder = path.dirname(file);
-    if (fs.existsSync(path.join(folder, 'cert.pem')) || !fs.statSync(file).isFile() || !ours(file)) continue;
-    fs.rmSync(file);
-    removed.push(file);
-    if (fs.readdirSync(folder).length === 0) fs.rmdirSync(folder);
-  }
-  return removed;
 }

@@ -22,7 +22,8 @@ import { moveSitesIntoTheirStates } from './site-migration';
 import { readRecords, recordFile, recordOf, whyPlan, writeRecords } from './site-changes';
 import { lostSiteStateRefusal } from './site-lost-state';
 import { deploySites, siteClientsLeavingMainState, siteStatesLeftBehind, synthesizeSites } from './site-states';
-import { clientKeyPassword, removeOrphanClientSecrets, writeEncryptedClientKeys } from './client-key-files';
+import { clientKeyPassword, writeEncryptedClientKeys } from './client-key-files';
+import { removeOrphanFiles } from './orphan-files';
 import { writeInventory } from './inventory';
 import { Pkcs12Outcome, pkcs12Password, pkcs12Targets, writePkcs12 } from './pkcs12';
 import { trustStoreTargets, writeTrustStore } from './trust-store';
@@ -266,7 +267,7 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   const trustStoreFiles = password === undefined ? [] : trustStoreTargets(inventory, pki.outputDirectory);
   const trustStores = password === undefined ? undefined : trustStoreFiles.map((t) => ({ file: t.file, outcome: writeTrustStore(t, password) }));
   removeRevokedClientFiles(revocation.revoked, pki.outputDirectory);
-  removeOrphanClientSecrets(pki.outputDirectory);
+  removeOrphanFiles(pki.outputDirectory);
   removeEmptyFolders(pki.outputDirectory);
   // The state read after the apply: a CA created by it has its key there only now.
   const stateKeys = caKeysFromState(readEngineState, app.synthesized);

@@ -99,3 +99,19 @@ describe('a PKI with several servers', () => {
     ].join('\n'));
   });
 });
+
+describe('a server removed from the configuration', () => {
+  test('leaves nothing behind: the engine removes its PEM files, the deploy its server.p12 (with the key) and its Java trust store', () => {
+    const env = { CHARIOT_TLS_PKCS12_PASSWORD: 'servers-test-p12' };
+    const config = (servers: typeof SERVERS) => ({
+      organization: 'Servers Test', country: 'DE', servers: servers.map(({ host, ...server }) => server), engineClients: ENGINES, transmissionClients: EDGES, pkcs12: {},
+    });
+    pki.configure(config(SERVERS));
+    pki.deploy({ env });
+    expect(fs.readdirSync(pki.file('certs/servers/chariot-b'))).toEqual(expect.arrayContaining(['server.p12', 'client-truststore.p12', 'server.crt']));
+    pki.configure(config(SERVERS.filter((s) => s.name !== 'chariot-b')));
+    pki.deploy({ env });
+    expect(fs.existsSync(pki.file('certs/servers/chariot-b'))).toBe(false);
+    expect(fs.readdirSync(pki.file('certs/servers/chariot-a'))).toEqual(expect.arrayContaining(['server.p12', 'client-truststore.p12', 'server.crt']));
+  });
+});
