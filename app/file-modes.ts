@@ -1,8 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-
-/** The resource types whose files the deploy gives their declared modes; sensitive files keep 0600. */
-const FILE_TYPES = ['local_file', 'local_sensitive_file'];
+import { FILE_TYPES } from './declared-files';
 
 /**
  * The engine runs under umask 077 (app/engine.ts), so every file and folder it creates is its owner's only
@@ -23,6 +21,7 @@ export function applyDeclaredModes(synthesized: any, outputDirectory: string): s
       if (typeof resource.filename !== 'string') continue;
       const file = path.resolve(resource.filename);
       for (const dir of foldersBetween(outputDirectory, file)) setMode(dir, resource.directory_permission);
+      // Sensitive files keep the 0600 they were created with.
       if (type === 'local_file') setMode(file, resource.file_permission);
     }
   }

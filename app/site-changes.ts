@@ -1,6 +1,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { declaredFiles } from './declared-files';
 
 /**
  * Which sites a deploy plans (`siteStates`): a site's engine is started only when something can have changed
@@ -77,11 +78,6 @@ export function recordOf(site: SiteFacts): SiteRecord {
   const synthesized = JSON.parse(site.synthesizedText);
   const files = Object.fromEntries(declaredFiles(synthesized).map((file) => [file, { mode: fs.statSync(file).mode & 0o777, sha256: fileSha256(file)! }]));
   return { digest: sha256(site.synthesizedText), renewAt: renewAt(synthesized).toISOString(), files, state: fileSha256(site.stateFile)! };
-}
-
-/** Every file the stack writes: its `local_file` and `local_sensitive_file` resources. */
-function declaredFiles(synthesized: any): string[] {
-  return ['local_file', 'local_sensitive_file'].flatMap((type) => Object.values<any>(synthesized?.resource?.[type] ?? {}).map((f) => f.filename as string)).sort();
 }
 
 /** The earliest notAfter of the certificates on disk (`cert.pem`) less the largest early renewal window declared. */

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { declaredFiles } from './declared-files';
 import { StateFileCondition, stateFileCondition } from './existing-pki';
 import { SynthesizedSite } from './site-states';
 
@@ -13,7 +14,8 @@ import { SynthesizedSite } from './site-states';
 export function lostSiteStateRefusal(site: SynthesizedSite, outputDirectory: string): string | undefined {
   const condition = stateFileCondition(site.stateFile);
   if (condition !== StateFileCondition.MISSING && condition !== StateFileCondition.EMPTY) return undefined;
-  const keys = keyFiles(site.synthesized).filter((file) => fs.existsSync(file));
+  // The client keys: the stack's sensitive files.
+  const keys = declaredFiles(site.synthesized, ['local_sensitive_file']).filter((file) => fs.existsSync(file));
   if (keys.length === 0) return undefined;
   const folder = path.relative(process.cwd(), path.join(outputDirectory, 'certs', 'transmission', site.site)) || '.';
   const shown = keys.slice(0, 2).map((file) => path.relative(process.cwd(), file)).join(', ') + (keys.length > 2 ? ', ...' : '');
@@ -23,9 +25,4 @@ export function lostSiteStateRefusal(site: SynthesizedSite, outputDirectory: str
     `Restore ${site.stateFile} from its backup (the engine's ${path.basename(site.stateFile)}.backup beside it, or your own), then deploy again.`,
     `To re-key the site's clients on purpose (each gateway then needs its new files), remove the folder ${folder} first.`,
   ].join('\n');
-}
-
-/** The client keys the site's stack writes: its `local_sensitive_file` resources. */
-function keyFiles(synthesized: any): string[] {
-  return Object.values<any>(synthesized?.resource?.local_sensitive_file ?? {}).map((f) => f.filename as string);
 }
