@@ -56,22 +56,37 @@ export interface SiteDeployOptions {
   readonly productLabels?: ReadonlyMap<string, string>;
   readonly onOutput: (text: string) => void;
   readonly signal: AbortSignal;
-  readonly existingPki: ExistingPki;
+  /**
+   * The PKI the output directory holds, for the lost state guard.
+   * @default - no guard (`npm run plan`, which changes nothing)
+   */
+  readonly existingPki?: ExistingPki;
+  /**
+   * Apply each site's reviewed plan; otherwise only plan and review it (`npm run plan`).
+   * @default true
+   */
+  readonly apply?: boolean;
   /** The deploy's display: each site's engine logs there; its progress line and summary are the deploy's. */
   readonly display: EngineDisplay;
 }
 
-/** Synthesizes every site's stack into `<outdir>/sites`, its CA certificates read from the CAs' state. */
-export function synthesizeSites(options: Pick<SiteDeployOptions, 'config' | 'pki' | 'caSynthesized' | 'caState' | 'outdir'>): SynthesizedSite[] {
+/** What a site's stack is synthesized from. */
+export type SiteSynthOptions = Pick<SiteDeployOptions, 'config' | 'pki' | 'caSynthesized' | 'caState' | 'outdir'>;
+
+/**
+ * Synthesizes the stacks of `sites` (by default every site) into `<outdir>/sites`, their CA certificates read from
+ * the CAs' state.
+ */
+export function synthesizeSites(options: SiteSynthOptions, sites: readonly string[] = options.pki.sites.map((s) => s.name)): SynthesizedSite[] {
   const app = new App({ outdir: path.join(options.outdir, 'sites') });
-  const certPemOf = (ca: ICertificateAuthority) => certInState(options.caState, options.caSynthesized, ca.node.path);
-  const stacks = options.pki.sites.map((site) =>
-    new ChariotTlsSiteStack(app, siteStackName(STACK, site.name), options.config, siteInputs(options.pki, site.name, certPemOf)));
+  const certPemOf = certsInState(options);
+  const stacks = sites.map((site) =>
+    new ChariotTlsSiteStack(app, siteStackName(STACK, site), options.config, siteInputs(options.pki, site, certPemOf)));
   app.synth();
   const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, 'manifest.json'), 'utf8'));
   return stacks.map((stack, i) => {
     const entry = manifest.stacks[stack.node.id];
-    const site = options.pki.sites[i].name;
+    const site = sites[i];
     const synthesizedText = fs.readFileSync(path.join(app.outdir, entry.synthesizedStackPath), 'utf8');
     const backend = siteBackend(options.config.backend, site) as { path: string };
     return { site, stackDir: path.join(app.outdir, entry.workingDirectory), synthesized: JSON.parse(synthesizedText), synthesizedText, stateFile: backend.path };
@@ -79,17 +94,42 @@ export function synthesizeSites(options: Pick<SiteDeployOptions, 'config' | 'pki
 }
 
 /**
- * Plans and applies each site's stack in `sites`, up to `os.availableParallelism()` at once; the sites' plans are
- * reviewed and refused each on its own, as the CAs' plan is. Resolves once every started site has ended.
+ * The sites whose every CA certificate is in the CAs' state: not one whose CA the CAs' stack has not created yet
+ * (before their first deploy, or a site CA just configured).
+ */
+export function sitesWithCasInState(options: SiteSynthOptions): string[] {
+  const certPemOf = certsInState(options);
+  return options.pki.sites.map((s) => s.name).filter((site) => {
+    try {
+      siteInputs(options.pki, site, certPemOf);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Plans and (unless `apply` is false) applies each site's stack in `sites`, up to `os.availableParallelism()` at
+ * once; the sites' plans are reviewed and refused each on its own, as the CAs' plan is. Resolves once every started
+ * site has ended.
  */
 export async function deploySites(sites: SynthesizedSite[], options: SiteDeployOptions): Promise<SiteDeployed[]> {
-  const results: SiteDeployed[] = [];
+  return eachSiteAtOnce(sites, options.signal, (site) => deploySite(site, options));
+}
+
+/**
+ * `run` on each site, up to `os.availableParallelism()` at once (each is an engine); none started once `signal` is
+ * aborted. Resolves, by site name, once every started site has ended.
+ */
+export async function eachSiteAtOnce<T extends { readonly site: string }>(sites: SynthesizedSite[], signal: AbortSignal, run: (site: SynthesizedSite) => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
   const queue = [...sites];
   if (sites.length === 0) return [];
   const worker = async () => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-      if (options.signal.aborted) return;
-      results.push(await deploySite(next, options));
+      if (signal.aborted) return;
+      results.push(await run(next));
     }
   };
   await Promise.all(Array.from({ length: Math.min(os.availableParallelism(), sites.length) }, worker));
@@ -97,8 +137,6 @@ export async function deploySites(sites: SynthesizedSite[], options: SiteDeployO
 }
 
 async function deploySite(site: SynthesizedSite, options: SiteDeployOptions): Promise<SiteDeployed> {
-  const built = options.pki.sites.find((s) => s.name === site.site)!;
-  const signer = built.issuingCa ?? options.pki.transmissionCa;
   let review: CertificateReview[] = [];
   options.display.log(`chariot-tls: site ${site.site}: planning its own stack (${path.relative(process.cwd(), site.stackDir) || '.'})\n`);
   const engineOptions: EngineRunOptions = {
@@ -106,24 +144,33 @@ async function deploySite(site: SynthesizedSite, options: SiteDeployOptions): Pr
     synthesized: site.synthesized,
     outputDirectory: options.pki.outputDirectory,
     productLabels: options.productLabels,
-    apply: true,
+    apply: options.apply ?? true,
     onOutput: options.onOutput,
     signal: options.signal,
     existingPki: options.existingPki,
     onReview: (reviewed) => { review = reviewed; },
     display: siteDisplay(site.site, options.display),
-    caKeys: {
-      directory: '',
-      // The key is read from the CAs' state only when this site's engine is about to plan.
-      handOver: async () => ({
-        env: { [`TF_VAR_${SITE_SIGNING_KEY_VARIABLE}`]: keyInState(options.caState, options.caSynthesized, signer.node.path, `so site ${site.site} cannot be signed`) },
-        offline: new Map(),
-        notes: [],
-      }),
-    },
+    caKeys: signingKeyHandOver(site.site, options),
   };
   const status = await planAndApply(engineOptions);
   return { site: site.site, status, review };
+}
+
+/**
+ * The site's signing CA key for its engine, as `TF_VAR_` in that engine's environment only (it reaches write-only
+ * attributes): read from the CAs' state only when the engine is about to run. Deploy, plan and destroy alike.
+ */
+export function signingKeyHandOver(site: string, options: Pick<SiteDeployOptions, 'pki' | 'caState' | 'caSynthesized'>): NonNullable<EngineRunOptions['caKeys']> {
+  const built = options.pki.sites.find((s) => s.name === site)!;
+  const signer = built.issuingCa ?? options.pki.transmissionCa;
+  return {
+    directory: '',
+    handOver: async () => ({
+      env: { [`TF_VAR_${SITE_SIGNING_KEY_VARIABLE}`]: keyInState(options.caState, options.caSynthesized, signer.node.path, `so site ${site} cannot be signed`) },
+      offline: new Map(),
+      notes: [],
+    }),
+  };
 }
 
 /**
@@ -131,7 +178,7 @@ async function deploySite(site: SynthesizedSite, options: SiteDeployOptions): Pr
  * address); its plan summary is printed whole, under the site's name, as the CAs' is (so sites deployed at once do
  * not mix their lines); a failure is shown as the deploy shows one. The progress line is the CAs' deploy's.
  */
-function siteDisplay(site: string, display: EngineDisplay): EngineDisplay {
+export function siteDisplay(site: string, display: EngineDisplay): EngineDisplay {
   return {
     color: display.color,
     listLimit: display.listLimit,
@@ -142,6 +189,11 @@ function siteDisplay(site: string, display: EngineDisplay): EngineDisplay {
     planning: () => {},
     applying: () => {},
   };
+}
+
+/** Each CA's certificate as the CAs' state holds it; throws for one not in it. */
+function certsInState(options: Pick<SiteSynthOptions, 'caState' | 'caSynthesized'>): (ca: ICertificateAuthority) => string {
+  return (ca) => certInState(options.caState, options.caSynthesized, ca.node.path);
 }
 
 /** The certificate PEM of the CA at `constructPath` (its `cert` resource), in a `show -json` state. */

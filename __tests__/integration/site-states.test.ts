@@ -8,18 +8,12 @@ import * as path from 'node:path';
 import { Deployment } from './helpers/deployment';
 import { RunResult } from './helpers/run';
 import { output, runEngine } from './helpers/secrets';
+import { SITES, SITE_STATES_CONFIG } from './helpers/site-states';
 import { opensslVerify } from './helpers/verify';
 
 jest.setTimeout(20 * 60_000);
 
-const SITES = { baltic: ['bt-1', 'bt-2'], 'north-sea': ['ns-1', 'ns-2'] };
-const CONFIG = {
-  caRsaBits: 2048,
-  server: { dnsNames: ['localhost'] },
-  transmissionClients: ['edge-1'],
-  sites: { baltic: { transmissionClients: SITES.baltic }, 'north-sea': { transmissionClients: SITES['north-sea'], issuingCa: true } },
-  siteStates: true,
-};
+const CONFIG = SITE_STATES_CONFIG;
 const CLIENTS = Object.entries(SITES).flatMap(([site, names]) => names.map((name) => `${site}/${name}`));
 
 let pki: Deployment;

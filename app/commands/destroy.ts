@@ -6,16 +6,17 @@ import { CommandContext, CommandDefinition } from '../command-line';
 import { AppConfig } from '../config';
 import { caKeysOption } from '../ca-key-files';
 import { INCOMPLETE_MARKER } from '../deploy-marker';
-import { destroyStack } from '../engine';
-import { openDisplay } from '../engine-display';
+import { destroyStack, readState } from '../engine';
+import { TerminalDisplay, openDisplay } from '../engine-display';
 import { environmentName } from '../environments';
 import { INVENTORY_JSON_FILE, INVENTORY_MARKDOWN_FILE } from '../inventory';
 import { GITIGNORE } from '../output-directory';
 import { OWNER_FILE, foreignOutputProblems, readOwner } from '../output-owner';
 import { crlFileOf, serverCrlFile } from '../revocation';
 import { REVOCATION_RECORD_FILE } from '../revocation-record';
+import { destroyEverySite } from '../site-destroy';
 import { synthesizeForCommand } from '../synth';
-import { announce, notWithSiteStates, outdirOf, outdirOption } from './outdir';
+import { announce, outdirOf, outdirOption } from './outdir';
 
 /** The options of `npm run destroy`. */
 interface DestroyOptions {
@@ -39,6 +40,7 @@ export const DESTROY: CommandDefinition = {
   help: [
     'On a terminal it asks for the environment\'s name; elsewhere it needs --confirm NAME. The CA keys are protected',
     'against replacement (prevent_destroy); destroy lifts that for this environment only, in its own synthesized stack.',
+    'With "siteStates": true every site\'s own stack is destroyed first, then the CAs\' (only once every site is gone).',
     '',
     'Exit codes: 0 destroyed, 1 refused (no or wrong confirmation, another PKI\'s folder) or failed.',
   ].join('\n'),
@@ -47,7 +49,6 @@ export const DESTROY: CommandDefinition = {
 
 async function destroy(options: DestroyOptions, context: CommandContext): Promise<number> {
   const config = announce('destroy', context);
-  if (config.siteStates) return notWithSiteStates('destroy', context);
   const name = environmentName(config);
   const outputDirectory = config.pki.outputDirectory!;
   const refused = (text: string) => {
@@ -66,10 +67,12 @@ async function destroy(options: DestroyOptions, context: CommandContext): Promis
   const owned = readOwner(outputDirectory)?.files ?? [];
   const outdir = outdirOf(options, context);
   const app = synthesizeForCommand(config, outdir, { unprotectCaKeys: true });
-  const files = [...new Set([...owned, ...pkiFiles(app.stack.pki)])];
+  // The whole hierarchy, the sites' clients with it (`siteStates`).
+  const files = [...new Set([...owned, ...pkiFiles(app.pki)])];
   const display = openDisplay('destroy', outdir, context.verbosity);
   let status: number;
   try {
+    if (config.siteStates && !await sitesDestroyed(app, outdir, display, context)) return 1;
     status = await destroyStack({ ...app, display, caKeys: caKeysOption(config.caKeyFiles, app.stack.pki, false) });
   } finally {
     display.close();
@@ -86,6 +89,23 @@ async function destroy(options: DestroyOptions, context: CommandContext): Promis
   if (left.length > 0) context.io.stdout(`chariot-tls: left in ${outputDirectory}, not written by this PKI: ${left.join(', ')}\n`);
   if (config.caKeyFiles) context.io.stdout(`chariot-tls: the CA key files in ${config.caKeyFiles.directory} are left as they are: delete them when no backup needs them.\n`);
   return 0;
+}
+
+/**
+ * With `siteStates`, every site's stack is destroyed before the CAs' (app/site-destroy.ts); false, having said why,
+ * when one was not: the CAs are then kept, their keys being what signs that site again.
+ */
+async function sitesDestroyed(app: ReturnType<typeof synthesizeForCommand>, outdir: string, display: TerminalDisplay, context: CommandContext): Promise<boolean> {
+  const caState = await readState({ ...app, display });
+  const outcomes = await destroyEverySite({ config: app.config, pki: app.pki, caSynthesized: app.synthesized, caState, outdir, display });
+  const failed = outcomes.filter((o) => o.failure !== undefined);
+  if (failed.length === 0) {
+    context.say(`chariot-tls: destroyed ${outcomes.length} site(s) in their own state: ${outcomes.map((o) => o.site).join(', ') || 'none'}.`);
+    return true;
+  }
+  const reasons = failed.map((o) => `  - site ${o.site}: ${o.failure}`).join('\n');
+  context.io.stderr(`chariot-tls: destroy failed for ${failed.length} of ${outcomes.length} site(s):\n${reasons}\nchariot-tls: the CAs were not destroyed: their keys are needed to sign or destroy those sites again. The engine's full output is in ${display.logFile}. Run npm run destroy again once the cause is fixed.\n`);
+  return false;
 }
 
 /**

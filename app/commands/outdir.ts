@@ -31,9 +31,3 @@ export function announce(command: string, context: CommandContext): AppConfig {
   for (const note of configurationNotes(config)) context.io.stderr(`${note}\n`);
   return config;
 }
-
-/** A command that does not work on sites in their own state yet: refused, saying so; exit status 1. */
-export function notWithSiteStates(command: string, context: CommandContext): number {
-  context.io.stderr(`chariot-tls: refused: ${command} does not work with "siteStates": true yet (docs/operate.md, "Sites in their own state"); npm run deploy does. Nothing was changed.\n`);
-  return 1;
-}

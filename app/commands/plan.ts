@@ -4,19 +4,25 @@ import { planAndApply, readState } from '../engine';
 import { refuseKeysNotInState } from '../external-root-state';
 import { openDisplay } from '../engine-display';
 import { foreignOutputProblems } from '../output-owner';
+import { CertificateReview } from '../plan-review';
+import { planEverySite } from '../site-plan';
 import { synthesizeForCommand } from '../synth';
-import { announce, notWithSiteStates, outdirOf, outdirOption } from './outdir';
+import { announce, outdirOf, outdirOption } from './outdir';
 
 /** `npm run plan`: what the next deploy would do; changes nothing. */
 export const PLAN: CommandDefinition = {
   name: 'plan',
   summary: 'show what the next deploy would create, renew or destroy; changes nothing',
   options: outdirOption,
-  help: 'Exit codes: 0 planned, 1 the plan failed, would change a CA in a way that is refused, or the output directory holds another PKI.',
+  help: [
+    'With "siteStates": true, the CAs\' stack is planned, then every site\'s own stack (its review under its name), then a',
+    'total; a site whose CA certificate the CAs\' state does not hold yet is "created with the CAs".',
+    '',
+    'Exit codes: 0 planned, 1 a plan (the CAs\' or a site\'s) failed, would change a CA in a way that is refused, or the output directory holds another PKI.',
+  ].join('\n'),
   run: async (options, context) => {
     const outdir = outdirOf(options, context);
     const config = announce('plan', context);
-    if (config.siteStates) return notWithSiteStates('plan', context);
     // A plan against another PKI's folder would describe files this configuration does not own, as deploy refuses to.
     const foreign = foreignOutputProblems(config);
     if (foreign.length > 0) {
@@ -28,7 +34,12 @@ export const PLAN: CommandDefinition = {
     const caKeys = caKeysOption(app.config.caKeyFiles, app.stack.pki, false);
     const display = openDisplay('plan', outdir, context.verbosity);
     try {
-      return await planAndApply({ ...app, outputDirectory: app.stack.pki.outputDirectory, apply: false, display, caKeys });
+      let caReview: CertificateReview[] = [];
+      const status = await planAndApply({ ...app, outputDirectory: app.stack.pki.outputDirectory, apply: false, display, caKeys, onReview: (r) => { caReview = r; } });
+      // The sites are planned once the CAs' plan is good, as the deploy applies them only then (app/site-plan.ts).
+      if (status !== 0 || !config.siteStates) return status;
+      const caState = await readState({ ...app, display });
+      return await planEverySite({ config, pki: app.pki, caSynthesized: app.synthesized, caState, outdir, productLabels: app.productLabels, display, caReview, stderr: context.io.stderr });
     } finally {
       display.close();
       context.say(`chariot-tls: the engine's full output is in ${display.logFile}`);

@@ -70,6 +70,11 @@ export class Deployment {
     return this.npm('plan', options);
   }
 
+  /** Runs `npm run destroy`, confirmed with this deployment's environment name (its configuration file's). */
+  public destroy(options: NpmOptions = {}): RunResult {
+    return this.npm('destroy', { ...options, args: ['--confirm', path.basename(this.configFile, '.json'), ...(options.args ?? [])] });
+  }
+
   /** Starts `npm run deploy` without waiting for it, its output piped; `env` adds variables, `extra` arguments (`--verbose`). */
   public startDeploy(env: Record<string, string> = {}, extra: string[] = []): ChildProcess {
     const [command, args, options] = this.npmCommand('deploy', env);

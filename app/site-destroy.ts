@@ -1,0 +1,80 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { destroyStack } from './engine';
+import { EngineDisplay } from './engine-display';
+import { StateFileCondition, stateFileCondition } from './existing-pki';
+import { recordFile } from './site-changes';
+import { SiteSynthOptions, eachSiteAtOnce, signingKeyHandOver, siteDisplay, sitesWithCasInState, synthesizeSites } from './site-states';
+import { siteBackend } from './site-stack';
+
+/**
+ * `npm run destroy` with `siteStates` (docs/operate.md, "Sites in their own state"): every site's stack is destroyed
+ * (its clients' keys, certificates and files) before the CAs', since a site left standing needs its CA's key to be
+ * signed or destroyed again. Each site's stack is synthesized from the CAs' state as the deploy does, and its engine
+ * gets the signing CA key the deploy's way (`TF_VAR_`, write-only attributes), never a file. A destroyed site's state
+ * file goes; the change record (`sites.json`) is cleared, so the next deploy plans every site afresh.
+ */
+
+/** What destroying the sites needs besides their synthesis. */
+export interface SiteDestroyOptions extends SiteSynthOptions {
+  /** The destroy's display: each site's engine logs there. */
+  readonly display: EngineDisplay;
+}
+
+/** How a site's destroy ended. */
+export interface SiteDestroyed {
+  readonly site: string;
+  /** `undefined` once destroyed; else why not, in words. */
+  readonly failure?: string;
+}
+
+/** Destroys every site's stack (see above); resolves to each site's outcome, by name. */
+export async function destroyEverySite(options: SiteDestroyOptions): Promise<SiteDestroyed[]> {
+  const withCas = new Set(sitesWithCasInState(options));
+  // A site whose CA never reached the CAs' state was never deployed, unless its state says otherwise.
+  const withoutCas = options.pki.sites.map((s) => s.name).filter((site) => !withCas.has(site)).map((site): SiteDestroyed => ({
+    site,
+    failure: stateHoldsNothing(options, site) ? undefined : `its CA certificate is not in the CAs' state, so its stack cannot be synthesized to destroy what its state holds (${siteStateFile(options, site) ?? 'its state'})`,
+  }));
+  const sites = withCas.size === 0 ? [] : synthesizeSites(options, [...withCas]);
+  const signal = new AbortController().signal;
+  const destroyed = await eachSiteAtOnce(sites, signal, async (site): Promise<SiteDestroyed> => {
+    options.display.log(`chariot-tls: site ${site.site}: destroying its own stack (${path.relative(process.cwd(), site.stackDir) || '.'})\n`);
+    const status = await destroyStack({
+      stackDir: site.stackDir, synthesized: site.synthesized, display: siteDisplay(site.site, options.display), caKeys: signingKeyHandOver(site.site, options),
+    });
+    return status === 0 ? { site: site.site } : { site: site.site, failure: `its engine ended with status ${status}` };
+  });
+  const outcomes = [...withoutCas, ...destroyed].sort((a, b) => (a.site < b.site ? -1 : 1));
+  for (const { site } of outcomes.filter((o) => o.failure === undefined)) removeSiteState(options, site);
+  // Cleared whatever happened: a site destroyed, or half destroyed, is not as its record says.
+  fs.rmSync(recordFile(path.join(options.outdir, 'sites')), { force: true });
+  if (outcomes.every((o) => o.failure === undefined)) fs.rmSync(path.join(options.outdir, 'sites'), { recursive: true, force: true });
+  return outcomes;
+}
+
+/** The local state file of a site; `undefined` for a remote backend. */
+function siteStateFile(options: SiteSynthOptions, site: string): string | undefined {
+  const backend = siteBackend(options.config.backend, site);
+  return backend.type === 'local' ? backend.path : undefined;
+}
+
+/** A local site state that is missing, empty or lists no resource (an encrypted one is taken to hold some). */
+function stateHoldsNothing(options: SiteSynthOptions, site: string): boolean {
+  const file = siteStateFile(options, site);
+  if (file === undefined) return false;
+  const condition = stateFileCondition(file);
+  if (condition === StateFileCondition.MISSING || condition === StateFileCondition.EMPTY) return true;
+  if (condition !== StateFileCondition.READABLE) return false;
+  const resources = JSON.parse(fs.readFileSync(file, 'utf8')).resources;
+  return Array.isArray(resources) && resources.length === 0;
+}
+
+/** Removes a destroyed site's local state file and its backup, then their folder once it is empty. */
+function removeSiteState(options: SiteSynthOptions, site: string): void {
+  const file = siteStateFile(options, site);
+  if (file === undefined) return;
+  for (const f of [file, `${file}.backup`]) fs.rmSync(f, { force: true });
+  const folder = path.dirname(file);
+  if (fs.existsSync(folder) && fs.readdirSync(folder).length === 0) fs.rmdirSync(folder);
+}
