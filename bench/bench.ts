@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --n 1,10,100,500] [--site-size S [--site-ca]] [--synth-only] [--repeats 1] [--results bench/RESULTS.md] [--keep]`
+ * `npm run bench [-- --n 1,10,100,500] [--site-size S [--site-ca] [--site-states]] [--synth-only] [--repeats 1] [--results bench/RESULTS.md] [--keep]`
  *
  * For each N (Transmission clients, beside the default server and one Engine client) it times,
  * with the project's own commands and engine (`npm run synth`, `npm run deploy`): synth, a cold
@@ -13,7 +13,8 @@
  * writes it to the results file. With `--site-size S` the clients are in sites of S (`sites` in the
  * configuration; the added client joins the last site), e.g. `--n 2000 --site-size 100`. With `--site-ca` too, each
  * site has its own issuing CA, and the round also rotates the first site's CA (its three deploys), each against
- * the same steps by hand. With `--synth-only` it only synthesizes each N (no engine, no openssl), and prints
+ * the same steps by hand. With `--site-states` too, the configuration sets `"siteStates": true` (each site in its own
+ * state; the checks and the state size take every state file). With `--synth-only` it only synthesizes each N (no engine, no openssl), and prints
  * the synth's time, CPU time and memory. See bench/README.md.
  */
 import * as fs from 'node:fs';
@@ -31,6 +32,8 @@ interface Options {
   readonly siteSize?: number;
   /** Each site has its own issuing CA, and the first site's CA is rotated. */
   readonly siteCa: boolean;
+  /** `"siteStates": true`: each site in its own stack and state. */
+  readonly siteStates: boolean;
   readonly repeats: number;
   readonly results?: string;
   readonly keep: boolean;
@@ -70,6 +73,7 @@ function parseArgs(argv: string[]): Options {
   let keep = false;
   let siteCa = false;
   let synthOnly = false;
+  let siteStates = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -84,10 +88,12 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--keep') keep = true;
     else if (arg === '--site-ca') siteCa = true;
     else if (arg === '--synth-only') synthOnly = true;
-    else throw new Error(`unknown option ${arg}; use --n 1,10,100,500 --site-size S --site-ca --synth-only --repeats R --results FILE|- --keep`);
+    else if (arg === '--site-states') siteStates = true;
+    else throw new Error(`unknown option ${arg}; use --n 1,10,100,500 --site-size S --site-ca --site-states --synth-only --repeats R --results FILE|- --keep`);
   }
   if (siteCa && siteSize === undefined) throw new Error('--site-ca needs --site-size S: the sites whose CAs it gives and rotates');
-  return { ns, siteSize, siteCa, repeats, results, keep, synthOnly };
+  if (siteStates && siteSize === undefined) throw new Error('--site-states needs --site-size S: siteStates puts each site in its own state');
+  return { ns, siteSize, siteCa, siteStates, repeats, results, keep, synthOnly };
 }
 
 function positiveInt(text: string, option: string): number {
@@ -99,12 +105,15 @@ function positiveInt(text: string, option: string): number {
 /** The site whose CA the round rotates (with `--site-ca`). */
 const ROTATED_SITE = 'site-001';
 
+/** How the bench lays out the clients: the options that shape the configuration. */
+type Layout = Pick<Options, 'siteSize' | 'siteCa' | 'siteStates'>;
+
 /**
  * The configuration for `total` Transmission clients, with everything written inside `dir`: a flat list, or sites
  * of `siteSize` for the first `n`, clients beyond `n` in the last of them; with `siteCa` each site has its own CA,
- * and `rotation` is the step the first site's CA rotation is at.
+ * and `rotation` is the step the first site's CA rotation is at; with `siteStates` each site in its own state.
  */
-function config(total: number, n: number, siteSize?: number, siteCa = false, rotation?: string): Record<string, unknown> {
+function config(total: number, n: number, { siteSize, siteCa, siteStates }: Layout, rotation?: string): Record<string, unknown> {
   const names = Array.from({ length: total }, (_, i) => clientName(i + 1));
   const common = {
     outputDirectory: 'pki',
@@ -120,7 +129,7 @@ function config(total: number, n: number, siteSize?: number, siteCa = false, rot
     (sites[site] ??= { transmissionClients: [], ...(siteCa ? { issuingCa: true } : {}) }).transmissionClients.push(name);
   });
   if (rotation !== undefined) sites[ROTATED_SITE].caGeneration = { generation: 2, previous: rotation };
-  return { ...common, sites };
+  return { ...common, ...(siteStates ? { siteStates: true } : {}), sites };
 }
 
 function clientName(i: number): string {
@@ -147,20 +156,40 @@ async function script(name: string, args: string[], dir: string): Promise<Measur
   return m;
 }
 
-/** Resource address -> id, for every resource in the state file. */
-function stateIds(file: string): Map<string, string> {
+/** The state files of the deploy in `dir`: the main one, then each site's (`siteStates`), by name. */
+function stateFiles(dir: string): string[] {
+  const sites = path.join(dir, 'terraform.sites');
+  const own = fs.existsSync(sites) ? fs.readdirSync(sites).filter((f) => f.endsWith('.tfstate')).sort().map((f) => path.join(sites, f)) : [];
+  return [path.join(dir, 'terraform.tfstate'), ...own];
+}
+
+/** Resource address -> id, for every resource in every state file of `dir`; a site's addresses start with `SITE/`. */
+function stateIds(dir: string): Map<string, string> {
+  return new Map(stateFiles(dir).flatMap((file, i) => {
+    const prefix = i === 0 ? '' : `${path.basename(file, '.tfstate')}/`;
+    return [...stateFileIds(file)].map(([address, id]) => [`${prefix}${address}`, id] as const);
+  }));
+}
+
+/** Resource address -> id, for every resource in one state file. */
+function stateFileIds(file: string): Map<string, string> {
   const state = JSON.parse(fs.readFileSync(file, 'utf8')) as {
     resources: { mode: string; type: string; name: string; instances: { attributes: { id: string } }[] }[];
   };
   return new Map(state.resources.filter((r) => r.mode === 'managed').map((r) => [`${r.type}.${r.name}`, r.instances[0].attributes.id]));
 }
 
-/** Resource addresses in the synthesized stack. */
+/**
+ * Resource addresses in the synthesized stacks: the main one, and each site's that a `siteStates` deploy synthesized
+ * (`cdktf.out/sites/stacks/chariot-tls-site-SITE`), as `SITE/address` like stateIds.
+ */
 function synthAddresses(dir: string): Set<string> {
-  const stack = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', STACK, 'cdk.tf.json'), 'utf8')) as {
-    resource: Record<string, Record<string, unknown>>;
-  };
-  return new Set(Object.entries(stack.resource).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`)));
+  const sites = path.join(dir, 'cdktf.out', 'sites', 'stacks');
+  const siteStacks = fs.existsSync(sites) ? fs.readdirSync(sites).map((name) => [`${name.replace(`${STACK}-site-`, '')}/`, path.join(sites, name)]) : [];
+  return new Set([['', path.join(dir, 'cdktf.out', 'stacks', STACK)], ...siteStacks].flatMap(([prefix, stackDir]) => {
+    const stack = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, unknown>> };
+    return Object.entries(stack.resource).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${prefix}${type}.${name}`));
+  }));
 }
 
 interface ApplySummary {
@@ -171,14 +200,17 @@ interface ApplySummary {
   readonly noChanges: boolean;
 }
 
-/** What the engine said it did, from its output; a deploy whose plan finds nothing to change does not apply. */
+/**
+ * What the engine said it did, from its output, summed over its applies (one a stack with `siteStates`); a deploy
+ * whose plan finds nothing to change does not apply.
+ */
 function applySummary(output: string): ApplySummary {
   const text = output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
   const noChanges = /\bNo changes\./.test(text);
-  const m = /Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed/.exec(text);
-  if (!m && noChanges) return { added: 0, changed: 0, destroyed: 0, noChanges };
-  if (!m) throw new Error('the deploy printed neither "Apply complete!" nor "No changes."');
-  return { added: Number(m[1]), changed: Number(m[2]), destroyed: Number(m[3]), noChanges };
+  const applies = [...text.matchAll(/Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed/g)];
+  if (applies.length === 0 && !noChanges) throw new Error('the deploy printed neither "Apply complete!" nor "No changes."');
+  const sum = (i: number) => applies.reduce((total, m) => total + Number(m[i]), 0);
+  return { added: sum(1), changed: sum(2), destroyed: sum(3), noChanges: noChanges && applies.every((m) => m[1] === '0' && m[2] === '0' && m[3] === '0') };
 }
 
 function check(condition: boolean, message: string): void {
@@ -230,37 +262,40 @@ interface Round {
 }
 
 /** One full round for N in a fresh directory: every step, with its checks. */
-async function round(n: number, { keep, siteSize, siteCa }: Options): Promise<Round> {
+async function round(n: number, options: Options): Promise<Round> {
+  const { keep, siteCa } = options;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `chariot-tls-bench-${n}-`));
   try {
     const configFile = path.join(dir, 'chariot-tls.json');
-    fs.writeFileSync(configFile, JSON.stringify(config(n, n, siteSize, siteCa), null, 2));
-    const stateFile = path.join(dir, 'terraform.tfstate');
+    fs.writeFileSync(configFile, JSON.stringify(config(n, n, options), null, 2));
 
     const synth = await npm(dir, 'synth', 'synth');
-    const resources = synthAddresses(dir);
 
     const cold = await npm(dir, 'deploy', 'cold');
-    const afterCold = stateIds(stateFile);
+    // After the deploy: with siteStates the sites' stacks are synthesized by the deploy, not by `npm run synth`.
+    const resources = synthAddresses(dir);
+    const afterCold = stateIds(dir);
     check(applySummary(cold.output).added === resources.size, `cold deploy created all ${resources.size} resources`);
     check(afterCold.size === resources.size, `state holds all ${resources.size} resources after the cold deploy`);
-    const stateBytes = fs.statSync(stateFile).size;
+    const stateBytes = stateFiles(dir).reduce((total, file) => total + fs.statSync(file).size, 0);
 
     const noChange = await npm(dir, 'deploy', 'no-change');
     const unchanged = applySummary(noChange.output);
     check(unchanged.noChanges && unchanged.added + unchanged.changed + unchanged.destroyed === 0, 'the second deploy found no changes');
-    check(sameIds(afterCold, stateIds(stateFile)), 'no resource changed id on the no-change deploy');
+    check(sameIds(afterCold, stateIds(dir)), 'no resource changed id on the no-change deploy');
 
-    fs.writeFileSync(configFile, JSON.stringify(config(n + 1, n, siteSize, siteCa), null, 2));
+    fs.writeFileSync(configFile, JSON.stringify(config(n + 1, n, options), null, 2));
     const addOne = await npm(dir, 'deploy', 'add-one');
     const added = [...synthAddresses(dir)].filter((a) => !resources.has(a));
     const summary = applySummary(addOne.output);
     check(summary.added === added.length && summary.changed === 0 && summary.destroyed === 0,
       `adding one client adds ${added.length} resources and changes or destroys none (engine said ${JSON.stringify(summary)})`);
-    const afterAdd = stateIds(stateFile);
+    const afterAdd = stateIds(dir);
     check([...afterCold].every(([address, id]) => afterAdd.get(address) === id), 'every existing resource kept its id');
-    const newKeys = added.filter((a) => a.startsWith('tls_private_key.'));
-    const newCerts = added.filter((a) => a.startsWith('tls_locally_signed_cert.'));
+    // A site's addresses start with `SITE/` (siteStates): the type comes after it.
+    const ofType = (type: string) => added.filter((a) => a.slice(a.indexOf('/') + 1).startsWith(`${type}.`));
+    const newKeys = ofType('tls_private_key');
+    const newCerts = ofType('tls_locally_signed_cert');
     check(newKeys.length === 1 && newCerts.length === 1 && added.every((a) => a.includes(`_${clientName(n + 1)}_`)),
       `only ${clientName(n + 1)}'s key and certificate are new: ${added.join(', ')}`);
 
@@ -268,7 +303,7 @@ async function round(n: number, { keep, siteSize, siteCa }: Options): Promise<Ro
     // The same day-2 change by hand: one key and certificate for client N+1, from the CAs just made.
     const baselineAddOne = await script('openssl-baseline.sh', ['--add-client', clientName(n + 1), path.join(dir, 'openssl')], dir);
     const floor = await script('keygen-floor.sh', [path.join(dir, 'floor'), String(n)], dir);
-    const rotation = siteCa ? await rotateSite(dir, n, siteSize!) : undefined;
+    const rotation = siteCa ? await rotateSite(dir, n, options) : undefined;
     return { synth, cold, noChange, addOne, baseline, baselineAddOne, floor, rotation, stateBytes, added };
   } finally {
     if (keep) console.error(`kept ${dir}`);
@@ -281,24 +316,23 @@ async function round(n: number, { keep, siteSize, siteCa }: Options): Promise<Ro
  * client-ca.pem (which trusts the site's CAs), and that step 2 re-issues exactly the site's clients; then the same
  * steps by hand on the openssl procedure's PKI.
  */
-async function rotateSite(dir: string, n: number, siteSize: number): Promise<Rotation<Measurement>> {
+async function rotateSite(dir: string, n: number, layout: Layout): Promise<Rotation<Measurement>> {
   const configFile = path.join(dir, 'chariot-tls.json');
-  const stateFile = path.join(dir, 'terraform.tfstate');
   const inSite = (address: string) => address.includes(`_sites_${ROTATED_SITE}_`) || address.includes('_server_client-ca-file_');
   const outside = (ids: Map<string, string>) => new Map([...ids].filter(([address]) => !inSite(address)));
-  const before = stateIds(stateFile);
+  const before = stateIds(dir);
   const step = async (previous: string) => {
-    fs.writeFileSync(configFile, JSON.stringify(config(n + 1, n, siteSize, true, previous), null, 2));
+    fs.writeFileSync(configFile, JSON.stringify(config(n + 1, n, layout, previous), null, 2));
     const m = await npm(dir, 'deploy', `site-ca-${previous}`);
-    check(sameIds(outside(before), outside(stateIds(stateFile))), `step "${previous}" of the ${ROTATED_SITE} CA rotation changed nothing outside the site`);
+    check(sameIds(outside(before), outside(stateIds(dir))), `step "${previous}" of the ${ROTATED_SITE} CA rotation changed nothing outside the site`);
     return m;
   };
   const issuing = await step('issuing');
-  const afterIssuing = stateIds(stateFile);
+  const afterIssuing = stateIds(dir);
   const trusted = await step('trusted');
-  const afterTrusted = stateIds(stateFile);
+  const afterTrusted = stateIds(dir);
   const reissued = [...afterIssuing].filter(([address, id]) => address.startsWith('tls_locally_signed_cert.') && afterTrusted.get(address) !== id);
-  const clients = (config(n + 1, n, siteSize, true).sites as Record<string, { transmissionClients: string[] }>)[ROTATED_SITE].transmissionClients;
+  const clients = (config(n + 1, n, layout).sites as Record<string, { transmissionClients: string[] }>)[ROTATED_SITE].transmissionClients;
   check(reissued.length === clients.length && reissued.every(([address]) => address.includes(`_sites_${ROTATED_SITE}_clients_`)),
     `step "trusted" re-issued the ${clients.length} certificates of ${ROTATED_SITE} only (${reissued.length} re-issued)`);
   const retired = await step('retired');
@@ -373,12 +407,12 @@ function rotationLines(row: Row, r: Rotation<Step>, layout: string): string[] {
   ];
 }
 
-function table(rows: Row[], siteSize?: number): string {
+function table(rows: Row[], { siteSize, siteStates }: Layout): string {
   const lines = [
     `| N | step | time | CPU time | peak MiB | time / openssl serial | change: time / openssl for the same change | time / keygen floor |`,
     '|---:|---|---:|---:|---:|---:|---:|---:|',
   ];
-  const layout = siteSize === undefined ? '' : ` (sites of ${siteSize}${rows[0]?.rotation ? ', own CAs' : ''})`;
+  const layout = siteSize === undefined ? '' : ` (sites of ${siteSize}${rows[0]?.rotation ? ', own CAs' : ''}${siteStates ? ', own states' : ''})`;
   for (const row of rows) {
     const steps: [string, 'synth' | 'cold' | 'noChange' | 'addOne'][] = [
       ['synth', 'synth'],
@@ -395,7 +429,7 @@ function table(rows: Row[], siteSize?: number): string {
     lines.push(`| ${row.n} | openssl, one client added | ${s(row.baselineAddOne)} | ${cpu(row.baselineAddOne)} | ${mib(row.baselineAddOne)} | | 1.00x | |`);
     lines.push(`| ${row.n} | keygen floor, ${os.cpus().length} cores | ${s(row.floor)} | ${cpu(row.floor)} | ${mib(row.floor)} | | | 1.00x |`);
   }
-  lines.push('', '| N | state file | one client added | load average before (1, 5, 15 min) |', '|---:|---:|---|---|');
+  lines.push('', '| N | state files | one client added | load average before (1, 5, 15 min) |', '|---:|---:|---|---|');
   for (const row of rows) {
     lines.push(`| ${row.n} | ${(row.stateBytes / 2 ** 20).toFixed(1)} MiB | ${row.addedOnAddOne} | ${row.loadBefore} |`);
   }
@@ -406,10 +440,11 @@ function table(rows: Row[], siteSize?: number): string {
 const SYNTH_TARGET_SECONDS = 5;
 
 /** One synth of N clients in a fresh directory, checked to succeed. */
-async function synthRound(n: number, { keep, siteSize, siteCa }: Options): Promise<Measurement> {
+async function synthRound(n: number, options: Options): Promise<Measurement> {
+  const { keep } = options;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `chariot-tls-bench-synth-${n}-`));
   try {
-    fs.writeFileSync(path.join(dir, 'chariot-tls.json'), JSON.stringify(config(n, n, siteSize, siteCa), null, 2));
+    fs.writeFileSync(path.join(dir, 'chariot-tls.json'), JSON.stringify(config(n, n, options), null, 2));
     const m = await npm(dir, 'synth', 'synth');
     check(synthAddresses(dir).size > 0, 'the synth wrote a stack with resources');
     return m;
@@ -422,7 +457,7 @@ async function synthRound(n: number, { keep, siteSize, siteCa }: Options): Promi
 /** `--synth-only`: each N synthesized `repeats` times (the first run builds the app if a source changed: not timed). */
 async function synthOnly(options: Options): Promise<string> {
   await synthRound(1, { ...options, keep: false });
-  const layout = options.siteSize === undefined ? 'flat list' : `sites of ${options.siteSize}${options.siteCa ? ', own CAs' : ''}`;
+  const layout = options.siteSize === undefined ? 'flat list' : `sites of ${options.siteSize}${options.siteCa ? ', own CAs' : ''}${options.siteStates ? ', own states' : ''}`;
   const lines = [
     `| N | layout | synth time | CPU time | app peak MiB | tree peak MiB | load average before |`,
     '|---:|---|---:|---:|---:|---:|---|',
@@ -451,7 +486,7 @@ function machine(options: Options): string {
     `- date: ${new Date().toISOString()}`,
     `- machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
     `- engine: ${engine}; openssl: ${execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim()}; node ${process.version}`,
-    `- command: \`npm run bench -- --n ${options.ns.join(',')}${options.siteSize === undefined ? '' : ` --site-size ${options.siteSize}`}${options.siteCa ? ' --site-ca' : ''}${options.synthOnly ? ' --synth-only' : ''} --repeats ${options.repeats}\` (times: median of the repeats; memory: the largest peak)`,
+    `- command: \`npm run bench -- --n ${options.ns.join(',')}${options.siteSize === undefined ? '' : ` --site-size ${options.siteSize}`}${options.siteCa ? ' --site-ca' : ''}${options.siteStates ? ' --site-states' : ''}${options.synthOnly ? ' --synth-only' : ''} --repeats ${options.repeats}\` (times: median of the repeats; memory: the largest peak)`,
     options.synthOnly ? '- steps: `npm run synth`, as a user runs it' : '- steps: `npm run synth` and `npm run deploy`, as a user runs them',
     `- memory: the summed RSS of the step's whole process tree (npm, the app, tofu, providers), sampled every ${SAMPLE_INTERVAL_MS} ms`,
   ].join('\n');
@@ -490,7 +525,7 @@ async function fullRun(options: Options): Promise<string> {
     rows.push(await benchmark(n, options));
     console.error(`N=${n} done (load ${load()})`);
   }
-  return table(rows, options.siteSize);
+  return table(rows, options);
 }
 
 main().catch((e: Error) => {
