@@ -103,7 +103,7 @@ describe('npm run destroy with siteStates', () => {
       stdout: () => {}, stderr: (t) => (stderr += t), env: {}, cwd: project, projectDir: project, now: new Date(),
     });
     expect(code).toBe(1);
-    expect(stderr).toContain('refused: destroy removes every key, certificate and file of environment "default"');
+    expect(stderr).toContain('refused: destroy removes every key, certificate and file of environment "chariot-tls"');
     expect(fs.readdirSync(project)).toEqual(['chariot-tls.json']);
   });
 });

@@ -18,7 +18,8 @@ export function checkHierarchy(scope: Construct, props: ChariotPkiProps, engineN
   const servers = props.servers ?? [];
   const sites = Object.entries(props.sites ?? {});
   const siteClientNames = sites.flatMap(([, site]) => site.transmissionClients ?? []);
-  if (!props.server && servers.length === 0 && engineNames.length === 0 && transmissionNames.length === 0 && siteClientNames.length === 0) {
+  // A site counts though it has no client here: with siteStates the CAs' stack holds the sites without their clients.
+  if (!props.server && servers.length === 0 && engineNames.length === 0 && transmissionNames.length === 0 && sites.length === 0) {
     problems.add('server', props.server, 'is missing and there are no clients: the hierarchy is empty', 'set server, servers, engineClients, transmissionClients or sites');
   }
   checkServerNames(problems, props, engineNames, [...transmissionNames, ...siteClientNames]);
