@@ -34,7 +34,7 @@ export async function destroyEverySite(options: SiteDestroyOptions): Promise<Sit
   // A site whose CA never reached the CAs' state was never deployed, unless its state says otherwise.
   const withoutCas = options.pki.sites.map((s) => s.name).filter((site) => !withCas.has(site)).map((site): SiteDestroyed => ({
     site,
-    failure: stateHoldsNothing(options, site) ? undefined : `its CA certificate is not in the CAs' state, so its stack cannot be synthesized to destroy what its state holds (${siteStateFile(options, site) ?? 'its state'})`,
+    failure: stateHoldsNothing(options, site) ? undefined : `its CA certificate is not in the CAs' state, so its stack cannot be synthesized to destroy what its state holds (${siteStateFile(options, site)})`,
   }));
   const sites = withCas.size === 0 ? [] : synthesizeSites(options, [...withCas]);
   const signal = new AbortController().signal;
@@ -53,16 +53,14 @@ export async function destroyEverySite(options: SiteDestroyOptions): Promise<Sit
   return outcomes;
 }
 
-/** The local state file of a site; `undefined` for a remote backend. */
-function siteStateFile(options: SiteSynthOptions, site: string): string | undefined {
-  const backend = siteBackend(options.config.backend, site);
-  return backend.type === 'local' ? backend.path : undefined;
+/** The local state file of a site. */
+function siteStateFile(options: SiteSynthOptions, site: string): string {
+  return siteBackend(options.config.backend, site).path;
 }
 
 /** A local site state that is missing, empty or lists no resource (an encrypted one is taken to hold some). */
 function stateHoldsNothing(options: SiteSynthOptions, site: string): boolean {
   const file = siteStateFile(options, site);
-  if (file === undefined) return false;
   const condition = stateFileCondition(file);
   if (condition === StateFileCondition.MISSING || condition === StateFileCondition.EMPTY) return true;
   if (condition !== StateFileCondition.READABLE) return false;
@@ -73,7 +71,6 @@ function stateHoldsNothing(options: SiteSynthOptions, site: string): boolean {
 /** Removes a destroyed site's local state file and its backup, then their folder once it is empty. */
 function removeSiteState(options: SiteSynthOptions, site: string): void {
   const file = siteStateFile(options, site);
-  if (file === undefined) return;
   for (const f of [file, `${file}.backup`]) fs.rmSync(f, { force: true });
   const folder = path.dirname(file);
   if (fs.existsSync(folder) && fs.readdirSync(folder).length === 0) fs.rmdirSync(folder);

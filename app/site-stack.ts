@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import { ChariotPki, ExternalCa, ICertificateAuthority, IServerEndpoint, TransmissionSiteClients } from '../lib';
-import { AppConfig, BackendConfig } from './config';
+import { AppConfig, BackendConfig, LocalBackendConfig } from './config';
 import { addStateStorage } from './stack';
 
 /**
@@ -67,7 +67,7 @@ export function siteInputs(pki: ChariotPki, site: string, certPemOf: (ca: ICerti
 }
 
 /** Where a site's local state lives: `<main state without .tfstate>.sites/SITE.tfstate`, beside the main state. */
-export function siteBackend(backend: BackendConfig, site: string): BackendConfig {
+export function siteBackend(backend: BackendConfig, site: string): LocalBackendConfig {
   if (backend.type !== 'local') throw new Error('siteStates with the pg backend is not built yet');
   const base = backend.path.replace(/\.tfstate$/, '');
   return { type: 'local', path: path.join(`${base}.sites`, `${site}.tfstate`) };

@@ -88,8 +88,7 @@ export function synthesizeSites(options: SiteSynthOptions, sites: readonly strin
     const entry = manifest.stacks[stack.node.id];
     const site = sites[i];
     const synthesizedText = fs.readFileSync(path.join(app.outdir, entry.synthesizedStackPath), 'utf8');
-    const backend = siteBackend(options.config.backend, site) as { path: string };
-    return { site, stackDir: path.join(app.outdir, entry.workingDirectory), synthesized: JSON.parse(synthesizedText), synthesizedText, stateFile: backend.path };
+    return { site, stackDir: path.join(app.outdir, entry.workingDirectory), synthesized: JSON.parse(synthesizedText), synthesizedText, stateFile: siteBackend(options.config.backend, site).path };
   });
 }
 
@@ -223,7 +222,7 @@ export function siteClientsLeavingMainState(review: CertificateReview[]): string
  */
 export function siteStatesLeftBehind(config: AppConfig): string | undefined {
   if (config.siteStates || config.backend.type !== 'local') return undefined;
-  const left = Object.keys(config.pki.sites ?? {}).map((site) => (siteBackend(config.backend, site) as { path: string }).path).filter((f) => fs.existsSync(f));
+  const left = Object.keys(config.pki.sites ?? {}).map((site) => siteBackend(config.backend, site).path).filter((f) => fs.existsSync(f));
   if (left.length === 0) return undefined;
   return `chariot-tls: refused: ${left.join(', ')} hold sites deployed with "siteStates": true; deploying them into the main state would re-key their clients, and moving them back is not built yet. Set "siteStates": true again. Nothing was changed.`;
 }

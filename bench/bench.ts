@@ -171,6 +171,11 @@ function stateIds(dir: string): Map<string, string> {
   }));
 }
 
+/** Whether a stateIds/synthAddresses address is of resource `type`; a site's start with `SITE/` (siteStates), the type after it. */
+function isOfType(address: string, type: string): boolean {
+  return address.slice(address.indexOf('/') + 1).startsWith(`${type}.`);
+}
+
 /** Resource address -> id, for every resource in one state file. */
 function stateFileIds(file: string): Map<string, string> {
   const state = JSON.parse(fs.readFileSync(file, 'utf8')) as {
@@ -292,8 +297,7 @@ async function round(n: number, options: Options): Promise<Round> {
       `adding one client adds ${added.length} resources and changes or destroys none (engine said ${JSON.stringify(summary)})`);
     const afterAdd = stateIds(dir);
     check([...afterCold].every(([address, id]) => afterAdd.get(address) === id), 'every existing resource kept its id');
-    // A site's addresses start with `SITE/` (siteStates): the type comes after it.
-    const ofType = (type: string) => added.filter((a) => a.slice(a.indexOf('/') + 1).startsWith(`${type}.`));
+    const ofType = (type: string) => added.filter((a) => isOfType(a, type));
     const newKeys = ofType('tls_private_key');
     const newCerts = ofType('tls_locally_signed_cert');
     check(newKeys.length === 1 && newCerts.length === 1 && added.every((a) => a.includes(`_${clientName(n + 1)}_`)),
@@ -331,7 +335,7 @@ async function rotateSite(dir: string, n: number, layout: Layout): Promise<Rotat
   const afterIssuing = stateIds(dir);
   const trusted = await step('trusted');
   const afterTrusted = stateIds(dir);
-  const reissued = [...afterIssuing].filter(([address, id]) => address.startsWith('tls_locally_signed_cert.') && afterTrusted.get(address) !== id);
+  const reissued = [...afterIssuing].filter(([address, id]) => isOfType(address, 'tls_locally_signed_cert') && afterTrusted.get(address) !== id);
   const clients = (config(n + 1, n, layout).sites as Record<string, { transmissionClients: string[] }>)[ROTATED_SITE].transmissionClients;
   check(reissued.length === clients.length && reissued.every(([address]) => address.includes(`_sites_${ROTATED_SITE}_clients_`)),
     `step "trusted" re-issued the ${clients.length} certificates of ${ROTATED_SITE} only (${reissued.length} re-issued)`);
