@@ -6,7 +6,7 @@ import { certificatePem, rsaKey } from './helpers/certificates';
 
 const HOUR = 3_600_000;
 let dir: string;
-let site: SiteFacts;
+let site: Required<SiteFacts>;
 const notAfter = new Date(Date.now() + 1000 * HOUR);
 
 beforeEach(() => {
@@ -19,6 +19,7 @@ beforeEach(() => {
   fs.writeFileSync(path.join(dir, 'state'), '{"serial": 1}');
   site = {
     site: 'north-sea',
+    inputs: 'digest-1',
     stateFile: path.join(dir, 'state'),
     synthesizedText: JSON.stringify({ resource: {
       tls_locally_signed_cert: { c: { early_renewal_hours: 100 } },
@@ -43,6 +44,20 @@ describe('which sites a deploy plans', () => {
   test('a changed configuration is planned', () => {
     const record = recordOf(site);
     expect(whyPlan({ ...site, synthesizedText: site.synthesizedText.replace('100', '101') }, record, now)).toBe('its configuration changed');
+  });
+
+  test('before it is synthesized, a site is judged by what its stack is made from: the same, and nothing else changed, it is not synthesized', () => {
+    const record = recordOf(site);
+    const { synthesizedText, ...unsynthesized } = site;
+    expect(whyPlan(unsynthesized, record, now)).toBeUndefined();
+    expect(whyPlan({ ...unsynthesized, inputs: 'digest-2' }, record, now)).toBe('its configuration changed');
+    fs.rmSync(path.join(dir, 'ns-1', 'private.key'));
+    expect(whyPlan(unsynthesized, record, now)).toMatch(/private\.key is missing or changed$/);
+  });
+
+  test('once synthesized, the stack decides: other inputs (another version of the app) that make the same stack plan nothing', () => {
+    const record = recordOf(site);
+    expect(whyPlan({ ...site, inputs: 'digest-2' }, record, now)).toBeUndefined();
   });
 
   test('a site is planned from the moment its first certificate enters its renewal window (notAfter less early_renewal_hours)', () => {

@@ -68,7 +68,7 @@ describe('the sites whose CA certificates are in the CAs\' state', () => {
 });
 
 describe('each site at once', () => {
-  const site = (name: string) => ({ site: name, stackDir: '', synthesized: {}, synthesizedText: '', stateFile: '' });
+  const site = (name: string) => ({ site: name, stackDir: '', synthesized: {}, synthesizedText: '', stateFile: '', inputs: '' });
 
   test('runs every site and resolves by site name', async () => {
     const done = await eachSiteAtOnce([site('north-sea'), site('baltic')], new AbortController().signal, async (s) => ({ site: s.site }));

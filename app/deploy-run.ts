@@ -21,7 +21,7 @@ import { caKeysFromState } from './ca-keys';
 import { moveSitesIntoTheirStates } from './site-migration';
 import { readRecords, recordFile, recordOf, whyPlan, writeRecords } from './site-changes';
 import { lostSiteStateRefusal } from './site-lost-state';
-import { deploySites, siteClientsLeavingMainState, siteStatesLeftBehind, synthesizeSites } from './site-states';
+import { deploySites, siteClientsLeavingMainState, siteFacts, siteStatesLeftBehind, synthesizeSites } from './site-states';
 import { clientKeyPassword, writeEncryptedClientKeys } from './client-key-files';
 import { removeOrphanFiles } from './orphan-files';
 import { writeInventory } from './inventory';
@@ -303,28 +303,33 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
 }
 
 /**
- * {@link deploySites} after the CAs' apply: every site's stack synthesized from the CAs' state; those the change
- * detector names (app/site-changes.ts) planned and applied, and recorded once deployed.
+ * {@link deploySites} after the CAs' apply: the sites the change detector names (app/site-changes.ts) synthesized
+ * from the CAs' state, those whose stack changed or may have planned and applied, and recorded once deployed.
  */
 async function deployEverySite(app: SynthesizedForDeploy, config: AppConfig, hooks: EngineHooks, readEngineState: () => Promise<any>): Promise<{ status: number; review: CertificateReview[] }> {
   const caState = await readEngineState();
   const outdir = path.dirname(path.dirname(app.stackDir));
-  const sites = synthesizeSites({ config, pki: app.pki, caSynthesized: app.synthesized, caState, outdir });
+  const options = { config, pki: app.pki, caSynthesized: app.synthesized, caState, outdir };
   const records = readRecords(recordFile(path.join(outdir, 'sites')));
   const now = new Date();
+  // A site made from what it was made from at its last good deploy is not synthesized again.
+  const facts = siteFacts(options);
+  const sites = synthesizeSites(options, facts.filter((f) => whyPlan(f, records[f.site], now) !== undefined).map((f) => f.site));
   const reasons = new Map(sites.map((site) => [site.site, whyPlan(site, records[site.site], now)]));
   const due = sites.filter((site) => reasons.get(site.site) !== undefined).map((site) => ({ site, refusal: lostSiteStateRefusal(site, app.pki.outputDirectory) }));
   const refused = due.filter((d) => d.refusal !== undefined);
   for (const { refusal } of refused) process.stderr.write(`${refusal}\n`);
   const planned = due.filter((d) => d.refusal === undefined).map((d) => d.site);
-  hooks.display.log(`chariot-tls: sites in their own state: ${planned.length} of ${sites.length} to plan${sites.map((s) => `; ${s.site}: ${reasons.get(s.site) ?? 'unchanged'}`).join('')}\n`);
-  const deployed = await deploySites(planned, { config, pki: app.pki, caSynthesized: app.synthesized, caState, outdir, productLabels: app.productLabels, ...hooks });
+  hooks.display.log(`chariot-tls: sites in their own state: ${planned.length} of ${facts.length} to plan${facts.map((f) => `; ${f.site}: ${reasons.get(f.site) ?? 'unchanged'}`).join('')}\n`);
+  const deployed = await deploySites(planned, { ...options, productLabels: app.productLabels, ...hooks });
   for (const site of planned) applyDeclaredModes(site.synthesized, app.pki.outputDirectory);
-  // Only what this deploy knows: sites no longer configured drop out, a failed site is planned next time.
-  const kept = Object.fromEntries(sites.filter((s) => reasons.get(s.site) === undefined).map((s) => [s.site, records[s.site]]));
-  const recorded = deployed.filter((d) => d.status === 0).map((d) => sites.find((s) => s.site === d.site)!).map((s) => [s.site, recordOf(s)]);
+  // Only what this deploy knows: sites no longer configured drop out, a failed site is planned next time; a site
+  // synthesized but not planned is recorded with what it was made from now.
+  const ok = new Set([...deployed.filter((d) => d.status === 0).map((d) => d.site), ...sites.filter((s) => reasons.get(s.site) === undefined).map((s) => s.site)]);
+  const kept = Object.fromEntries(facts.filter((f) => !sites.some((s) => s.site === f.site)).map((f) => [f.site, records[f.site]]));
+  const recorded = sites.filter((s) => ok.has(s.site)).map((s) => [s.site, recordOf(s)]);
   writeRecords(recordFile(path.join(outdir, 'sites')), { ...kept, ...Object.fromEntries(recorded) });
-  hooks.display.log(`chariot-tls: sites deployed in their own state: ${deployed.length} of ${sites.length}${deployed.map((d) => ` ${d.site}:${d.status === 0 ? 'ok' : 'failed'}`).join('')}\n`);
+  hooks.display.log(`chariot-tls: sites deployed in their own state: ${deployed.length} of ${facts.length}${deployed.map((d) => ` ${d.site}:${d.status === 0 ? 'ok' : 'failed'}`).join('')}\n`);
   const failed = deployed.filter((d) => d.status !== 0).map((d) => d.site);
   if (failed.length > 0) process.stderr.write(`chariot-tls: the deploy of site(s) ${failed.join(', ')} failed; the CAs and the other sites were deployed.\n`);
   return { status: failed.length > 0 || refused.length > 0 || deployed.length < planned.length ? 1 : 0, review: deployed.flatMap((d) => d.review) };

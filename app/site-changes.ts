@@ -4,11 +4,12 @@ import * as path from 'node:path';
 import { declaredFiles } from './declared-files';
 
 /**
- * Which sites a deploy plans (`siteStates`): a site's engine is started only when something can have changed
- * there, decided without the engine from what was recorded after the site's last good deploy
+ * Which sites a deploy synthesizes and plans (`siteStates`): a site's engine is started only when something can
+ * have changed there, decided without the engine from what was recorded after the site's last good deploy
  * (`<outdir>/sites/sites.json`, no secrets in it):
- * - its synthesized `cdk.tf.json` differs (a client added or removed, an option changed, a CA certificate it is
- *   signed by or trusts re-issued: they are literals in it);
+ * - what its stack is synthesized from differs (app/site-input-digest.ts: a client added or removed, an option
+ *   changed, a CA certificate it is signed by or trusts re-issued, another version of this app); only then is the
+ *   site synthesized, and planned if its `cdk.tf.json` differs too;
  * - a renewal date is reached: the earliest moment one of its certificates (`cert.pem` on disk) enters its early
  *   renewal window;
  * - a file it writes is missing, edited or has another mode; or its state file is not the one left by that deploy.
@@ -19,6 +20,8 @@ import { declaredFiles } from './declared-files';
 export interface SiteRecord {
   /** SHA-256 of its synthesized `cdk.tf.json`. */
   readonly digest: string;
+  /** What its stack was synthesized from (app/site-input-digest.ts). */
+  readonly inputs: string;
   /** When its first certificate enters its early renewal window (ISO 8601). */
   readonly renewAt: string;
   /** Each file it declares, by path: its mode and SHA-256. */
@@ -27,13 +30,18 @@ export interface SiteRecord {
   readonly state: string;
 }
 
-/** A site as the detector sees it. */
+/** A site as the detector sees it, before it is synthesized. */
 export interface SiteFacts {
   readonly site: string;
-  /** Its `cdk.tf.json`, as written. */
-  readonly synthesizedText: string;
+  /** What its stack is synthesized from (app/site-input-digest.ts). */
+  readonly inputs: string;
   /** Its state file. */
   readonly stateFile: string;
+  /**
+   * Its `cdk.tf.json`, as written, once synthesized: then compared instead of `inputs`.
+   * @default - not synthesized
+   */
+  readonly synthesizedText?: string;
 }
 
 /** The record file of a deploy's site stacks. */
@@ -60,12 +68,12 @@ export function writeRecords(file: string, records: Record<string, SiteRecord>):
 /** Why a site must be planned, in a few words; `undefined` when nothing can have changed there. */
 export function whyPlan(site: SiteFacts, record: SiteRecord | undefined, now: Date): string | undefined {
   if (record === undefined) return 'no record of a deploy';
-  if (sha256(site.synthesizedText) !== record.digest) return 'its configuration changed';
+  const same = site.synthesizedText === undefined ? site.inputs === record.inputs : sha256(site.synthesizedText) === record.digest;
+  if (!same) return 'its configuration changed';
   if (now.getTime() >= Date.parse(record.renewAt)) return 'a certificate is due for renewal';
   if (fileSha256(site.stateFile) !== record.state) return 'its state file changed';
-  const files = declaredFiles(JSON.parse(site.synthesizedText));
-  if (files.length !== Object.keys(record.files).length) return 'its files changed';
-  const changed = files.find((file) => {
+  // The same stack declares the same files: those recorded.
+  const changed = Object.keys(record.files).find((file) => {
     const was = record.files[file];
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     return was === undefined || stat === undefined || (stat.mode & 0o777) !== was.mode || fileSha256(file) !== was.sha256;
@@ -74,10 +82,10 @@ export function whyPlan(site: SiteFacts, record: SiteRecord | undefined, now: Da
 }
 
 /** What to record of a site just deployed: throws when a file it declares is missing (then nothing is recorded). */
-export function recordOf(site: SiteFacts): SiteRecord {
+export function recordOf(site: Required<SiteFacts>): SiteRecord {
   const synthesized = JSON.parse(site.synthesizedText);
   const files = Object.fromEntries(declaredFiles(synthesized).map((file) => [file, { mode: fs.statSync(file).mode & 0o777, sha256: fileSha256(file)! }]));
-  return { digest: sha256(site.synthesizedText), renewAt: renewAt(synthesized).toISOString(), files, state: fileSha256(site.stateFile)! };
+  return { digest: sha256(site.synthesizedText), inputs: site.inputs, renewAt: renewAt(synthesized).toISOString(), files, state: fileSha256(site.stateFile)! };
 }
 
 /** The earliest notAfter of the certificates on disk (`cert.pem`) less the largest early renewal window declared. */

@@ -10,8 +10,11 @@ import { EngineDisplay } from './engine-display';
 import { EngineRunOptions, planAndApply } from './engine';
 import { ExistingPki } from './existing-pki';
 import { CertificateReview } from './plan-review';
-import { ChariotTlsSiteStack, SITE_SIGNING_KEY_VARIABLE, siteBackend, siteInputs, siteStackName } from './site-stack';
+import { ChariotTlsSiteStack, SITE_SIGNING_KEY_VARIABLE, SiteInputs, siteBackend, siteInputs, siteStackName } from './site-stack';
+import { SiteFacts } from './site-changes';
+import { siteInputDigest } from './site-input-digest';
 import { STACK } from './synth';
+import { withoutTokenStackTraces } from './token-stack-traces';
 
 /**
  * Sites in their own state (`siteStates`, docs/operate.md): after the CAs' stack is applied, each site's stack is
@@ -31,6 +34,8 @@ export interface SynthesizedSite {
   readonly synthesizedText: string;
   /** Its local state file. */
   readonly stateFile: string;
+  /** What it was synthesized from (app/site-input-digest.ts). */
+  readonly inputs: string;
 }
 
 /** What a site's deploy did. */
@@ -80,16 +85,32 @@ export type SiteSynthOptions = Pick<SiteDeployOptions, 'config' | 'pki' | 'caSyn
 export function synthesizeSites(options: SiteSynthOptions, sites: readonly string[] = options.pki.sites.map((s) => s.name)): SynthesizedSite[] {
   const app = new App({ outdir: path.join(options.outdir, 'sites') });
   const certPemOf = certsInState(options);
-  const stacks = sites.map((site) =>
-    new ChariotTlsSiteStack(app, siteStackName(STACK, site), options.config, siteInputs(options.pki, site, certPemOf)));
-  app.synth();
+  const inputs = sites.map((site) => siteInputs(options.pki, site, certPemOf));
+  const stacks = withoutTokenStackTraces(() => {
+    const built = inputs.map((input) => new ChariotTlsSiteStack(app, siteStackName(STACK, input.site), options.config, input));
+    app.synth();
+    return built;
+  });
   const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, 'manifest.json'), 'utf8'));
   return stacks.map((stack, i) => {
     const entry = manifest.stacks[stack.node.id];
-    const site = sites[i];
     const synthesizedText = fs.readFileSync(path.join(app.outdir, entry.synthesizedStackPath), 'utf8');
-    return { site, stackDir: path.join(app.outdir, entry.workingDirectory), synthesized: JSON.parse(synthesizedText), synthesizedText, stateFile: siteBackend(options.config.backend, site).path };
+    const { site, inputs: digest, stateFile } = factsOf(options.config, inputs[i]);
+    return { site, stackDir: path.join(app.outdir, entry.workingDirectory), synthesized: JSON.parse(synthesizedText), synthesizedText, stateFile, inputs: digest };
   });
+}
+
+/**
+ * Each site as the change detector sees it before synthesis (app/site-changes.ts): what its stack would be
+ * synthesized from, and its state file; the CAs' certificates read from the CAs' state.
+ */
+export function siteFacts(options: SiteSynthOptions): SiteFacts[] {
+  const certPemOf = certsInState(options);
+  return options.pki.sites.map((s) => factsOf(options.config, siteInputs(options.pki, s.name, certPemOf)));
+}
+
+function factsOf(config: AppConfig, inputs: SiteInputs): SiteFacts {
+  return { site: inputs.site, inputs: siteInputDigest(config, inputs), stateFile: siteBackend(config.backend, inputs.site).path };
 }
 
 /**

@@ -7,6 +7,7 @@ import { buildChecked } from './config-report';
 import { productLabels, writeInventory } from './inventory';
 import { ChariotPki } from '../lib';
 import { ChariotTlsStack, StackOptions } from './stack';
+import { withoutTokenStackTraces } from './token-stack-traces';
 
 /** The app's one stack: `cdktf.out/stacks/chariot-tls`, and the name `cdktf deploy chariot-tls` takes. */
 export const STACK = 'chariot-tls';
@@ -37,10 +38,13 @@ export interface SynthesizedApp {
  */
 export function synthesizeApp(config: AppConfig, outdir?: string, options: StackOptions = {}): SynthesizedApp {
   const app = new App(outdir === undefined ? {} : { outdir });
-  const stack = buildChecked(config, () => new ChariotTlsStack(app, STACK, config.siteStates ? caStackConfig(config) : config, options));
-  // The sites' clients live in stacks of their own (app/site-states.ts); the whole hierarchy is described as before.
-  const pki = config.siteStates ? new ChariotTlsStack(new App({ outdir: path.join(os.tmpdir(), 'chariot-tls-unused') }), STACK, config, options).pki : stack.pki;
-  app.synth();
+  const { stack, pki } = withoutTokenStackTraces(() => {
+    const built = buildChecked(config, () => new ChariotTlsStack(app, STACK, config.siteStates ? caStackConfig(config) : config, options));
+    // The sites' clients live in stacks of their own (app/site-states.ts); the whole hierarchy is described as before.
+    const whole = config.siteStates ? new ChariotTlsStack(new App({ outdir: path.join(os.tmpdir(), 'chariot-tls-unused') }), STACK, config, options).pki : built.pki;
+    app.synth();
+    return { stack: built, pki: whole };
+  });
   // Only a hierarchy that synthesized is described; the inventory sits next to the configuration, for review.
   writeInventory(pki, config.inventoryDirectory);
   const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, 'manifest.json'), 'utf8'));

@@ -110,9 +110,13 @@ describe('sites in their own state', () => {
 });
 
 describe('a deploy plans only the sites that can have changed', () => {
-  test('a client added to one site plans that site only; the new client verifies and nothing else changes', () => {
+  test('a client added to one site synthesizes and plans that site only; the new client verifies and nothing else changes', () => {
+    const stackWritten = (site: string) => fs.statSync(path.join(siteStackDir(site), 'cdk.tf.json')).mtimeMs;
+    const written = { baltic: stackWritten('baltic'), northSea: stackWritten('north-sea') };
     pki.configure({ ...CONFIG, sites: { ...CONFIG.sites, baltic: { transmissionClients: [...SITES.baltic, 'bt-3'] } } });
     const added = pki.deploy();
+    expect(stackWritten('north-sea')).toBe(written.northSea);
+    expect(stackWritten('baltic')).toBeGreaterThan(written.baltic);
     const log = pki.engineLog('deploy');
     expect(log).toMatch(/sites in their own state: 1 of 2 to plan; baltic: its configuration changed; north-sea: unchanged/);
     expect(log).toMatch(/sites deployed in their own state: 1 of 2 baltic:ok\n/);
