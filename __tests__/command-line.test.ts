@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliIo, runCli } from '../app/command-line';
 import { COMMANDS } from '../app/commands';
-import { ConfigError } from '../app/config';
+import { ConfigError, loadConfig } from '../app/config';
+import { chosenSites } from '../app/commands/site-option';
 import { run } from './integration/helpers/run';
 
 const PROJECT = path.resolve(__dirname, '..');
@@ -110,5 +111,36 @@ describe('synth, the command that needs no engine', () => {
     const message = String(await cli(['synth', '-c', 'site.json', '-o', path.join(dir, 'out')], { cwd: dir, projectDir: dir }).catch((e: Error) => e.message));
     expect(message).toContain('server.dnsNames "localhost": Expected array, received string');
     expect(message).not.toContain('the hierarchy is empty');
+  });
+});
+
+describe('deploy and plan --site: the CAs and the named sites only', () => {
+  const SITES_CONFIG = { server: { dnsNames: ['localhost'] }, sites: { baltic: { transmissionClients: ['bt-1'] }, 'north-sea': { transmissionClients: ['ns-1'] } } };
+
+  test.each(['deploy', 'plan'])('%s --site without siteStates is refused before anything runs, with the fix', async (command) => {
+    const dir = project(SITES_CONFIG);
+    const result = await cli([command, '-q', '-c', 'site.json', '-o', path.join(dir, 'out'), '--site', 'baltic'], { cwd: dir, projectDir: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`chariot-tls: ${command} refused: --site baltic needs each site in its own state; set "siteStates": true in ${path.join(dir, 'site.json')} (docs/operate.md, "Sites in their own state"), or leave out --site. Nothing was changed.\n`);
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+
+  test.each(['deploy', 'plan'])('%s --site with an unknown site is refused before anything runs, listing the known sites', async (command) => {
+    const dir = project({ ...SITES_CONFIG, siteStates: true });
+    const result = await cli([command, '-q', '-c', 'site.json', '-o', path.join(dir, 'out'), '--site', 'baltic', '--site', 'atlantis'], { cwd: dir, projectDir: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`chariot-tls: ${command} refused: no site "atlantis" in the configuration (the sites are baltic, north-sea); give --site one of them. Nothing was changed.\n`);
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'pki'))).toBe(false);
+  });
+
+  test('--site is repeatable: every name is kept, in the order given, each once', () => {
+    const config = loadConfig({ CHARIOT_TLS_CONFIG: 'site.json' }, project({ ...SITES_CONFIG, siteStates: true }));
+    expect(chosenSites('deploy', ['north-sea', 'baltic', 'north-sea'], config)).toEqual({ sites: ['north-sea', 'baltic'] });
+    expect(chosenSites('deploy', undefined, config)).toEqual({});
+  });
+
+  test('--site is in the help of deploy and plan', async () => {
+    for (const command of ['deploy', 'plan']) expect((await cli([command, '--help'])).stdout).toContain('--site <name>');
   });
 });

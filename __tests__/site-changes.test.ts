@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SiteFacts, readRecords, recordFile, recordOf, whyPlan, writeRecords } from '../app/site-changes';
+import { SiteFacts, mergeRecords, readRecords, recordFile, recordOf, whyPlan, writeRecords } from '../app/site-changes';
 import { certificatePem, rsaKey } from './helpers/certificates';
 
 const HOUR = 3_600_000;
@@ -92,5 +92,17 @@ describe('which sites a deploy plans', () => {
     expect(whyPlan(site, readRecords(file)['north-sea'], now)).toBeUndefined();
     fs.writeFileSync(file, '{');
     expect(readRecords(file)).toEqual({});
+  });
+});
+
+describe('merging a deploy\'s records into the file as it is now', () => {
+  test('the records of sites another deploy wrote meanwhile are kept; this deploy\'s are set; a planned site that failed goes', () => {
+    const file = recordFile(dir);
+    const record = recordOf(site);
+    writeRecords(file, { baltic: record, 'north-sea': record, gone: record });
+    // Read before: another deploy has since written atlantic's record.
+    writeRecords(file, { ...readRecords(file), atlantic: { ...record, digest: 'atlantic' } });
+    mergeRecords(file, { configured: ['atlantic', 'baltic', 'north-sea'], forgotten: ['north-sea', 'baltic'], deployed: { baltic: { ...record, digest: 'new' } } });
+    expect(readRecords(file)).toEqual({ atlantic: { ...record, digest: 'atlantic' }, baltic: { ...record, digest: 'new' } });
   });
 });

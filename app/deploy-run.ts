@@ -11,7 +11,7 @@ import { caKeysOption } from './ca-key-files';
 import { EngineInterrupted, planAndApply, readState } from './engine';
 import { ExistingPki, pkiEvidence } from './existing-pki';
 import { applyDeclaredModes } from './file-modes';
-import { lockEnvironment } from './environment-lock';
+import { EnvironmentLock } from './environment-lock';
 import { keepOutOfGit, removeEmptyFolders } from './output-directory';
 import { claimOutputDirectory, recordOwner } from './output-owner';
 import { changedFiles, fileDigests, firstWrittenFiles, handOuts } from './hand-outs';
@@ -19,7 +19,9 @@ import { CertificateReview } from './plan-review';
 import { CertificateChange } from './certificate-change';
 import { caKeysFromState } from './ca-keys';
 import { moveSitesIntoTheirStates } from './site-migration';
-import { readRecords, recordFile, recordOf, whyPlan, writeRecords } from './site-changes';
+import { mergeRecords, readRecords, recordFile, recordOf, whyPlan } from './site-changes';
+import { lockSites } from './site-lock';
+import { leftToOtherDeploys, otherSitesKeys } from './other-sites';
 import { lostSiteStateRefusal } from './site-lost-state';
 import { deploySites, siteClientsLeavingMainState, siteFacts, siteStatesLeftBehind, synthesizeSites } from './site-states';
 import { clientKeyPassword, writeEncryptedClientKeys } from './client-key-files';
@@ -90,25 +92,37 @@ export async function deploy(options: DeployOptions): Promise<number> {
   const { config } = options;
   const facts = preflight(config, process.env);
   for (const warning of facts.warnings) process.stderr.write(`${warning}\n`);
-  // One deploy of an environment at a time (app/environment-lock.ts); a second one waits before it writes anything.
+  // One deploy of a site at a time (app/site-lock.ts), then of the environment's CAs (app/environment-lock.ts): a
+  // second one waits before it writes anything.
   const timeout = lockTimeout(process.env);
-  let release: () => Promise<void>;
+  const outdir = options.outdir ?? DEFAULT_OUTDIR;
+  const environment = new EnvironmentLock(outdir, durationMs(timeout), () =>
+    process.stderr.write(`chariot-tls: another deploy of this environment is running; waiting for it to finish (up to ${timeout}, ${LOCK_TIMEOUT_ENV}).\n`));
+  let releaseSites: () => Promise<void> = async () => {};
   try {
-    release = await lockEnvironment(options.outdir ?? DEFAULT_OUTDIR, durationMs(timeout), () =>
-      process.stderr.write(`chariot-tls: another deploy of this environment is running; waiting for it to finish (up to ${timeout}, ${LOCK_TIMEOUT_ENV}).\n`));
+    releaseSites = await lockSites(outdir, config.siteStates ? sitesOf(options) : [], durationMs(timeout), (site, holder) =>
+      process.stderr.write(`chariot-tls: site ${site} is being deployed by ${holder ?? 'another deploy'}; waiting for it to finish (up to ${timeout}, ${LOCK_TIMEOUT_ENV}).\n`));
+    await environment.take();
   } catch (e) {
+    await releaseSites();
     printError(e);
     return 1;
   }
   try {
-    return await deployAlone(options, facts);
+    return await deployAlone(options, facts, environment);
   } finally {
-    await release();
+    await environment.letGo();
+    await releaseSites();
   }
 }
 
+/** The sites a deploy deploys: those of `--site`, else every configured site. */
+function sitesOf({ config, sites }: DeployOptions): string[] {
+  return [...(sites ?? Object.keys(config.pki.sites ?? {}))];
+}
+
 /** {@link deploy} once it holds its environment's lock. */
-async function deployAlone(options: DeployOptions, facts: DeployFacts): Promise<number> {
+async function deployAlone(options: DeployOptions, facts: DeployFacts, environment: EnvironmentLock): Promise<number> {
   const { config } = options;
   // Bad input is refused at synth, before this deploy writes anything into the output directory (no folder, marker
   // or .gitignore): the constructs' checks run only here, and what they refuse never reaches the engine.
@@ -143,10 +157,12 @@ async function deployAlone(options: DeployOptions, facts: DeployFacts): Promise<
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const started = Date.now();
-  const display = openDisplay('deploy', options.outdir ?? DEFAULT_OUTDIR, options.verbosity ?? Verbosity.NORMAL);
+  // A deploy of some sites has a log of its own: deploys of other sites write theirs at the same time.
+  const logName = options.sites === undefined ? 'deploy' : `deploy-site-${[...options.sites].sort().join('+')}`;
+  const display = openDisplay(logName, options.outdir ?? DEFAULT_OUTDIR, options.verbosity ?? Verbosity.NORMAL);
   let status: number;
   try {
-    status = await deployFiles(app, options, { onOutput: (text) => engineOutput.push(text), signal: interrupt.signal, existingPki: existing, display, localStateFile: facts.localStateFile });
+    status = await deployFiles(app, options, { onOutput: (text) => engineOutput.push(text), signal: interrupt.signal, existingPki: existing, display, localStateFile: facts.localStateFile, environment });
   } catch (e) {
     if (!(e instanceof EngineInterrupted)) printError(e);
     status = 1;
@@ -196,6 +212,12 @@ export interface DeployOptions {
    * @default Verbosity.NORMAL
    */
   readonly verbosity?: Verbosity;
+  /**
+   * With `siteStates`, the sites to deploy (`--site`), configured ones (app/commands/deploy.ts checks them); the CAs'
+   * stack is deployed as always.
+   * @default - every site
+   */
+  readonly sites?: readonly string[];
 }
 
 /** Where the engine's output goes, and what stops it, during {@link deployFiles}. */
@@ -206,6 +228,8 @@ interface EngineHooks {
   readonly signal: AbortSignal;
   readonly existingPki: ExistingPki;
   readonly display: TerminalDisplay;
+  /** The environment's lock, held on entry: let go of while the sites deploy in their own state. */
+  readonly environment: EnvironmentLock;
 }
 
 /**
@@ -213,7 +237,8 @@ interface EngineHooks {
  * then writes the PKCS#12 files (key stores, and each server's client trust store) when the configuration asks for them and every CA's CRL (app/revocation.ts), and prints a summary: what was created,
  * renewed or left alone, where the files are, what expires first and when the next renewal is due.
  */
-async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: DeployOptions, hooks: EngineHooks): Promise<number> {
+async function deployFiles(app: SynthesizedForDeploy, options: DeployOptions, hooks: EngineHooks): Promise<number> {
+  const { config, verbosity } = options;
   // Check the password before the engine runs, so a missing one costs nothing.
   const password = config.pkcs12 && pkcs12Password(process.env, config.pkcs12.passwordEnv);
   const keyPassword = config.encryptedClientKeys && clientKeyPassword(process.env, config.encryptedClientKeys.passwordEnv);
@@ -221,9 +246,11 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   const inventory = PkiInventory.of(pki);
   // The folder is this PKI's from its first deploy on, even one cut short; a configuration that did not synthesize claims nothing.
   claimOutputDirectory(pki.outputDirectory, config);
+  // Other sites' files may change meanwhile, by deploys of their own: this one's summary leaves them as they are.
+  const others = otherSitesKeys(inventory, config.siteStates ? sitesOf(options) : undefined);
   const before = snapshot(inventory, pki.outputDirectory);
   const filesBefore = fileDigests(inventory, pki.outputDirectory);
-  const damaged = damagedPemFiles(inventory, pki.outputDirectory);
+  const damaged = damagedPemFiles(inventory, pki.outputDirectory).filter((file) => !others.has(file));
 
   if (verbosity === Verbosity.VERBOSE) console.log(formatStart(inventory, pki.outputDirectory));
   // A revoked client's serial is recorded before the engine destroys its certificate, and listed in the inventory.
@@ -254,7 +281,7 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   applyDeclaredModes(app.synthesized, pki.outputDirectory);
   // Sites in their own state: signed once the CAs are applied, from the CAs' state (app/site-states.ts).
   if (config.siteStates) {
-    const sites = await deployEverySite(app, config, hooks, readEngineState);
+    const sites = await deployEverySite(app, { config, sites: sitesOf(options) }, hooks, readEngineState);
     review = [...review, ...sites.review];
     if (sites.status !== 0) return sites.status;
   }
@@ -278,15 +305,17 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
   const driverFiles = [...crls.map((c) => c.file), serverCrlFile(pki), ...pkcs12Files.map((t) => t.file), ...trustStoreFiles.map((t) => t.file)]
     .filter((f): f is string => f !== undefined && fs.existsSync(f)).map(relative);
   recordOwner(inventory, pki.outputDirectory, config, driverFiles);
-  const changed = changedFiles(filesBefore, fileDigests(inventory, pki.outputDirectory));
+  const filesAfter = fileDigests(inventory, pki.outputDirectory);
+  const changed = changedFiles(leftToOtherDeploys(filesBefore, filesAfter, others), filesAfter);
   const firstWritten = firstWrittenFiles(filesBefore, changed);
   // The trust stores are no inventory file: each is changed when rewritten, first written when there was none.
   for (const t of trustStores ?? []) {
     if (t.outcome !== Pkcs12Outcome.UNCHANGED) changed.add(relative(t.file));
     if (t.outcome === Pkcs12Outcome.CREATED) firstWritten.add(relative(t.file));
   }
+  const after = snapshot(inventory, pki.outputDirectory);
   const summary = {
-    ...summarize(inventory, pki.outputDirectory, before, snapshot(inventory, pki.outputDirectory), { damaged, changedFiles: changed, review }),
+    ...summarize(inventory, pki.outputDirectory, leftToOtherDeploys(before, after, others), after, { damaged, changedFiles: changed, review }),
     pkcs12,
     trustStores: trustStores?.map((t) => t.outcome),
     logFile: hooks.display.logFile,
@@ -303,17 +332,20 @@ async function deployFiles(app: SynthesizedForDeploy, { config, verbosity }: Dep
 }
 
 /**
- * {@link deploySites} after the CAs' apply: the sites the change detector names (app/site-changes.ts) synthesized
- * from the CAs' state, those whose stack changed or may have planned and applied, and recorded once deployed.
+ * {@link deploySites} after the CAs' apply: the deploy's sites the change detector names (app/site-changes.ts)
+ * synthesized from the CAs' state, those whose stack changed or may have planned and applied, and recorded once
+ * deployed. The environment's lock is let go of meanwhile (the deploy holds its sites' locks, app/site-lock.ts) and
+ * taken again for the records.
  */
-async function deployEverySite(app: SynthesizedForDeploy, config: AppConfig, hooks: EngineHooks, readEngineState: () => Promise<any>): Promise<{ status: number; review: CertificateReview[] }> {
+async function deployEverySite(app: SynthesizedForDeploy, { config, sites: names }: { config: AppConfig; sites: string[] }, hooks: EngineHooks, readEngineState: () => Promise<any>): Promise<{ status: number; review: CertificateReview[] }> {
   const caState = await readEngineState();
   const outdir = path.dirname(path.dirname(app.stackDir));
   const options = { config, pki: app.pki, caSynthesized: app.synthesized, caState, outdir };
+  await hooks.environment.letGo();
   const records = readRecords(recordFile(path.join(outdir, 'sites')));
   const now = new Date();
   // A site made from what it was made from at its last good deploy is not synthesized again.
-  const facts = siteFacts(options);
+  const facts = siteFacts(options, names);
   const sites = synthesizeSites(options, facts.filter((f) => whyPlan(f, records[f.site], now) !== undefined).map((f) => f.site));
   const reasons = new Map(sites.map((site) => [site.site, whyPlan(site, records[site.site], now)]));
   const due = sites.filter((site) => reasons.get(site.site) !== undefined).map((site) => ({ site, refusal: lostSiteStateRefusal(site, app.pki.outputDirectory) }));
@@ -324,11 +356,16 @@ async function deployEverySite(app: SynthesizedForDeploy, config: AppConfig, hoo
   const deployed = await deploySites(planned, { ...options, productLabels: app.productLabels, ...hooks });
   for (const site of planned) applyDeclaredModes(site.synthesized, app.pki.outputDirectory);
   // Only what this deploy knows: sites no longer configured drop out, a failed site is planned next time; a site
-  // synthesized but not planned is recorded with what it was made from now.
+  // synthesized but not planned is recorded with what it was made from now. The records of other deploys' sites are
+  // kept as they are now (read again under the environment's lock).
   const ok = new Set([...deployed.filter((d) => d.status === 0).map((d) => d.site), ...sites.filter((s) => reasons.get(s.site) === undefined).map((s) => s.site)]);
-  const kept = Object.fromEntries(facts.filter((f) => !sites.some((s) => s.site === f.site)).map((f) => [f.site, records[f.site]]));
   const recorded = sites.filter((s) => ok.has(s.site)).map((s) => [s.site, recordOf(s)]);
-  writeRecords(recordFile(path.join(outdir, 'sites')), { ...kept, ...Object.fromEntries(recorded) });
+  await hooks.environment.take();
+  mergeRecords(recordFile(path.join(outdir, 'sites')), {
+    configured: app.pki.sites.map((s) => s.name),
+    forgotten: sites.filter((s) => !ok.has(s.site)).map((s) => s.site),
+    deployed: Object.fromEntries(recorded),
+  });
   hooks.display.log(`chariot-tls: sites deployed in their own state: ${deployed.length} of ${facts.length}${deployed.map((d) => ` ${d.site}:${d.status === 0 ? 'ok' : 'failed'}`).join('')}\n`);
   const failed = deployed.filter((d) => d.status !== 0).map((d) => d.site);
   if (failed.length > 0) process.stderr.write(`chariot-tls: the deploy of site(s) ${failed.join(', ')} failed; the CAs and the other sites were deployed.\n`);

@@ -32,7 +32,8 @@ export function removeOrphanFiles(outputDirectory: string): string[] {
   for (const entry of fs.readdirSync(certs, { recursive: true }) as string[]) {
     const file = path.join(certs, entry);
     const folder = path.dirname(file);
-    if (!fs.statSync(file).isFile() || !DEPLOY_WRITTEN.some((w) => w.isOurs(file) && !fs.existsSync(path.join(folder, w.certificate)))) continue;
+    // A file gone since the listing was removed by the engine of another site's deploy.
+    if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile() || !DEPLOY_WRITTEN.some((w) => w.isOurs(file) && !fs.existsSync(path.join(folder, w.certificate)))) continue;
     fs.rmSync(file);
     removed.push(file);
     if (fs.readdirSync(folder).length === 0) fs.rmdirSync(folder);

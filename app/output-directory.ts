@@ -45,10 +45,18 @@ export function removeEmptyFolders(outputDirectory: string, relative = ''): stri
     if (!entry.isDirectory()) continue;
     const child = relative ? `${relative}/${entry.name}` : entry.name;
     removed.push(...removeEmptyFolders(outputDirectory, child));
-    if (fs.readdirSync(path.join(outputDirectory, child)).length === 0) {
-      fs.rmdirSync(path.join(outputDirectory, child));
-      removed.push(child);
-    }
+    if (fs.readdirSync(path.join(outputDirectory, child)).length === 0 && removedIfStillEmpty(path.join(outputDirectory, child))) removed.push(child);
   }
   return removed;
+}
+
+/** Removes an empty folder; false when it is gone or no longer empty (a deploy of another site writes there now). */
+function removedIfStillEmpty(dir: string): boolean {
+  try {
+    fs.rmdirSync(dir);
+    return true;
+  } catch (e) {
+    if (!['ENOENT', 'ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    return false;
+  }
 }

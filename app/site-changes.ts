@@ -65,6 +65,28 @@ export function writeRecords(file: string, records: Record<string, SiteRecord>):
   fs.renameSync(tmp, file);
 }
 
+/** What one deploy learnt of its sites, for {@link mergeRecords}. */
+export interface RecordChanges {
+  /** Every site configured: the record of any other goes. */
+  readonly configured: readonly string[];
+  /** The sites this deploy planned: their old record no longer holds (one that failed is planned next time). */
+  readonly forgotten: readonly string[];
+  /** The records of the sites this deploy deployed. */
+  readonly deployed: Record<string, SiteRecord>;
+}
+
+/**
+ * Merges a deploy's record changes into the file as it is now, read again: deploys of other sites at once
+ * (`--site`) keep their records. The caller holds the environment's lock (app/environment-lock.ts), which makes the
+ * read and the write one step.
+ */
+export function mergeRecords(file: string, changes: RecordChanges): void {
+  const configured = new Set(changes.configured);
+  const forgotten = new Set(changes.forgotten);
+  const kept = Object.entries(readRecords(file)).filter(([site]) => configured.has(site) && !forgotten.has(site));
+  writeRecords(file, { ...Object.fromEntries(kept), ...changes.deployed });
+}
+
 /** Why a site must be planned, in a few words; `undefined` when nothing can have changed there. */
 export function whyPlan(site: SiteFacts, record: SiteRecord | undefined, now: Date): string | undefined {
   if (record === undefined) return 'no record of a deploy';

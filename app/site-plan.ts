@@ -21,6 +21,11 @@ export interface SitePlanOptions extends SiteSynthOptions {
   readonly caReview: CertificateReview[];
   /** Where a failed or refused site is named. */
   readonly stderr: (text: string) => void;
+  /**
+   * The sites to plan (`--site`), configured ones.
+   * @default - every site
+   */
+  readonly sites?: readonly string[];
 }
 
 /** What the plan says of a site it cannot plan yet. */
@@ -31,10 +36,11 @@ export interface SiteNotPlanned {
   readonly refused: boolean;
 }
 
-/** Plans every site's stack (see above); resolves to the plan's exit status: 0 planned, 1 a site failed or was refused. */
+/** Plans every site's stack, or those of `sites` (see above); resolves to the plan's exit status: 0 planned, 1 a site failed or was refused. */
 export async function planEverySite(options: SitePlanOptions): Promise<number> {
-  const withCas = new Set(sitesWithCasInState(options));
-  const notPlanned: SiteNotPlanned[] = options.pki.sites.filter((s) => !withCas.has(s.name)).map((s) => ({
+  const chosen = new Set(options.sites ?? options.pki.sites.map((s) => s.name));
+  const withCas = new Set(sitesWithCasInState(options).filter((site) => chosen.has(site)));
+  const notPlanned: SiteNotPlanned[] = options.pki.sites.filter((s) => chosen.has(s.name) && !withCas.has(s.name)).map((s) => ({
     site: s.name,
     reason: `its ${options.config.pki.sites?.[s.name]?.transmissionClients?.length ?? 0} client(s) are created with the CAs: its CA certificate is not in the CAs' state yet (the deploy creates it first).`,
     refused: false,

@@ -80,9 +80,11 @@ export type SiteSynthOptions = Pick<SiteDeployOptions, 'config' | 'pki' | 'caSyn
 
 /**
  * Synthesizes the stacks of `sites` (by default every site) into `<outdir>/sites`, their CA certificates read from
- * the CAs' state.
+ * the CAs' state; the other sites' stack directories are left as they are (a deploy of them may be running).
  */
 export function synthesizeSites(options: SiteSynthOptions, sites: readonly string[] = options.pki.sites.map((s) => s.name)): SynthesizedSite[] {
+  // Made here at once: cdktf makes each level only when it finds none, which two deploys at once may both find.
+  fs.mkdirSync(path.join(options.outdir, 'sites', 'stacks'), { recursive: true });
   const app = new App({ outdir: path.join(options.outdir, 'sites') });
   const certPemOf = certsInState(options);
   const inputs = sites.map((site) => siteInputs(options.pki, site, certPemOf));
@@ -91,9 +93,9 @@ export function synthesizeSites(options: SiteSynthOptions, sites: readonly strin
     app.synth();
     return built;
   });
-  const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, 'manifest.json'), 'utf8'));
+  // The manifest as synthesized, not as read back: a deploy of other sites at once (`--site`) writes its own.
   return stacks.map((stack, i) => {
-    const entry = manifest.stacks[stack.node.id];
+    const entry = app.manifest.stacks[stack.node.id];
     const synthesizedText = fs.readFileSync(path.join(app.outdir, entry.synthesizedStackPath), 'utf8');
     const { site, inputs: digest, stateFile } = factsOf(options.config, inputs[i]);
     return { site, stackDir: path.join(app.outdir, entry.workingDirectory), synthesized: JSON.parse(synthesizedText), synthesizedText, stateFile, inputs: digest };
@@ -101,12 +103,12 @@ export function synthesizeSites(options: SiteSynthOptions, sites: readonly strin
 }
 
 /**
- * Each site as the change detector sees it before synthesis (app/site-changes.ts): what its stack would be
- * synthesized from, and its state file; the CAs' certificates read from the CAs' state.
+ * Each of `sites` (by default every site) as the change detector sees it before synthesis (app/site-changes.ts):
+ * what its stack would be synthesized from, and its state file; the CAs' certificates read from the CAs' state.
  */
-export function siteFacts(options: SiteSynthOptions): SiteFacts[] {
+export function siteFacts(options: SiteSynthOptions, sites: readonly string[] = options.pki.sites.map((s) => s.name)): SiteFacts[] {
   const certPemOf = certsInState(options);
-  return options.pki.sites.map((s) => factsOf(options.config, siteInputs(options.pki, s.name, certPemOf)));
+  return sites.map((site) => factsOf(options.config, siteInputs(options.pki, site, certPemOf)));
 }
 
 function factsOf(config: AppConfig, inputs: SiteInputs): SiteFacts {

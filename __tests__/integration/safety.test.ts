@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Deployment } from './helpers/deployment';
-import { run } from './helpers/run';
+import { finished, run } from './helpers/run';
 import { verifyPki } from './helpers/verify';
 
 jest.setTimeout(15 * 60_000);
@@ -94,18 +94,6 @@ async function watchedDeploy(deployment: Deployment): Promise<Watched & { status
   const ended = await finished(child);
   clearInterval(timer);
   return { ...watched, ...ended };
-}
-
-/** Waits for a started deploy to end; its status and everything it printed. */
-function finished(child: ChildProcess, onOutput: (text: string) => void = () => {}): Promise<{ status: number | null; output: string }> {
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString();
-    onOutput(output);
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, output })));
 }
 
 describe('a first deploy under umask 022 (finding 7)', () => {

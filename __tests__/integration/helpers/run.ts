@@ -1,4 +1,4 @@
-import { SpawnSyncOptions, spawnSync } from 'node:child_process';
+import { ChildProcess, SpawnSyncOptions, spawnSync } from 'node:child_process';
 
 /** What a finished command printed, and how it ended. */
 export interface RunResult {
@@ -21,4 +21,16 @@ export function run(command: string, args: string[], options: SpawnSyncOptions &
 
 function tail(text: string, lines = 60): string {
   return text.split('\n').slice(-lines).join('\n');
+}
+
+/** Waits for a started command to end; its status and everything it printed, stdout and stderr, as it came. */
+export function finished(child: ChildProcess, onOutput: (text: string) => void = () => {}): Promise<{ status: number | null; output: string }> {
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    onOutput(output);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, output })));
 }

@@ -1,0 +1,105 @@
+/**
+ * Deploys of sites at once (`siteStates`, `--site`), with real deploys: the environment's lock is held for the CAs'
+ * part only, each site has a lock of its own. Two deploys of different sites, started together into a new directory,
+ * both succeed and keep each other's records; two deploys of one site, started together, take turns: one says it
+ * waits for the other, and then finds nothing to do.
+ */
+import { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Deployment } from './helpers/deployment';
+import { finished } from './helpers/run';
+import { SITES, SITE_STATES_CONFIG } from './helpers/site-states';
+import { opensslVerify } from './helpers/verify';
+
+jest.setTimeout(20 * 60_000);
+
+/** What a deploy prints when another deploy holds one of its sites. */
+const WAITING_FOR = (site: string) => new RegExp(`^chariot-tls: site ${site} is being deployed by deploy \\d+ on \\S+ since \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z; waiting for it to finish \\(up to 5m, CHARIOT_TLS_LOCK_TIMEOUT\\)\\.$`, 'm');
+
+let pki: Deployment;
+const started: ChildProcess[] = [];
+
+/** Starts `npm run deploy -- --site SITE` for each of `sites` at once; resolves once all have ended. */
+async function deployAtOnce(sites: string[]): Promise<{ status: number | null; output: string }[]> {
+  const children = sites.map((site) => pki.startDeploy({}, ['--site', site]));
+  started.push(...children);
+  return Promise.all(children.map((child) => finished(child)));
+}
+
+const verifies = (client: string) => opensslVerify('sslclient', pki.file('certs/server/client-ca.pem'), pki.file(`certs/transmission/${client}/cert.pem`)).status;
+const records = () => JSON.parse(fs.readFileSync(path.join(pki.outdir, 'sites', 'sites.json'), 'utf8'));
+
+beforeAll(() => {
+  pki = Deployment.create(SITE_STATES_CONFIG);
+});
+
+afterAll(() => {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+  fs.rmSync(pki.dir, { recursive: true, force: true });
+});
+
+describe('two deploys of different sites, started at once into a new directory', () => {
+  let results: { status: number | null; output: string }[];
+
+  beforeAll(async () => {
+    results = await deployAtOnce(['baltic', 'north-sea']);
+  });
+
+  test('both succeed, and neither waits for a site', () => {
+    expect(results.map((r) => [r.status, r.status === 0 ? '' : r.output.slice(-3000)])).toEqual([[0, ''], [0, '']]);
+    for (const r of results) expect(r.output).not.toMatch(/is being deployed by/);
+  });
+
+  test('each deploy deployed its own site: every client of both verifies, openssl against what Chariot trusts', () => {
+    expect(results[0].output).toMatch(/^chariot-tls: site baltic \(its own state\):$/m);
+    expect(results[0].output).not.toContain('site north-sea');
+    expect(results[1].output).toMatch(/^chariot-tls: site north-sea \(its own state\):$/m);
+    for (const [site, clients] of Object.entries(SITES)) for (const client of clients) expect({ client, status: verifies(`${site}/${client}`) }).toEqual({ client, status: 0 });
+    expect(verifies('edge-1')).toBe(0);
+  });
+
+  test('each kept the other\'s record: a deploy of every site after them plans no site and changes nothing', () => {
+    expect(Object.keys(records()).sort()).toEqual(['baltic', 'north-sea']);
+    const after = pki.deploy();
+    expect(after.stdout).toMatch(/^Certificates: no change\.$/m);
+    expect(pki.engineLog('deploy')).toMatch(/sites in their own state: 0 of 2 to plan; baltic: unchanged; north-sea: unchanged/);
+  });
+
+  test('each --site deploy has a log of its own; no site lock is left', () => {
+    for (const site of Object.keys(SITES)) expect(fs.readFileSync(path.join(pki.outdir, `deploy-site-${site}.log`), 'utf8')).toContain(`site ${site}`);
+    expect(fs.readdirSync(`${pki.outdir}.site-locks`)).toEqual([]);
+  });
+});
+
+describe('two deploys of one site, started at once', () => {
+  let results: { status: number | null; output: string }[];
+  let fingerprints: Record<string, string>;
+
+  beforeAll(async () => {
+    fingerprints = Object.fromEntries(SITES.baltic.map((c) => [c, pki.fingerprint(`certs/transmission/baltic/${c}/cert.pem`)]));
+    pki.configure({ ...SITE_STATES_CONFIG, sites: { ...SITE_STATES_CONFIG.sites, baltic: { transmissionClients: [...SITES.baltic, 'bt-3'] } } });
+    results = await deployAtOnce(['baltic', 'baltic']);
+  });
+
+  test('both succeed; one said, once, that it waits for the other, naming the site and the deploy holding it', () => {
+    expect(results.map((r) => [r.status, r.status === 0 ? '' : r.output.slice(-3000)])).toEqual([[0, ''], [0, '']]);
+    const waited = results.filter((r) => WAITING_FOR('baltic').test(r.output));
+    expect(waited).toHaveLength(1);
+    expect(waited[0].output.match(new RegExp(WAITING_FOR('baltic').source, 'gm'))).toHaveLength(1);
+  });
+
+  test('the one that did not wait created the new client; it verifies, the others keep their certificates', () => {
+    const first = results.find((r) => !WAITING_FOR('baltic').test(r.output))!;
+    expect(first.output).toMatch(/^chariot-tls: site baltic \(its own state\):\nCertificates: 1 created; \d+ unchanged\./m);
+    expect(verifies('baltic/bt-3')).toBe(0);
+    expect(Object.fromEntries(SITES.baltic.map((c) => [c, pki.fingerprint(`certs/transmission/baltic/${c}/cert.pem`)]))).toEqual(fingerprints);
+  });
+
+  test('the one that waited changed nothing: it found the site deployed, and planned no site', () => {
+    const second = results.find((r) => WAITING_FOR('baltic').test(r.output))!;
+    expect(second.output).toMatch(/^Certificates: no change\.$/m);
+    expect(second.output).not.toMatch(/site baltic \(its own state\)/);
+    expect(second.output).toMatch(/^chariot-tls: no change: \d+ certificates up to date in /m);
+  });
+});
