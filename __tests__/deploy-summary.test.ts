@@ -126,6 +126,16 @@ describe('deploy summary', () => {
     expect(damagedPemFiles(at.inventory, at.dir)).toEqual([file]);
   });
 
+  test('a plain key is whole when it is one whole DER structure; a line of it lost, its END kept, it is damaged', () => {
+    const at = deployed();
+    const file = 'certs/server/server.key';
+    const key = rsaKey().privateKeyPem;
+    fs.writeFileSync(path.join(at.dir, file), key);
+    expect(damagedPemFiles(at.inventory, at.dir)).toEqual([]);
+    fs.writeFileSync(path.join(at.dir, file), key.replace(/\n[A-Za-z0-9+/=]+\n/, '\n'));
+    expect(damagedPemFiles(at.inventory, at.dir)).toEqual([file]);
+  });
+
   test('empty and cut-short certificates and keys do not stop the deploy: they are named, and restored by it (finding 3)', () => {
     const at = deployed();
     const files = ['ca/ca.crt', 'certs/server/server.crt', 'certs/server/server.key'];

@@ -22,11 +22,15 @@ export function siteInputDigest(config: AppConfig, inputs: SiteInputs): string {
 
 let code: string | undefined;
 
-/** This process's synthesizing code, once: its own modules' text (not node_modules) and the packages' versions. */
+/**
+ * This app's synthesizing code, once: the text of its modules loaded (under its root, not node_modules: a module
+ * preloaded with `node --require` is none of them) and the packages' versions.
+ */
 function codeDigest(): string {
   if (code !== undefined) return code;
   const hash = createHash('sha256');
-  const own = Object.keys(require.cache).filter((file) => !file.split(path.sep).includes('node_modules')).sort();
+  const root = `${path.resolve(__dirname, '..')}${path.sep}`;
+  const own = Object.keys(require.cache).filter((file) => file.startsWith(root) && !file.slice(root.length).split(path.sep).includes('node_modules')).sort();
   for (const file of own) hash.update(file).update(fs.readFileSync(file));
   for (const name of SYNTH_PACKAGES) hash.update(`${name}@${require(`${name}/package.json`).version}`);
   return (code = hash.digest('hex'));
