@@ -59,6 +59,21 @@ describe('two deploys of different sites, started at once into a new directory',
     expect(verifies('edge-1')).toBe(0);
   });
 
+  test('each summary counts what it made, not the other site\'s: every key is counted once over both, no file as rewritten', () => {
+    const made = results.map((r) => Number(/^ +keys +(\d+) created/m.exec(r.output)?.[1]));
+    // Root, Server, Engine, Transmission and north-sea CAs, the server, edge-1 and the four site clients.
+    expect(made[0] + made[1]).toBe(11);
+    // Nor does either say it rewrote the other site's files.
+    for (const r of results) expect(/^ +certificates +(.*)$/m.exec(r.output)?.[1]).toMatch(/^\d+ created(; \d+ unchanged)?$/);
+  });
+
+  test('plan --site plans the CAs\' stack and that site only', () => {
+    const planned = pki.plan({ args: ['--site', 'north-sea'] });
+    expect(planned.stdout).toMatch(/^chariot-tls: site north-sea \(its own state\):$/m);
+    expect(planned.stdout).not.toContain('site baltic');
+    expect(planned.stdout).toMatch(/^chariot-tls: every stack \(the CAs' and 1 site\(s\)'\): no change\.$/m);
+  });
+
   test('each kept the other\'s record: a deploy of every site after them plans no site and changes nothing', () => {
     expect(Object.keys(records()).sort()).toEqual(['baltic', 'north-sea']);
     const after = pki.deploy();
