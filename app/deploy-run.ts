@@ -19,11 +19,12 @@ import { CertificateReview } from './plan-review';
 import { CertificateChange } from './certificate-change';
 import { caKeysFromState } from './ca-keys';
 import { moveSitesIntoTheirStates } from './site-migration';
-import { mergeRecords, readRecords, recordFile, recordOf, whyPlan } from './site-changes';
+import { SiteRecord, driftSince, mergeRecords, readRecords, recordFile, recordOf, sha256, whyPlan } from './site-changes';
 import { lockSites } from './site-lock';
 import { leftToOtherDeploys, otherSitesKeys } from './other-sites';
 import { lostSiteStateRefusal } from './site-lost-state';
-import { deploySites, siteClientsLeavingMainState, siteFacts, siteStatesLeftBehind, synthesizeSites } from './site-states';
+import { SynthesizedSite, deploySites, siteClientsLeavingMainState, siteFacts, siteStatesLeftBehind, synthesizeSites } from './site-states';
+import { changedResources } from './site-targets';
 import { clientKeyPassword, writeEncryptedClientKeys } from './client-key-files';
 import { removeOrphanFiles } from './orphan-files';
 import { writeInventory } from './inventory';
@@ -353,7 +354,8 @@ async function deployEverySite(app: SynthesizedForDeploy, { config, sites: names
   for (const { refusal } of refused) process.stderr.write(`${refusal}\n`);
   const planned = due.filter((d) => d.refusal === undefined).map((d) => d.site);
   hooks.display.log(`chariot-tls: sites in their own state: ${planned.length} of ${facts.length} to plan${facts.map((f) => `; ${f.site}: ${reasons.get(f.site) ?? 'unchanged'}`).join('')}\n`);
-  const deployed = await deploySites(planned, { ...options, productLabels: app.productLabels, ...hooks });
+  const targetsOf = (site: SynthesizedSite) => resourcesToPlan(site, records[site.site], now);
+  const deployed = await deploySites(planned, { ...options, productLabels: app.productLabels, targetsOf, ...hooks });
   for (const site of planned) applyDeclaredModes(site.synthesized, app.pki.outputDirectory);
   // Only what this deploy knows: sites no longer configured drop out, a failed site is planned next time; a site
   // synthesized but not planned is recorded with what it was made from now. The records of other deploys' sites are
@@ -370,6 +372,17 @@ async function deployEverySite(app: SynthesizedForDeploy, { config, sites: names
   const failed = deployed.filter((d) => d.status !== 0).map((d) => d.site);
   if (failed.length > 0) process.stderr.write(`chariot-tls: the deploy of site(s) ${failed.join(', ')} failed; the CAs and the other sites were deployed.\n`);
   return { status: failed.length > 0 || refused.length > 0 || deployed.length < planned.length ? 1 : 0, review: deployed.flatMap((d) => d.review) };
+}
+
+/**
+ * The resources of `site` to plan (app/site-targets.ts), or `undefined` for its whole stack: only a site whose stack
+ * alone changed since its last good deploy, the stack that deploy applied still in its directory, is planned in part.
+ */
+function resourcesToPlan(site: SynthesizedSite, record: SiteRecord | undefined, now: Date): string[] | undefined {
+  if (record === undefined || site.previousText === undefined || sha256(site.previousText) !== record.digest) return undefined;
+  if (driftSince(record, site.stateFile, now) !== undefined) return undefined;
+  const targets = changedResources(JSON.parse(site.previousText), site.synthesized);
+  return targets?.length === 0 ? undefined : targets;
 }
 
 /**

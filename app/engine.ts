@@ -107,6 +107,12 @@ export interface EngineRunOptions {
    */
   readonly caKeys?: Pick<CaKeysOption, 'directory' | 'handOver'>;
   /**
+   * Only these resources (engine addresses) and what they use are planned (`-target`): a site whose other resources
+   * the change detector has checked (app/site-targets.ts).
+   * @default - the whole stack
+   */
+  readonly targets?: readonly string[];
+  /**
    * One more refusal of a reviewed plan, after the CA refusals: the message, or `undefined` to go on.
    * @default - none
    */
@@ -190,7 +196,8 @@ async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRem
     const planFile = path.join(tmp, 'plan');
     display.planning(resourceCount(options.synthesized));
     // Streamed, so a plan of hundreds of clients shows its progress; its errors are read before they are printed.
-    const plan = await engine.run(['plan', '-input=false', '-detailed-exitcode', ...engine.color, `-out=${planFile}`], { liveStdout: new WithoutSavedPlanAdvice() });
+    const targets = (options.targets ?? []).map((address) => `-target=${address}`);
+    const plan = await engine.run(['plan', '-input=false', '-detailed-exitcode', ...engine.color, ...targets, `-out=${planFile}`], { liveStdout: new WithoutSavedPlanAdvice() });
     if (plan.status === 1) return await planFailed(engine, options.synthesized, plan.stderr);
     process.stderr.write(plan.stderr);
     // Exit 0 is "no changes": applying that only rewrites the state, which encrypting plain state needs.

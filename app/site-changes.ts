@@ -91,9 +91,20 @@ export function mergeRecords(file: string, changes: RecordChanges): void {
 export function whyPlan(site: SiteFacts, record: SiteRecord | undefined, now: Date): string | undefined {
   if (record === undefined) return 'no record of a deploy';
   const same = site.synthesizedText === undefined ? site.inputs === record.inputs : sha256(site.synthesizedText) === record.digest;
-  if (!same) return 'its configuration changed';
+  if (!same) return CONFIGURATION_CHANGED;
+  return driftSince(record, site.stateFile, now);
+}
+
+/** What {@link whyPlan} says of a site whose stack (or what it is made from) is not the one recorded. */
+export const CONFIGURATION_CHANGED = 'its configuration changed';
+
+/**
+ * Why a site must be planned whatever its stack: a renewal date reached, its state file or one of its files not
+ * as its last good deploy left them; `undefined` when none.
+ */
+export function driftSince(record: SiteRecord, stateFile: string, now: Date): string | undefined {
   if (now.getTime() >= Date.parse(record.renewAt)) return 'a certificate is due for renewal';
-  if (fileSha256(site.stateFile) !== record.state) return 'its state file changed';
+  if (fileSha256(stateFile) !== record.state) return 'its state file changed';
   // The same stack declares the same files: those recorded.
   const changed = Object.keys(record.files).find((file) => {
     const was = record.files[file];
@@ -118,7 +129,7 @@ function renewAt(synthesized: any): Date {
   return new Date(Number.isFinite(first) ? first - windowHours * 3_600_000 : 8.64e15);
 }
 
-function sha256(text: string | Buffer): string {
+export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 

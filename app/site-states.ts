@@ -36,6 +36,8 @@ export interface SynthesizedSite {
   readonly stateFile: string;
   /** What it was synthesized from (app/site-input-digest.ts). */
   readonly inputs: string;
+  /** The `cdk.tf.json` its stack directory held before this synth (a deploy before): what app/site-targets.ts compares. */
+  readonly previousText?: string;
 }
 
 /** What a site's deploy did. */
@@ -73,6 +75,11 @@ export interface SiteDeployOptions {
   readonly apply?: boolean;
   /** The deploy's display: each site's engine logs there; its progress line and summary are the deploy's. */
   readonly display: EngineDisplay;
+  /**
+   * The resources to plan in a site, when not all of them (app/site-targets.ts).
+   * @default - every site's whole stack
+   */
+  readonly targetsOf?: (site: SynthesizedSite) => readonly string[] | undefined;
 }
 
 /** What a site's stack is synthesized from. */
@@ -88,6 +95,7 @@ export function synthesizeSites(options: SiteSynthOptions, sites: readonly strin
   const app = new App({ outdir: path.join(options.outdir, 'sites') });
   const certPemOf = certsInState(options);
   const inputs = sites.map((site) => siteInputs(options.pki, site, certPemOf));
+  const previous = sites.map((site) => readIfThere(path.join(app.outdir, 'stacks', siteStackName(STACK, site), 'cdk.tf.json')));
   const stacks = withoutTokenStackTraces(() => {
     const built = inputs.map((input) => new ChariotTlsSiteStack(app, siteStackName(STACK, input.site), options.config, input));
     app.synth();
@@ -98,8 +106,16 @@ export function synthesizeSites(options: SiteSynthOptions, sites: readonly strin
     const entry = app.manifest.stacks[stack.node.id];
     const synthesizedText = fs.readFileSync(path.join(app.outdir, entry.synthesizedStackPath), 'utf8');
     const { site, inputs: digest, stateFile } = factsOf(options.config, inputs[i]);
-    return { site, stackDir: path.join(app.outdir, entry.workingDirectory), synthesized: JSON.parse(synthesizedText), synthesizedText, stateFile, inputs: digest };
+    return { site, stackDir: path.join(app.outdir, entry.workingDirectory), synthesized: JSON.parse(synthesizedText), synthesizedText, stateFile, inputs: digest, previousText: previous[i] };
   });
+}
+
+function readIfThere(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -160,8 +176,11 @@ export async function eachSiteAtOnce<T extends { readonly site: string }>(sites:
 
 async function deploySite(site: SynthesizedSite, options: SiteDeployOptions): Promise<SiteDeployed> {
   let review: CertificateReview[] = [];
-  options.display.log(`chariot-tls: site ${site.site}: planning its own stack (${path.relative(process.cwd(), site.stackDir) || '.'})\n`);
+  const targets = options.targetsOf?.(site);
+  const what = targets === undefined ? 'its own stack' : `the ${targets.length} resource(s) of its stack that changed, and what they use`;
+  options.display.log(`chariot-tls: site ${site.site}: planning ${what} (${path.relative(process.cwd(), site.stackDir) || '.'})\n`);
   const engineOptions: EngineRunOptions = {
+    targets,
     stackDir: site.stackDir,
     synthesized: site.synthesized,
     outputDirectory: options.pki.outputDirectory,
@@ -171,7 +190,7 @@ async function deploySite(site: SynthesizedSite, options: SiteDeployOptions): Pr
     signal: options.signal,
     existingPki: options.existingPki,
     onReview: (reviewed) => { review = reviewed; },
-    display: siteDisplay(site.site, options.display),
+    display: siteDisplay(site.site, options.display, targets === undefined ? 'whole' : 'changed'),
     caKeys: signingKeyHandOver(site.site, options),
   };
   const status = await planAndApply(engineOptions);
@@ -200,14 +219,15 @@ export function signingKeyHandOver(site: string, options: Pick<SiteDeployOptions
  * address); its plan summary is printed whole, under the site's name, as the CAs' is (so sites deployed at once do
  * not mix their lines); a failure is shown as the deploy shows one. The progress line is the CAs' deploy's.
  */
-export function siteDisplay(site: string, display: EngineDisplay): EngineDisplay {
+export function siteDisplay(site: string, display: EngineDisplay, planned: 'whole' | 'changed' = 'whole'): EngineDisplay {
+  const heading = planned === 'whole' ? 'its own state' : 'its own state; only what changed was planned, the rest is as its last deploy left it';
   return {
     color: display.color,
     listLimit: display.listLimit,
     log: (text) => display.log(text),
     live: () => {},
     applyFailed: (stderr) => display.applyFailed(`chariot-tls: site ${site}:\n${stderr}`),
-    summary: (text) => display.summary(`chariot-tls: site ${site} (its own state):\n${text}`),
+    summary: (text) => display.summary(`chariot-tls: site ${site} (${heading}):\n${text}`),
     planning: () => {},
     applying: () => {},
   };

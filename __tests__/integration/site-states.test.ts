@@ -116,11 +116,13 @@ describe('a deploy plans only the sites that can have changed', () => {
     pki.configure({ ...CONFIG, sites: { ...CONFIG.sites, baltic: { transmissionClients: [...SITES.baltic, 'bt-3'] } } });
     const added = pki.deploy();
     expect(stackWritten('north-sea')).toBe(written.northSea);
+    // Planned in part: bt-3's key, CSR, certificate and its four files (app/site-targets.ts).
+    expect(pki.engineLog('deploy')).toMatch(/site baltic: planning the 7 resource\(s\) of its stack that changed/);
     expect(stackWritten('baltic')).toBeGreaterThan(written.baltic);
     const log = pki.engineLog('deploy');
     expect(log).toMatch(/sites in their own state: 1 of 2 to plan; baltic: its configuration changed; north-sea: unchanged/);
     expect(log).toMatch(/sites deployed in their own state: 1 of 2 baltic:ok\n/);
-    expect(added.stdout).toMatch(/^chariot-tls: site baltic \(its own state\):\nCertificates: 1 created; \d+ unchanged\.\n +created +pki\/sites\/baltic\/clients\/bt-3 /m);
+    expect(added.stdout).toMatch(/^chariot-tls: site baltic \(its own state; only what changed was planned, the rest is as its last deploy left it\):\nCertificates: 1 created; 0 unchanged\.\n +created +pki\/sites\/baltic\/clients\/bt-3 /m);
     expect(added.stdout).not.toContain('site north-sea');
     expect(added.stdout).toMatch(/^ +certificates +1 created; 11 unchanged$/m);
     expect(opensslVerify('sslclient', pki.file('certs/server/client-ca.pem'), pki.file('certs/transmission/baltic/bt-3/cert.pem')).status).toBe(0);
