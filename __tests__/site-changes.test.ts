@@ -23,7 +23,7 @@ beforeEach(() => {
     stateFile: path.join(dir, 'state'),
     synthesizedText: JSON.stringify({ resource: {
       tls_locally_signed_cert: { c: { early_renewal_hours: 100 } },
-      local_file: { f: { filename: cert } },
+      local_file: { f: { filename: cert, content: '${tls_locally_signed_cert.c.cert_pem}' } },
       local_sensitive_file: { k: { filename: key } },
     } }),
   };

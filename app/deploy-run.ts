@@ -23,6 +23,8 @@ import { SiteRecord, driftSince, mergeRecords, readRecords, recordFile, recordOf
 import { lockSites } from './site-lock';
 import { leftToOtherDeploys, otherSitesKeys } from './other-sites';
 import { lostSiteStateRefusal } from './site-lost-state';
+import { CaStackRecord } from './ca-stack-record';
+import { formatSummary as formatPlanSummary } from './plan-summary';
 import { SynthesizedSite, deploySites, siteClientsLeavingMainState, siteFacts, siteStatesLeftBehind, synthesizeSites } from './site-states';
 import { changedResources } from './site-targets';
 import { clientKeyPassword, writeEncryptedClientKeys } from './client-key-files';
@@ -275,11 +277,22 @@ async function deployFiles(app: SynthesizedForDeploy, options: DeployOptions, ho
     for (const note of await moveSitesIntoTheirStates({ ...app, ...hooks }, pki, caSites)) console.log(note);
   }
   const refuse = config.siteStates ? siteClientsLeavingMainState : undefined;
-  const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, rewriteState, caKeys, onReview, refuse, ...hooks });
-  if (status !== 0) return status;
-  if (review.some((c) => c.action === CertificateChange.DESTROYED)) dropDestroyedKeysFromBackup(hooks.localStateFile);
-  // The engine ran under umask 077: certificates and folders get their declared modes (0644, 0755) only now.
-  applyDeclaredModes(app.synthesized, pki.outputDirectory);
+  // With siteStates, the CAs' stack is planned only when something can have changed there (app/ca-stack-record.ts).
+  const caRecord = CaStackRecord.of(config, app.stackDir);
+  const why = caRecord?.whyPlan(new Date());
+  if (caRecord !== undefined && why === undefined) {
+    hooks.display.log('chariot-tls: the CAs\' stack: its stack, state, files and renewal date as its last deploy left them; not planned\n');
+    hooks.display.summary(formatPlanSummary([]));
+  } else {
+    if (caRecord !== undefined) hooks.display.log(`chariot-tls: the CAs' stack: planned: ${why}\n`);
+    caRecord?.forget();
+    const status = await planAndApply({ ...app, outputDirectory: pki.outputDirectory, apply: true, rewriteState, caKeys, onReview, refuse, ...hooks });
+    if (status !== 0) return status;
+    if (review.some((c) => c.action === CertificateChange.DESTROYED)) dropDestroyedKeysFromBackup(hooks.localStateFile);
+    // The engine ran under umask 077: certificates and folders get their declared modes (0644, 0755) only now.
+    applyDeclaredModes(app.synthesized, pki.outputDirectory);
+    caRecord?.record();
+  }
   // Sites in their own state: signed once the CAs are applied, from the CAs' state (app/site-states.ts).
   if (config.siteStates) {
     const sites = await deployEverySite(app, { config, sites: sitesOf(options) }, hooks, readEngineState);

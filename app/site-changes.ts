@@ -121,13 +121,24 @@ export function recordOf(site: Required<SiteFacts>): SiteRecord {
   return { digest: sha256(site.synthesizedText), inputs: site.inputs, renewAt: renewAt(synthesized).toISOString(), files, state: fileSha256(site.stateFile)! };
 }
 
-/** The earliest notAfter of the certificates on disk (`cert.pem`) less the largest early renewal window declared. */
+/**
+ * The earliest moment a certificate of the stack enters its early renewal window: its file's notAfter (the file
+ * whose content is the certificate) less its `early_renewal_hours`; now for a certificate written to no file, which
+ * then has the stack planned every time.
+ */
 function renewAt(synthesized: any): Date {
-  const windowHours = Math.max(0, ...Object.values<any>(synthesized?.resource?.tls_locally_signed_cert ?? {}).map((c) => Number(c.early_renewal_hours ?? 0)));
-  const ends = declaredFiles(synthesized).filter((f) => path.basename(f) === 'cert.pem').map((f) => new X509Certificate(fs.readFileSync(f)).validTo);
-  const first = Math.min(...ends.map((end) => Date.parse(end)));
-  return new Date(Number.isFinite(first) ? first - windowHours * 3_600_000 : 8.64e15);
+  const resources = synthesized?.resource ?? {};
+  const files = [...Object.values<any>(resources.local_file ?? {}), ...Object.values<any>(resources.local_sensitive_file ?? {})];
+  const fileOf = new Map(files.map((f) => [f.content, f.filename]));
+  const times = CERTIFICATE_TYPES.flatMap((type) => Object.entries<any>(resources[type] ?? {}).map(([name, cert]) => {
+    const file = fileOf.get(`\${${type}.${name}.cert_pem}`);
+    if (file === undefined) return Date.now();
+    return Date.parse(new X509Certificate(fs.readFileSync(file)).validTo) - Number(cert.early_renewal_hours ?? 0) * 3_600_000;
+  }));
+  return new Date(Math.min(8.64e15, ...times));
 }
+
+const CERTIFICATE_TYPES = ['tls_self_signed_cert', 'tls_locally_signed_cert'];
 
 export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');

@@ -211,7 +211,8 @@ interface ApplySummary {
  */
 function applySummary(output: string): ApplySummary {
   const text = output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
-  const noChanges = /\bNo changes\./.test(text);
+  // With siteStates a deploy may start no engine at all: the CAs' stack and every site as their last deploy left them.
+  const noChanges = /\bNo changes\./.test(text) || /the CAs' stack: .* not planned/.test(text);
   const applies = [...text.matchAll(/Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed/g)];
   if (applies.length === 0 && !noChanges) throw new Error('the deploy printed neither "Apply complete!" nor "No changes."');
   const sum = (i: number) => applies.reduce((total, m) => total + Number(m[i]), 0);

@@ -106,6 +106,9 @@ describe('sites in their own state', () => {
     expect(secondLog).toMatch(/sites in their own state: 0 of 2 to plan; baltic: unchanged; north-sea: unchanged/);
     expect(secondLog).toMatch(/sites deployed in their own state: 0 of 2\n/);
     expect(secondLog).not.toMatch(/Apply complete/);
+    // Nor the CAs' engine: their stack, state, files and renewal date are as the first deploy left them (app/ca-stack-record.ts).
+    expect(secondLog).toMatch(/the CAs' stack: its stack, state, files and renewal date as its last deploy left them; not planned/);
+    expect(secondLog).not.toMatch(/Refreshing state/);
   });
 });
 
@@ -138,6 +141,24 @@ describe('a deploy plans only the sites that can have changed', () => {
     expect(log).toMatch(/sites in their own state: 1 of 2 to plan; baltic: unchanged; north-sea: \S*\/north-sea\/ns-2\/cert\.pem is missing or changed/);
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
     expect(fingerprintsNow()).toEqual(fingerprints);
+  });
+});
+
+describe('the CAs\' stack is planned only when something can have changed there', () => {
+  test('a CA certificate deleted by hand is restored, the same certificate: the CAs\' stack is planned for it', () => {
+    const file = pki.file('ca/transmission/transmission-ca.crt');
+    const before = fs.readFileSync(file, 'utf8');
+    fs.rmSync(file);
+    pki.deploy();
+    expect(pki.engineLog('deploy')).toMatch(/the CAs' stack: planned: \S*transmission-ca\.crt is missing or changed/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  test('a main state changed behind the deploy\'s back has the CAs\' stack planned', () => {
+    const state = path.join(pki.dir, 'terraform.tfstate');
+    fs.appendFileSync(state, '\n');
+    pki.deploy();
+    expect(pki.engineLog('deploy')).toMatch(/the CAs' stack: planned: its state file changed/);
   });
 });
 
