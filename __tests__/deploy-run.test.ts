@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FailedDeploy, deploy, dropDestroyedKeysFromBackup, durationMs, explainFailure, keepStatePrivate, lockTimeoutArgs } from '../app/deploy-run';
+import { FailedDeploy, deploy, durationMs, explainFailure, keepStatePrivate, lockTimeoutArgs } from '../app/deploy-run';
+import { dropDestroyedKeysFromBackup } from '../app/state-backup';
 import { loadConfig } from '../app/config';
 import { PreflightError } from '../app/preflight';
 

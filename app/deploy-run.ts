@@ -29,6 +29,8 @@ import { SynthesizedSite, deploySites, siteClientsLeavingMainState, siteFacts, s
 import { changedResources } from './site-targets';
 import { clientKeyPassword, writeEncryptedClientKeys } from './client-key-files';
 import { removeOrphanFiles } from './orphan-files';
+import { dropDestroyedKeysFromBackup } from './state-backup';
+import { readStateWithSites, revokedInOwnSites, sitesWithClientFolders } from './state-with-sites';
 import { writeInventory } from './inventory';
 import { Pkcs12Outcome, pkcs12Password, pkcs12Targets, writePkcs12 } from './pkcs12';
 import { trustStoreTargets, writeTrustStore } from './trust-store';
@@ -260,7 +262,15 @@ async function deployFiles(app: SynthesizedForDeploy, options: DeployOptions, ho
   const readEngineState = () => readState({ ...app, ...hooks });
   const { revocation, inventoryDirectory } = config;
   if (config.externalRoot) await refuseLostSignedCertificates(pki, config.externalRoot, readEngineState);
-  const revoked = await recordRevocations(revocation.revoked, inventoryDirectory, pki.outputDirectory, readEngineState, new Date());
+  // With siteStates a revoked site client is in its site's state: the sites this deploy holds that may hold it are
+  // read too; one in a site it does not deploy (`--site`) is left to that site's deploy.
+  const outdir = path.dirname(path.dirname(app.stackDir));
+  const own = new Set(sitesOf(options));
+  const revokedHere = config.siteStates ? revokedInOwnSites(revocation.revoked, [...own], pki.sites.map((s) => s.name), pki.outputDirectory) : revocation.revoked;
+  const revokedState = (names: string[]) => (config.siteStates
+    ? readStateWithSites(readEngineState, { config, pki, caSynthesized: app.synthesized, outdir }, hooks, (sites) => sitesWithClientFolders(names, sites.filter((s) => own.has(s)), pki.outputDirectory))
+    : readEngineState());
+  const revoked = await recordRevocations(revokedHere, inventoryDirectory, pki.outputDirectory, revokedState, new Date());
   if (revoked.length > 0) writeInventory(pki, inventoryDirectory);
   // Encrypting plain state needs the engine to write it, even when nothing else changes.
   const rewriteState = config.stateEncryption.enabled && config.stateEncryption.migrateFromUnencrypted;
@@ -273,7 +283,7 @@ async function deployFiles(app: SynthesizedForDeploy, options: DeployOptions, ho
     return 1;
   }
   if (config.siteStates) {
-    const caSites = async () => synthesizeSites({ config, pki, caSynthesized: app.synthesized, caState: await readEngineState(), outdir: path.dirname(path.dirname(app.stackDir)) });
+    const caSites = async () => synthesizeSites({ config, pki, caSynthesized: app.synthesized, caState: await readEngineState(), outdir });
     for (const note of await moveSitesIntoTheirStates({ ...app, ...hooks }, pki, caSites)) console.log(note);
   }
   const refuse = config.siteStates ? siteClientsLeavingMainState : undefined;
@@ -307,7 +317,7 @@ async function deployFiles(app: SynthesizedForDeploy, options: DeployOptions, ho
   // Each server's client CAs as a Java trust store, under the same password (app/trust-store.ts says why).
   const trustStoreFiles = password === undefined ? [] : trustStoreTargets(inventory, pki.outputDirectory);
   const trustStores = password === undefined ? undefined : trustStoreFiles.map((t) => ({ file: t.file, outcome: writeTrustStore(t, password) }));
-  removeRevokedClientFiles(revocation.revoked, pki.outputDirectory);
+  removeRevokedClientFiles(revokedHere, pki.outputDirectory);
   removeOrphanFiles(pki.outputDirectory);
   removeEmptyFolders(pki.outputDirectory);
   // The state read after the apply: a CA created by it has its key there only now.
@@ -414,24 +424,6 @@ export function keepStatePrivate(stateFile: string | undefined): void {
       // No backup yet.
     }
   }
-}
-
-/**
- * After a deploy that destroyed keys (a retired CA, a revoked or removed client), the engine's `.backup` of a local
- * state is the state before it, holding those keys: the one copy of a retired CA key left in the project. It is
- * replaced with the state as it is now (0600, through a temporary file), so a destroyed key stays destroyed; an
- * undo of that deploy is what the operator's own backups are for (docs/operate.md, "Backups of state"). Other
- * deploys leave the backup as the engine wrote it. Does nothing for a remote backend, or without a state file.
- */
-export function dropDestroyedKeysFromBackup(stateFile: string | undefined): boolean {
-  if (stateFile === undefined || !fs.existsSync(stateFile)) return false;
-  const backup = `${stateFile}.backup`;
-  const tmp = `${backup}.${process.pid}.tmp`;
-  fs.rmSync(tmp, { force: true });
-  // Created 0600, whatever the umask: the state holds every key.
-  fs.writeFileSync(tmp, fs.readFileSync(stateFile), { flag: 'wx', mode: 0o600 });
-  fs.renameSync(tmp, backup);
-  return true;
 }
 
 /** {@link LOCK_TIMEOUT_ENV}, or {@link DEFAULT_LOCK_TIMEOUT} when unset or empty. */

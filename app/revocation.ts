@@ -24,14 +24,14 @@ const CRL_SUFFIX = '.crl.pem';
  * Before the engine plans (and destroys a revoked client's key and certificate): records in the revocation record
  * (`pki-revocations.json` in `recordDirectory`, committed) the serial, issuer and reason of every certificate a
  * revoked client still has in the state. Reads the state only when a revoked client may still have one (its
- * `cert.pem` is there, or the record does not know the name yet). Throws a {@link RevocationError}, recording
- * nothing, when a revoked name has no certificate in the state and none in the record. Returns what it added.
+ * `cert.pem` is there, or the record does not know the name yet), and then asks `readState` for those names. Throws
+ * a {@link RevocationError}, recording nothing, when a revoked name has no certificate in the state and none in the record. Returns what it added.
  */
 export async function recordRevocations(
   revoked: RevokedClient[],
   recordDirectory: string,
   outputDirectory: string,
-  readState: () => Promise<any>,
+  readState: (names: string[]) => Promise<any>,
   now: Date,
 ): Promise<RevokedCertificate[]> {
   const record = readRevocationRecord(recordDirectory);
@@ -39,7 +39,7 @@ export async function recordRevocations(
   const toCheck = revoked.filter((r) => hasCertFile(r.name) || !record.some((e) => e.name === r.name));
   if (toCheck.length === 0) return [];
 
-  const issued = clientCertificates(await readState());
+  const issued = clientCertificates(await readState(toCheck.map((r) => r.name)));
   const added: RevokedCertificate[] = [];
   const unknown: string[] = [];
   for (const { name, reason } of toCheck) {

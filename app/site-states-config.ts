@@ -15,8 +15,5 @@ export function siteStatesProblems(config: Config): string[] {
   const transmissionKeyFiles = (config.caKeyFiles?.cas ?? []).filter((id) => id.startsWith('transmission-ca'));
   if (transmissionKeyFiles.length > 0) refuse('caKeyFiles.cas', transmissionKeyFiles, 'handing a Transmission CA key from its file to a site\'s stack is not available');
   if (config.encryptedClientKeys?.groups.includes('transmission')) refuse('encryptedClientKeys.groups', config.encryptedClientKeys.groups, 'encrypted key files of clients in their site\'s state are not available');
-  const siteClients = new Set(Object.values(config.sites ?? {}).flatMap((s) => s.transmissionClients ?? []));
-  const revoked = (config.revoked ?? []).filter((r) => siteClients.has(r.name)).map((r) => r.name);
-  if (revoked.length > 0) refuse('revoked', revoked, 'revoking a client held in its site\'s state is not available');
   return problems;
 }

@@ -13,6 +13,7 @@ import { CertificateReview } from './plan-review';
 import { ChariotTlsSiteStack, SITE_SIGNING_KEY_VARIABLE, SiteInputs, siteBackend, siteInputs, siteStackName } from './site-stack';
 import { SiteFacts } from './site-changes';
 import { siteInputDigest } from './site-input-digest';
+import { dropDestroyedKeysFromBackup } from './state-backup';
 import { STACK } from './synth';
 import { withoutTokenStackTraces } from './token-stack-traces';
 
@@ -194,6 +195,8 @@ async function deploySite(site: SynthesizedSite, options: SiteDeployOptions): Pr
     caKeys: signingKeyHandOver(site.site, options),
   };
   const status = await planAndApply(engineOptions);
+  // A revoked or removed client's key stays destroyed: not in the engine's .backup of the site's state either.
+  if (status === 0 && engineOptions.apply && review.some((c) => c.action === CertificateChange.DESTROYED)) dropDestroyedKeysFromBackup(site.stateFile);
   return { site: site.site, status, review };
 }
 
