@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -94,25 +95,33 @@ describe('writing the encrypted key files after a deploy', () => {
   const file = path.join(dir, 'pki/certs/transmission/edge-1/private.key');
   let reads = 0;
   const readState = async () => { reads += 1; return state; };
+  // The engine's cert.pem of that key, as a deploy leaves it beside the key file.
+  beforeAll(() => {
+    const keyFile = path.join(dir, 'key.pem');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(keyFile, keyPem, { mode: 0o600 });
+    execFileSync('openssl', ['req', '-x509', '-new', '-key', keyFile, '-subj', '/CN=edge-1', '-days', '1', '-out', path.join(path.dirname(file), 'cert.pem')]);
+  });
 
   test('writes each from the key in the state: encrypted PKCS#8, mode 0600, opening with the password to that key', async () => {
-    expect(await writeEncryptedClientKeys(pki, synthesized, readState, PASSWORD)).toEqual([{ file, written: true }]);
+    expect(await writeEncryptedClientKeys(pki, readState, PASSWORD)).toEqual([{ file, written: true }]);
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
     expect((fs.statSync(file).mode & 0o777).toString(8)).toBe('600');
     expect(createPrivateKey({ key: fs.readFileSync(file), passphrase: PASSWORD }).export({ type: 'pkcs1', format: 'pem' })).toBe(keyPem);
   });
 
-  test('leaves a file that already holds the key under the password', async () => {
+  test('leaves a file that already holds the key of its cert.pem under the password, reading no state', async () => {
     const before = fs.readFileSync(file, 'utf8');
-    expect(await writeEncryptedClientKeys(pki, synthesized, readState, PASSWORD)).toEqual([{ file, written: false }]);
+    expect(await writeEncryptedClientKeys(pki, readState, PASSWORD)).toEqual([{ file, written: false }]);
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
+    expect(reads).toBe(1);
   });
 
   test('rewrites it for a new password, or when it is cut', async () => {
-    expect(await writeEncryptedClientKeys(pki, synthesized, readState, 'another key password')).toEqual([{ file, written: true }]);
+    expect(await writeEncryptedClientKeys(pki, readState, 'another key password')).toEqual([{ file, written: true }]);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').slice(0, 200));
-    expect(await writeEncryptedClientKeys(pki, synthesized, readState, PASSWORD)).toEqual([{ file, written: true }]);
-    expect(reads).toBe(4);
+    expect(await writeEncryptedClientKeys(pki, readState, PASSWORD)).toEqual([{ file, written: true }]);
+    expect(reads).toBe(3);
   });
 
   test('a folder whose certificate is gone loses the encrypted key and client.p12 the deploy wrote, then the folder; others keep theirs', () => {

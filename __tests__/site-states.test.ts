@@ -38,9 +38,8 @@ describe('siteStates in the configuration', () => {
       siteStates: true,
       backend: { type: 'pg' },
       caKeyFiles: { directory: 'keys', cas: ['root-ca', 'transmission-ca'] },
-      encryptedClientKeys: { groups: ['transmission'] },
     });
-    for (const field of ['backend.type "pg"', 'caKeyFiles.cas ["transmission-ca"]', 'encryptedClientKeys.groups ["transmission"]']) {
+    for (const field of ['backend.type "pg"', 'caKeyFiles.cas ["transmission-ca"]']) {
       expect(message).toContain(`${field}: `);
     }
     expect(message).toContain('remove it, or set "siteStates": false');
@@ -49,6 +48,10 @@ describe('siteStates in the configuration', () => {
   test('takes the root key in a file, Engine client keys encrypted, and revoking a flat-list client', () => {
     const config = load({ ...SITES, transmissionClients: ['edge-1'], siteStates: true, caKeyFiles: { directory: 'keys', cas: ['root-ca'] }, encryptedClientKeys: { groups: ['engine'] }, revoked: [{ name: 'edge-1', reason: 'keyCompromise' }] });
     expect(config.siteStates).toBe(true);
+  });
+
+  test('takes the Transmission clients\' keys encrypted', () => {
+    expect(load({ ...SITES, siteStates: true, encryptedClientKeys: { groups: ['transmission'] } }).pki.encryptTransmissionClientKeys).toBeDefined();
   });
 
   test('takes revoking a site client, and leaves it out of its site', () => {

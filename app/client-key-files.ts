@@ -1,8 +1,8 @@
-import { KeyObject, createPrivateKey } from 'node:crypto';
+import { KeyObject, X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ChariotPki, FileKind, LeafCertificate } from '../lib';
-import { keyInState } from './ca-keys';
+import { stateResources } from './ca-keys';
 import { readEncryptedKey, writeSecretFile } from './secret-file';
 import { UserError } from './user-error';
 import { MIN_CLIENT_KEY_PASSWORD_LENGTH } from './client-key-config';
@@ -51,19 +51,29 @@ export function encryptedKeyTargets(pki: ChariotPki): { client: LeafCertificate;
 }
 
 /**
- * Writes the encrypted `private.key` of every client that has one ({@link encryptedKeyTargets}), from the keys in
- * the state (`readState`, `show -json`, read only when there is a target).
+ * Writes the encrypted `private.key` of every client that has one ({@link encryptedKeyTargets}) and does not hold
+ * its key yet, from the keys in the state: `readState` (`show -json`) is asked for the clients whose file is due, and
+ * only when one is. A file holds its key when it opens with the password to the key of the client's `cert.pem`, which
+ * the engine has just written from the state. A client's key is found by its own address (the same in its site's
+ * stack as in the single one, app/site-stack.ts), so a state with the sites' merged in serves too. The clients in
+ * `others` (of sites another deploy may be writing, `--site`) are left to their own deploys.
  */
-export async function writeEncryptedClientKeys(pki: ChariotPki, synthesized: any, readState: () => Promise<any>, password: string): Promise<ClientKeyOutcome[]> {
-  const targets = encryptedKeyTargets(pki);
-  if (targets.length === 0) return [];
-  const state = await readState();
+export async function writeEncryptedClientKeys(
+  pki: ChariotPki,
+  readState: (clients: LeafCertificate[]) => Promise<any>,
+  password: string,
+  others: ReadonlySet<LeafCertificate> = new Set(),
+): Promise<ClientKeyOutcome[]> {
+  const targets = encryptedKeyTargets(pki).filter((t) => !others.has(t.client));
+  const due = targets.filter(({ client, file }) => !holdsCertifiedKey(file, client, password));
+  const state = due.length === 0 ? undefined : await readState(due.map((t) => t.client));
+  const dueFiles = new Set(due.map((t) => t.file));
   return targets.map(({ client, file }) => {
-    const key = createPrivateKey(keyInState(state, synthesized, client.node.path, 'so its encrypted key file cannot be written'));
-    if (holdsKey(file, key, password)) {
+    if (!dueFiles.has(file)) {
       fs.chmodSync(file, 0o600);
       return { file, written: false };
     }
+    const key = createPrivateKey(clientKeyInState(state, client));
     // The engine made the folder with the certificate; a deploy that failed before may not have.
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
     writeSecretFile(file, String(key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: password })));
@@ -71,18 +81,21 @@ export async function writeEncryptedClientKeys(pki: ChariotPki, synthesized: any
   });
 }
 
-/** Whether the file is an encrypted key that opens with the password to `key`. */
-function holdsKey(file: string, key: KeyObject, password: string): boolean {
-  let text: string;
+/** The PEM of a client's key in a `show -json` state, found by the address of its `tls_private_key`. */
+function clientKeyInState(state: any, client: LeafCertificate): string {
+  const address = `${client.privateKey.terraformResourceType}.${client.privateKey.friendlyUniqueId}`;
+  const pem = stateResources(state).find((r) => r.address === address)?.values?.private_key_pem;
+  if (typeof pem !== 'string' || pem === '') throw new Error(`the key of ${client.node.path} (${address}) is not in the state, so its encrypted key file cannot be written`);
+  return pem;
+}
+
+/** Whether the file is an encrypted key that opens with the password to the key of the client's certificate file. */
+function holdsCertifiedKey(file: string, client: LeafCertificate, password: string): boolean {
+  const certFile = client.filePath(FileKind.CERT);
   try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return false;
-  }
-  if (!text.startsWith(ENCRYPTED_PEM)) return false;
-  try {
-    const der = (k: KeyObject) => k.export({ type: 'pkcs8', format: 'der' });
-    return der(readEncryptedKey(file, password)).equals(der(key));
+    if (certFile === undefined || !fs.readFileSync(file, 'utf8').startsWith(ENCRYPTED_PEM)) return false;
+    const spki = (k: KeyObject) => k.export({ type: 'spki', format: 'der' });
+    return spki(createPublicKey(readEncryptedKey(file, password))).equals(spki(new X509Certificate(fs.readFileSync(certFile)).publicKey));
   } catch {
     return false;
   }

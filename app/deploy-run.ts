@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PkiInventory } from '../lib';
+import { LeafCertificate, PkiInventory } from '../lib';
 import { printError } from './cli';
 import { AppConfig } from './config';
 import { DeployMarker, DeployOutcome } from './deploy-marker';
@@ -30,7 +30,7 @@ import { changedResources } from './site-targets';
 import { clientKeyPassword, writeEncryptedClientKeys } from './client-key-files';
 import { removeOrphanFiles } from './orphan-files';
 import { dropDestroyedKeysFromBackup } from './state-backup';
-import { readStateWithSites, revokedInOwnSites, sitesWithClientFolders } from './state-with-sites';
+import { readStateWithSites, revokedInOwnSites, sitesOfClients, sitesWithClientFolders } from './state-with-sites';
 import { writeInventory } from './inventory';
 import { Pkcs12Outcome, pkcs12Password, pkcs12Targets, writePkcs12 } from './pkcs12';
 import { trustStoreTargets, writeTrustStore } from './trust-store';
@@ -267,8 +267,9 @@ async function deployFiles(app: SynthesizedForDeploy, options: DeployOptions, ho
   const outdir = path.dirname(path.dirname(app.stackDir));
   const own = new Set(sitesOf(options));
   const revokedHere = config.siteStates ? revokedInOwnSites(revocation.revoked, [...own], pki.sites.map((s) => s.name), pki.outputDirectory) : revocation.revoked;
+  const siteSynth = { config, pki, caSynthesized: app.synthesized, outdir };
   const revokedState = (names: string[]) => (config.siteStates
-    ? readStateWithSites(readEngineState, { config, pki, caSynthesized: app.synthesized, outdir }, hooks, (sites) => sitesWithClientFolders(names, sites.filter((s) => own.has(s)), pki.outputDirectory))
+    ? readStateWithSites(readEngineState, siteSynth, hooks, (sites) => sitesWithClientFolders(names, sites.filter((s) => own.has(s)), pki.outputDirectory))
     : readEngineState());
   const revoked = await recordRevocations(revokedHere, inventoryDirectory, pki.outputDirectory, revokedState, new Date());
   if (revoked.length > 0) writeInventory(pki, inventoryDirectory);
@@ -310,8 +311,17 @@ async function deployFiles(app: SynthesizedForDeploy, options: DeployOptions, ho
     if (sites.status !== 0) return sites.status;
   }
 
-  // The engine declares no encrypted key file: each is written now, from the key in the state, before PKCS#12 reads it.
-  const clientKeys = keyPassword === undefined ? [] : await writeEncryptedClientKeys(pki, app.synthesized, readEngineState, keyPassword);
+  // The engine declares no encrypted key file: each is written now, from the key in the state (a site client's in
+  // its site's), before PKCS#12 reads it.
+  const keysState = (clients: LeafCertificate[]) => (config.siteStates
+    ? readStateWithSites(readEngineState, siteSynth, hooks, (sites) => {
+      const holding = sitesOfClients(pki, clients);
+      return sites.filter((site) => holding.has(site));
+    })
+    : readEngineState());
+  // A `--site` deploy leaves the other sites' key files to their own deploys.
+  const otherSitesClients = new Set(pki.sites.filter((s) => !own.has(s.name)).flatMap((s) => s.transmissionClients));
+  const clientKeys = keyPassword === undefined ? [] : await writeEncryptedClientKeys(pki, keysState, keyPassword, otherSitesClients);
   const pkcs12Files = password === undefined ? [] : pkcs12Targets(inventory, pki.outputDirectory);
   const pkcs12 = password === undefined ? undefined : pkcs12Files.map((t) => writePkcs12(t, password, keyPassword));
   // Each server's client CAs as a Java trust store, under the same password (app/trust-store.ts says why).

@@ -14,6 +14,5 @@ export function siteStatesProblems(config: Config): string[] {
   if (config.externalRoot !== undefined) refuse('externalRoot', config.externalRoot, 'a site signed below an enterprise root is not available');
   const transmissionKeyFiles = (config.caKeyFiles?.cas ?? []).filter((id) => id.startsWith('transmission-ca'));
   if (transmissionKeyFiles.length > 0) refuse('caKeyFiles.cas', transmissionKeyFiles, 'handing a Transmission CA key from its file to a site\'s stack is not available');
-  if (config.encryptedClientKeys?.groups.includes('transmission')) refuse('encryptedClientKeys.groups', config.encryptedClientKeys.groups, 'encrypted key files of clients in their site\'s state are not available');
   return problems;
 }

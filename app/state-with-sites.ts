@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ChariotPki, LeafCertificate } from '../lib';
 import { StateReadOptions, readState } from './engine';
 import { RevokedClient } from './revocation-config';
 import { SiteSynthOptions, SynthesizedSite, eachSiteAtOnce, sitesWithCasInState, synthesizeSites } from './site-states';
@@ -68,4 +69,10 @@ export function revokedInOwnSites(revoked: RevokedClient[], own: readonly string
   const mine = new Set(own);
   const others = sites.filter((site) => !mine.has(site));
   return revoked.filter((r) => !others.some((site) => fs.existsSync(path.join(outputDirectory, 'certs', 'transmission', site, r.name))));
+}
+
+/** The names of the sites whose clients include one of `clients`. */
+export function sitesOfClients(pki: ChariotPki, clients: readonly LeafCertificate[]): Set<string> {
+  const wanted = new Set(clients);
+  return new Set(pki.sites.filter((site) => site.transmissionClients.some((c) => wanted.has(c))).map((site) => site.name));
 }

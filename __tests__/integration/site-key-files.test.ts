@@ -1,0 +1,48 @@
+/**
+ * Keys in files with sites in their own state (`siteStates`), on real deploys: site clients' private.key written
+ * encrypted from their sites' states.
+ */
+import { X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import { Deployment } from './helpers/deployment';
+import { RunResult, run } from './helpers/run';
+import { SITES, SITE_STATES_CONFIG } from './helpers/site-states';
+
+jest.setTimeout(20 * 60_000);
+
+const PASSWORD = 'site client key password';
+const ENV = { CHARIOT_TLS_CLIENT_KEY_PASSWORD: PASSWORD };
+const SITE_CLIENTS = Object.entries(SITES).flatMap(([site, names]) => names.map((name) => `${site}/${name}`));
+
+describe('site client keys written encrypted (encryptedClientKeys for transmission)', () => {
+  let pki: Deployment;
+  let first: RunResult;
+  let second: RunResult;
+  let keysBefore: string[];
+  const keyFile = (client: string) => `certs/transmission/${client}/private.key`;
+
+  beforeAll(() => {
+    pki = Deployment.create({ ...SITE_STATES_CONFIG, encryptedClientKeys: { groups: ['transmission'] } });
+    first = pki.deploy({ env: ENV });
+    keysBefore = SITE_CLIENTS.map((c) => pki.read(keyFile(c)));
+    second = pki.deploy({ env: ENV });
+  });
+  afterAll(() => fs.rmSync(pki.dir, { recursive: true, force: true }));
+
+  test('each site client\'s private.key is encrypted, mode 0600, and opens with the password to the key of its cert.pem', () => {
+    for (const client of SITE_CLIENTS) {
+      expect(pki.read(keyFile(client))).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
+      expect((fs.statSync(pki.file(keyFile(client))).mode & 0o777).toString(8)).toBe('600');
+      const opened = run('openssl', ['pkey', '-in', pki.file(keyFile(client)), '-passin', 'env:KEY_PASSWORD', '-pubout'], { env: { ...process.env, KEY_PASSWORD: PASSWORD } });
+      expect({ client, publicKey: opened.stdout }).toEqual({ client, publicKey: new X509Certificate(pki.read(`certs/transmission/${client}/cert.pem`)).publicKey.export({ type: 'spki', format: 'pem' }) });
+    }
+    expect(first.stdout).toMatch(/client keys: wrote 5 encrypted private\.key file\(s\)/);
+  });
+
+  test('a second deploy rewrites no key file and plans no site', () => {
+    expect(second.stdout).toMatch(/^Certificates: no change\.$/m);
+    expect(second.stdout).not.toMatch(/client keys: wrote/);
+    expect(SITE_CLIENTS.map((c) => pki.read(keyFile(c)))).toEqual(keysBefore);
+    expect(pki.engineLog('deploy')).toMatch(/sites deployed in their own state: 0 of 2\n/);
+  });
+});
