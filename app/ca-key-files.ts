@@ -122,6 +122,18 @@ export async function handOverCaKeys(
   return handover;
 }
 
+/**
+ * The key of a CA in `config.cas` from its file, decrypted (in memory) and checked against its certificate, PKCS#8
+ * PEM; `undefined` when the CA keeps its key in the state, or when its file is not written yet (its key is still in
+ * the state: the CAs' deploy moves it out first).
+ */
+export function keyInFile(config: CaKeyFilesConfig | undefined, ca: ICertificateAuthority, env: NodeJS.ProcessEnv): string | undefined {
+  if (config === undefined || !config.cas.includes(ca.node.id)) return undefined;
+  const file = path.join(config.directory, `${ca.node.id}.key`);
+  if (!fs.existsSync(file)) return undefined;
+  return checkedKey(ca, file, passphrase(env)).export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
 /** The engine's `caKeys` option (app/engine.ts), and the CRL signing keys of the same deploy. */
 export interface CaKeysOption {
   /** Where the key files are. */

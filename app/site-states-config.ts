@@ -12,7 +12,5 @@ export function siteStatesProblems(config: Config): string[] {
     problems.push(`${field} ${JSON.stringify(value)}: ${why} with siteStates, which is not built yet; remove it, or set "siteStates": false`);
   if (config.backend?.type === 'pg') refuse('backend.type', 'pg', 'a site\'s own state in PostgreSQL (a workspace per site) is not available');
   if (config.externalRoot !== undefined) refuse('externalRoot', config.externalRoot, 'a site signed below an enterprise root is not available');
-  const transmissionKeyFiles = (config.caKeyFiles?.cas ?? []).filter((id) => id.startsWith('transmission-ca'));
-  if (transmissionKeyFiles.length > 0) refuse('caKeyFiles.cas', transmissionKeyFiles, 'handing a Transmission CA key from its file to a site\'s stack is not available');
   return problems;
 }

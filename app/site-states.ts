@@ -5,6 +5,7 @@ import { App } from 'cdktf';
 import { ChariotPki, ICertificateAuthority } from '../lib';
 import { AppConfig } from './config';
 import { CertificateChange } from './certificate-change';
+import { keyInFile } from './ca-key-files';
 import { keyInState, stateResources } from './ca-keys';
 import { EngineDisplay } from './engine-display';
 import { EngineRunOptions, planAndApply } from './engine';
@@ -202,15 +203,18 @@ async function deploySite(site: SynthesizedSite, options: SiteDeployOptions): Pr
 
 /**
  * The site's signing CA key for its engine, as `TF_VAR_` in that engine's environment only (it reaches write-only
- * attributes): read from the CAs' state only when the engine is about to run. Deploy, plan and destroy alike.
+ * attributes): read only when the engine is about to run, from the CA's key file when `caKeyFiles` names it and the
+ * file is there (app/ca-key-files.ts), else from the CAs' state. Deploy, plan and destroy alike.
  */
-export function signingKeyHandOver(site: string, options: Pick<SiteDeployOptions, 'pki' | 'caState' | 'caSynthesized'>): NonNullable<EngineRunOptions['caKeys']> {
+export function signingKeyHandOver(site: string, options: Pick<SiteDeployOptions, 'config' | 'pki' | 'caState' | 'caSynthesized'>): NonNullable<EngineRunOptions['caKeys']> {
   const built = options.pki.sites.find((s) => s.name === site)!;
   const signer = built.issuingCa ?? options.pki.transmissionCa;
+  const key = () => keyInFile(options.config.caKeyFiles, signer, process.env)
+    ?? keyInState(options.caState, options.caSynthesized, signer.node.path, `so site ${site} cannot be signed`);
   return {
     directory: '',
     handOver: async () => ({
-      env: { [`TF_VAR_${SITE_SIGNING_KEY_VARIABLE}`]: keyInState(options.caState, options.caSynthesized, signer.node.path, `so site ${site} cannot be signed`) },
+      env: { [`TF_VAR_${SITE_SIGNING_KEY_VARIABLE}`]: key() },
       offline: new Map(),
       notes: [],
     }),

@@ -11,6 +11,7 @@ import { Deployment } from './helpers/deployment';
 import { output } from './helpers/secrets';
 import { run } from './helpers/run';
 import { verifyPki } from './helpers/verify';
+import { keyLinesIn } from './helpers/pem';
 
 jest.setTimeout(20 * 60_000);
 
@@ -25,21 +26,6 @@ const withKeyFiles = (pki: Deployment, extra: Record<string, unknown> = {}) =>
 const keyFile = (pki: Deployment, ca: string) => path.join(pki.dir, 'ca-keys', `${ca}.key`);
 const readState = (pki: Deployment) => fs.readFileSync(path.join(pki.dir, 'terraform.tfstate'), 'utf8');
 const decrypted = (pki: Deployment, ca: string) => createPrivateKey({ key: fs.readFileSync(keyFile(pki, ca)), passphrase: PASSPHRASE });
-
-/**
- * How many of the key's full base64 lines, in PKCS#1 and PKCS#8, occur in `text`: 0 when no trace of it is there.
- * Lines whose bytes all sit in the public key (the modulus) are left out: the CA's certificate and request in the
- * state hold those bytes too, and at the same base64 alignment once in 48 keys, which made this count 4 by chance.
- */
-function keyLinesIn(text: string, key: ReturnType<typeof createPrivateKey>): number {
-  const publicKey = createPublicKey(key).export({ type: 'spki', format: 'der' });
-  const lines = [key.export({ type: 'pkcs1', format: 'pem' }), key.export({ type: 'pkcs8', format: 'pem' })]
-    .flatMap((pem) => String(pem).split('\n').filter((line) => line.length === 64))
-    .filter((line) => !publicKey.includes(Buffer.from(line, 'base64')));
-  // A 2048-bit key has about 50 such lines; most of them are its private part.
-  expect(lines.length).toBeGreaterThan(30);
-  return lines.filter((line) => text.includes(line)).length;
-}
 
 /** SHA-256 of the state and of every file under `pki/` and `ca-keys/`: what "nothing changed" compares. */
 function hashes(pki: Deployment): Record<string, string> {

@@ -1,12 +1,16 @@
 /**
  * Keys in files with sites in their own state (`siteStates`), on real deploys: site clients' private.key written
- * encrypted from their sites' states.
+ * encrypted from their sites' states; the Transmission CA's key in a key file (`caKeyFiles`), handed from there to
+ * the sites' engines, and in no state.
  */
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Deployment } from './helpers/deployment';
+import { keyLinesIn } from './helpers/pem';
 import { RunResult, run } from './helpers/run';
 import { SITES, SITE_STATES_CONFIG } from './helpers/site-states';
+import { opensslVerify } from './helpers/verify';
 
 jest.setTimeout(20 * 60_000);
 
@@ -44,5 +48,39 @@ describe('site client keys written encrypted (encryptedClientKeys for transmissi
     expect(second.stdout).not.toMatch(/client keys: wrote/);
     expect(SITE_CLIENTS.map((c) => pki.read(keyFile(c)))).toEqual(keysBefore);
     expect(pki.engineLog('deploy')).toMatch(/sites deployed in their own state: 0 of 2\n/);
+  });
+});
+
+describe('the Transmission CA\'s key in a key file (caKeyFiles)', () => {
+  const PASSPHRASE = 'site states CA key passphrase';
+  let pki: Deployment;
+  let second: RunResult;
+
+  beforeAll(() => {
+    pki = Deployment.create({ ...SITE_STATES_CONFIG, caKeyFiles: { directory: 'ca-keys', cas: ['transmission-ca'] } });
+    pki.deploy({ env: { CHARIOT_TLS_CA_KEY_PASSPHRASE: PASSPHRASE } });
+    second = pki.deploy({ env: { CHARIOT_TLS_CA_KEY_PASSPHRASE: PASSPHRASE } });
+  });
+  afterAll(() => fs.rmSync(pki.dir, { recursive: true, force: true }));
+
+  test('no state, the main one or a site\'s, nor any .backup, holds any trace of that key', () => {
+    const key = createPrivateKey({ key: fs.readFileSync(path.join(pki.dir, 'ca-keys', 'transmission-ca.key')), passphrase: PASSPHRASE });
+    const states = [path.join(pki.dir, 'terraform.tfstate'), ...Object.keys(SITES).map((site) => path.join(pki.dir, 'terraform.sites', `${site}.tfstate`))];
+    const files = states.flatMap((f) => [f, `${f}.backup`]).filter((f) => fs.existsSync(f));
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    expect(files.map((f) => [path.basename(f), keyLinesIn(fs.readFileSync(f, 'utf8'), key)])).toEqual(files.map((f) => [path.basename(f), 0]));
+  });
+
+  test('every site client verifies against the CAs Chariot trusts, the one the Transmission CA signs and the site CA\'s', () => {
+    for (const client of SITE_CLIENTS) {
+      const result = opensslVerify('sslclient', pki.file('certs/server/client-ca.pem'), pki.file(`certs/transmission/${client}/cert.pem`));
+      expect({ client, status: result.status }).toEqual({ client, status: 0 });
+    }
+    const issuer = run('openssl', ['x509', '-in', pki.file('certs/transmission/baltic/bt-1/cert.pem'), '-noout', '-issuer']).stdout;
+    expect(issuer).toContain('Transmission CA');
+  });
+
+  test('a second deploy changes nothing', () => {
+    expect(second.stdout).toMatch(/^Certificates: no change\.$/m);
   });
 });
