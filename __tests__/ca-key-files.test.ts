@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { caKeyVariable, caKeysFromHandover, signingWithOfflineKey } from '../app/ca-key-files';
 import { formatRevocations } from '../app/revocation-summary';
 import { loadConfig } from '../app/config';
+import { ChariotPki, caKeyId } from '../lib';
+import { synth } from './helpers/synth';
 
 /** Loads a configuration file with `fields`, from a fresh directory. */
 function load(fields: Record<string, unknown>) {
@@ -23,6 +25,11 @@ describe('caKeyFiles in the configuration', () => {
     const { config } = load({});
     expect(config().pki.caKeyVariables).toBeUndefined();
     expect(config().caKeyFiles).toBeUndefined();
+  });
+
+  test('names a site\'s CA by its path under the hierarchy, sites/SITE/ca, each generation alike', () => {
+    const { config } = load({ caKeyFiles: { directory: 'keys', cas: ['sites/north-sea/ca', 'sites/north-sea/ca-g2'] } });
+    expect(config().pki.caKeyVariables).toEqual({ 'sites/north-sea/ca': 'chariot_tls_ca_key_sites_north_sea_ca', 'sites/north-sea/ca-g2': 'chariot_tls_ca_key_sites_north_sea_ca_g2' });
   });
 
   test('a name that is no CA id is refused, with the fix', () => {
@@ -56,7 +63,7 @@ describe('a deploy with the root key offline', () => {
 
 describe('the keys that sign the CRLs', () => {
   const config = { directory: '/keys', cas: ['root-ca', 'transmission-ca'] };
-  const ca = (id: string) => ({ node: { id, path: `chariot-tls/pki/${id}` } }) as any;
+  const ca = (id: string) => ({ node: { id, path: `chariot-tls/pki/${id}`, scopes: [] } }) as any;
   const fromState = { privateKeyPem: async (c: any) => `state key of ${c.node.id}` };
   const handover = {
     env: { [`TF_VAR_${caKeyVariable('transmission-ca')}`]: 'file key', [`TF_VAR_${caKeyVariable('root-ca')}`]: 'placeholder' },
@@ -93,5 +100,25 @@ describe('what a deploy says of a CRL whose CA key is offline', () => {
   test('that it expired, or that there is none', () => {
     expect(formatRevocations([], [crl(new Date('2000-01-01T00:00:00Z'))], '/pki', false)).toContain('(it expired 2000-01-01T00:00:00Z)');
     expect(formatRevocations([], [crl(new Date(0))], '/pki', false)).toContain('(none was signed yet)');
+  });
+});
+
+describe('a site\'s CA with its key in a file', () => {
+  let pki!: ChariotPki;
+  const synthesized = synth((scope) => {
+    pki = new ChariotPki(scope, 'pki', {
+      outputDirectory: '/srv/pki',
+      sites: { 'north-sea': { transmissionClients: ['ns-1'], issuingCa: true } },
+      caKeyVariables: { 'sites/north-sea/ca': caKeyVariable('sites/north-sea/ca') },
+    });
+  });
+
+  test('has the id sites/SITE/ca, where the Transmission CA has transmission-ca', () => {
+    expect(pki.certificateAuthorities.map(caKeyId)).toEqual(expect.arrayContaining(['transmission-ca', 'sites/north-sea/ca']));
+  });
+
+  test('has no key resource in the stack: it signs with the key its variable hands over', () => {
+    expect(synthesized.resources('tls_private_key').map((r) => r.path).filter((p) => p.includes('sites/north-sea/ca'))).toEqual([]);
+    expect(synthesized.resources('tls_private_key').map((r) => r.path)).toContainEqual(expect.stringContaining('pki/transmission-ca/key'));
   });
 });

@@ -2,7 +2,7 @@ import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TerraformStack } from 'cdktf';
-import { ChariotPki, ExternallySignedCa, ICertificateAuthority, IntermediateCa, KeyAlgorithm, RootCa } from '../lib';
+import { ChariotPki, ExternallySignedCa, ICertificateAuthority, IntermediateCa, KeyAlgorithm, RootCa, caKeyId } from '../lib';
 import { CaKeySource } from './ca-keys';
 import { UserError } from './user-error';
 
@@ -33,13 +33,18 @@ const MIN_PASSPHRASE_LENGTH = 16;
 export interface CaKeyFilesConfig {
   /** The directory of the key files (absolute); may be a removable medium. */
   readonly directory: string;
-  /** The CAs, by construct id (`root-ca`, `transmission-ca-g2`). */
+  /** The CAs, by id (`root-ca`, `transmission-ca-g2`, `sites/north-sea/ca`: lib `caKeyId`). */
   readonly cas: string[];
 }
 
-/** The Terraform variable that holds a CA's key. */
+/** The Terraform variable that holds a CA's key: `chariot_tls_ca_key_root_ca`, `chariot_tls_ca_key_sites_north_sea_ca`. */
 export function caKeyVariable(caId: string): string {
-  return `chariot_tls_ca_key_${caId.replace(/-/g, '_')}`;
+  return `chariot_tls_ca_key_${caId.replace(/[-/]/g, '_')}`;
+}
+
+/** A CA's key file: `<directory>/<ca-id>.key` (`root-ca.key`, a site's CA `sites/north-sea/ca.key`). */
+function keyFileOf(config: CaKeyFilesConfig, caId: string): string {
+  return path.join(config.directory, `${caId}.key`);
 }
 
 /** What the state says of a CA: its key resource's PEM (while still in the state), and whether its certificate is there. */
@@ -87,10 +92,11 @@ export async function handOverCaKeys(
   let state: any;
   const inState = async (ca: KeyFileCa) => caInState(ca, (state ??= await readState()));
   // Under an enterprise root a CA waiting for its certificate has its key already: it made the request.
-  const cas = [...pki.certificateAuthorities, ...pki.awaitingSignature].filter((c) => config.cas.includes(c.node.id)) as KeyFileCa[];
+  const cas = [...pki.certificateAuthorities, ...pki.awaitingSignature].filter((c) => config.cas.includes(caKeyId(c))) as KeyFileCa[];
   for (const ca of cas) {
-    const file = path.join(config.directory, `${ca.node.id}.key`);
-    const variable = caKeyVariable(ca.node.id);
+    const id = caKeyId(ca);
+    const file = keyFileOf(config, id);
+    const variable = caKeyVariable(id);
     const give = (pem: string) => { handover.env[`TF_VAR_${variable}`] = pem; };
     if (fs.existsSync(file)) {
       give(checkedKey(ca, file, passphrase(env)).export({ type: 'pkcs8', format: 'pem' }).toString());
@@ -101,22 +107,22 @@ export async function handOverCaKeys(
       if (apply) writeKeyFile(file, createPrivateKey(state.keyPem), passphrase(env));
       give(createPrivateKey(state.keyPem).export({ type: 'pkcs8', format: 'pem' }).toString());
       handover.notes.push(apply
-        ? `chariot-tls: moved the key of ${ca.node.id} out of the state into ${file} (encrypted); a local state's .backup file still holds it: delete that once this deploy has succeeded.`
-        : `chariot-tls: note: the deploy will move the key of ${ca.node.id} out of the state into ${file}.`);
+        ? `chariot-tls: moved the key of ${id} out of the state into ${file} (encrypted); a local state's .backup file still holds it: delete that once this deploy has succeeded.`
+        : `chariot-tls: note: the deploy will move the key of ${id} out of the state into ${file}.`);
     } else if (state.hasCertificate && ca.chain.length === 1) {
       give(OFFLINE);
-      handover.offline.set(ca.node.id, variable);
-      handover.notes.push(`chariot-tls: the key of ${ca.node.id} is offline (${file} is absent); this deploy signs nothing with it.`);
+      handover.offline.set(id, variable);
+      handover.notes.push(`chariot-tls: the key of ${id} is offline (${file} is absent); this deploy signs nothing with it.`);
     } else if (state.hasCertificate) {
       throw new CaKeyFileError(
-        `chariot-tls: the key file of ${ca.node.id}, ${file}, is missing, and the CA exists (its certificate is in the state). ` +
+        `chariot-tls: the key file of ${id}, ${file}, is missing, and the CA exists (its certificate is in the state). ` +
         'A deploy never makes a new key for an existing CA: restore the file from your backup and deploy again. Nothing was changed.',
       );
     } else {
       const key = generateKey(ca);
       if (apply) writeKeyFile(file, key, passphrase(env));
       give(key.export({ type: 'pkcs8', format: 'pem' }).toString());
-      handover.notes.push(apply ? `chariot-tls: created the key of ${ca.node.id} in ${file} (encrypted); back it up.` : `chariot-tls: note: the deploy will create the key of ${ca.node.id} in ${file}.`);
+      handover.notes.push(apply ? `chariot-tls: created the key of ${id} in ${file} (encrypted); back it up.` : `chariot-tls: note: the deploy will create the key of ${id} in ${file}.`);
     }
   }
   return handover;
@@ -128,8 +134,8 @@ export async function handOverCaKeys(
  * the state: the CAs' deploy moves it out first).
  */
 export function keyInFile(config: CaKeyFilesConfig | undefined, ca: ICertificateAuthority, env: NodeJS.ProcessEnv): string | undefined {
-  if (config === undefined || !config.cas.includes(ca.node.id)) return undefined;
-  const file = path.join(config.directory, `${ca.node.id}.key`);
+  if (config === undefined || !config.cas.includes(caKeyId(ca))) return undefined;
+  const file = keyFileOf(config, caKeyId(ca));
   if (!fs.existsSync(file)) return undefined;
   return checkedKey(ca, file, passphrase(env)).export({ type: 'pkcs8', format: 'pem' }).toString();
 }
@@ -162,7 +168,7 @@ export function caKeysOption(config: CaKeyFilesConfig | undefined, pki: ChariotP
 export function caKeysFromHandover(config: CaKeyFilesConfig, handover: () => CaKeyHandover | undefined, others: CaKeySource): CaKeySource {
   return {
     async privateKeyPem(ca) {
-      const id = ca.node.id;
+      const id = caKeyId(ca);
       if (!config.cas.includes(id)) return others.privateKeyPem(ca);
       const given = handover();
       if (given?.offline.has(id)) return undefined;
@@ -216,13 +222,13 @@ function checkedKey(ca: ICertificateAuthority & { certFile?: string }, file: str
   try {
     key = createPrivateKey({ key: fs.readFileSync(file), format: 'pem', passphrase: secret });
   } catch {
-    throw new CaKeyFileError(`chariot-tls: cannot decrypt ${file}, the key of ${ca.node.id}: ${CA_KEY_PASSPHRASE_ENV} is not its passphrase, or the file is damaged. Nothing was changed; export the right passphrase.`);
+    throw new CaKeyFileError(`chariot-tls: cannot decrypt ${file}, the key of ${caKeyId(ca)}: ${CA_KEY_PASSPHRASE_ENV} is not its passphrase, or the file is damaged. Nothing was changed; export the right passphrase.`);
   }
   const certFile = ca.certFile;
   if (certFile && fs.existsSync(certFile)) {
     const der = (k: KeyObject) => k.export({ type: 'spki', format: 'der' });
     if (!der(new X509Certificate(fs.readFileSync(certFile)).publicKey).equals(der(createPublicKey(key)))) {
-      throw new CaKeyFileError(`chariot-tls: ${file} is not the key of ${ca.node.id}: its public key differs from ${certFile}'s. Nothing was changed; put back the CA's own key file (from your backup).`);
+      throw new CaKeyFileError(`chariot-tls: ${file} is not the key of ${caKeyId(ca)}: its public key differs from ${certFile}'s. Nothing was changed; put back the CA's own key file (from your backup).`);
     }
   }
   return key;

@@ -134,7 +134,7 @@ export const ConfigSchema = z
     caKeyFiles: z
       .object({
         directory: z.string().min(1),
-        cas: z.array(z.string().regex(/^(root|server|engine|transmission)-ca(-g[0-9]+)?$/, 'must be a CA id such as "root-ca", "transmission-ca" or "server-ca-g2"')).min(1),
+        cas: z.array(z.string().regex(/^((root|server|engine|transmission)-ca|sites\/[A-Za-z0-9_-]{1,32}\/ca)(-g[0-9]+)?$/, 'must be a CA id such as "root-ca", "transmission-ca", "server-ca-g2" or a site\'s CA "sites/north-sea/ca"')).min(1),
       })
       .strict()
       .optional(),

@@ -135,8 +135,9 @@ export interface ChariotPkiProps {
   readonly caKey?: KeyOptions;
 
   /**
-   * CAs whose key stays out of the Terraform state, by construct id (`root-ca`, `server-ca-g2`, ...): the name of
-   * the ephemeral variable that holds the key at each deploy (`RootCaProps.keyVariable`).
+   * CAs whose key stays out of the Terraform state, by {@link caKeyId} (`root-ca`, `server-ca-g2`,
+   * `sites/north-sea/ca`, ...): the name of the ephemeral variable that holds the key at each deploy
+   * (`RootCaProps.keyVariable`).
    * @default {} (every CA key is a `tls_private_key`, in the state)
    */
   readonly caKeyVariables?: Record<string, string>;
@@ -384,6 +385,7 @@ export class ChariotPki extends Construct {
         issuer: this.transmissionCa,
         subject: dn(caName(name, 'Transmission', n), 'CA'),
         ...caFiles(`ca/transmission/${name}`, generationId('site-ca', n)),
+        keyVariable: props.caKeyVariables?.[`sites/${name}/${generationId('ca', n)}`],
       }))]));
     const liveSiteCas = [...siteCas.values()].flatMap((generations) => generations.live);
     this.certificateAuthorities = [...roots.live.filter((ca) => !(ca instanceof ExternalCa)), ...server.live, ...engine.live, ...transmission.live, ...liveSiteCas];
@@ -454,6 +456,15 @@ export class ChariotPki extends Construct {
   }
 }
 
+
+/**
+ * A CA's id among the hierarchy's CAs, as `caKeyFiles` names it: its construct path under the `ChariotPki`
+ * (`root-ca`, `transmission-ca-g2`, and a site's CA `sites/north-sea/ca`, `sites/north-sea/ca-g2`).
+ */
+export function caKeyId(ca: ICertificateAuthority): string {
+  const pki = ca.node.scopes.find((scope) => scope instanceof ChariotPki);
+  return pki === undefined ? ca.node.id : ca.node.path.slice(pki.node.path.length + 1);
+}
 
 /** Whether `ca` is an externally signed CA still waiting for its certificate. */
 function isUnsigned(ca: ICertificateAuthority): ca is ExternallySignedCa {

@@ -1,9 +1,9 @@
 /**
  * Keys in files with sites in their own state (`siteStates`), on real deploys: site clients' private.key written
- * encrypted from their sites' states; the Transmission CA's key in a key file (`caKeyFiles`), handed from there to
- * the sites' engines, and in no state.
+ * encrypted from their sites' states; the Transmission CA's and a site CA's keys in key files (`caKeyFiles`), handed
+ * from there to the sites' engines, and in no state.
  */
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { KeyObject, X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Deployment } from './helpers/deployment';
@@ -51,24 +51,36 @@ describe('site client keys written encrypted (encryptedClientKeys for transmissi
   });
 });
 
-describe('the Transmission CA\'s key in a key file (caKeyFiles)', () => {
+describe('the Transmission CA\'s and a site CA\'s keys in key files (caKeyFiles)', () => {
   const PASSPHRASE = 'site states CA key passphrase';
+  const FILE_CAS = ['transmission-ca', 'sites/north-sea/ca'];
   let pki: Deployment;
   let second: RunResult;
 
   beforeAll(() => {
-    pki = Deployment.create({ ...SITE_STATES_CONFIG, caKeyFiles: { directory: 'ca-keys', cas: ['transmission-ca'] } });
+    pki = Deployment.create({ ...SITE_STATES_CONFIG, caKeyFiles: { directory: 'ca-keys', cas: FILE_CAS } });
     pki.deploy({ env: { CHARIOT_TLS_CA_KEY_PASSPHRASE: PASSPHRASE } });
     second = pki.deploy({ env: { CHARIOT_TLS_CA_KEY_PASSPHRASE: PASSPHRASE } });
   });
   afterAll(() => fs.rmSync(pki.dir, { recursive: true, force: true }));
 
-  test('no state, the main one or a site\'s, nor any .backup, holds any trace of that key', () => {
-    const key = createPrivateKey({ key: fs.readFileSync(path.join(pki.dir, 'ca-keys', 'transmission-ca.key')), passphrase: PASSPHRASE });
+  test('each key file is the key of its CA\'s certificate; the site CA\'s is ca-keys/sites/north-sea/ca.key', () => {
+    const certs: Record<string, string> = { 'transmission-ca': 'ca/transmission/transmission-ca.crt', 'sites/north-sea/ca': 'ca/transmission/north-sea/site-ca.crt' };
+    for (const ca of FILE_CAS) {
+      const key = createPrivateKey({ key: fs.readFileSync(path.join(pki.dir, 'ca-keys', `${ca}.key`)), passphrase: PASSPHRASE });
+      const spki = (k: KeyObject) => k.export({ type: 'spki', format: 'der' }).toString('hex');
+      expect({ ca, publicKey: spki(new X509Certificate(pki.read(certs[ca])).publicKey) }).toEqual({ ca, publicKey: spki(createPublicKey(key)) });
+    }
+  });
+
+  test('no state, the main one or a site\'s, nor any .backup, holds any trace of either key', () => {
     const states = [path.join(pki.dir, 'terraform.tfstate'), ...Object.keys(SITES).map((site) => path.join(pki.dir, 'terraform.sites', `${site}.tfstate`))];
     const files = states.flatMap((f) => [f, `${f}.backup`]).filter((f) => fs.existsSync(f));
     expect(files.length).toBeGreaterThanOrEqual(3);
-    expect(files.map((f) => [path.basename(f), keyLinesIn(fs.readFileSync(f, 'utf8'), key)])).toEqual(files.map((f) => [path.basename(f), 0]));
+    for (const ca of FILE_CAS) {
+      const key = createPrivateKey({ key: fs.readFileSync(path.join(pki.dir, 'ca-keys', `${ca}.key`)), passphrase: PASSPHRASE });
+      expect(files.map((f) => [ca, path.basename(f), keyLinesIn(fs.readFileSync(f, 'utf8'), key)])).toEqual(files.map((f) => [ca, path.basename(f), 0]));
+    }
   });
 
   test('every site client verifies against the CAs Chariot trusts, the one the Transmission CA signs and the site CA\'s', () => {
@@ -76,8 +88,9 @@ describe('the Transmission CA\'s key in a key file (caKeyFiles)', () => {
       const result = opensslVerify('sslclient', pki.file('certs/server/client-ca.pem'), pki.file(`certs/transmission/${client}/cert.pem`));
       expect({ client, status: result.status }).toEqual({ client, status: 0 });
     }
-    const issuer = run('openssl', ['x509', '-in', pki.file('certs/transmission/baltic/bt-1/cert.pem'), '-noout', '-issuer']).stdout;
-    expect(issuer).toContain('Transmission CA');
+    const issuer = (client: string) => run('openssl', ['x509', '-in', pki.file(`certs/transmission/${client}/cert.pem`), '-noout', '-issuer']).stdout;
+    expect(issuer('baltic/bt-1')).toMatch(/CN ?= ?Chariot TLS Transmission CA/);
+    expect(issuer('north-sea/ns-1')).toMatch(/CN ?= ?north-sea Transmission CA/);
   });
 
   test('a second deploy changes nothing', () => {
