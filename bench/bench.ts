@@ -60,6 +60,7 @@ interface Row {
   readonly baselineAddOne: Step;
   readonly floor: Step;
   readonly rotation?: Rotation<Step>;
+  readonly renewal?: Renewal<Step>;
   readonly stateBytes: number;
   readonly addedOnAddOne: string;
   readonly loadBefore: string;
@@ -252,6 +253,14 @@ interface Rotation<T> {
   readonly baselineResign: T;
 }
 
+/** With `--site-states`: the first site's certificates renewed in the fleet, and the same site deployed alone. */
+interface Renewal<T> {
+  readonly fleet: T;
+  readonly alone: T;
+  /** How many certificates the renewal signed again (the site's clients). */
+  readonly renewed: number;
+}
+
 /** One round's measurements. */
 interface Round {
   readonly synth: Measurement;
@@ -262,6 +271,7 @@ interface Round {
   readonly baselineAddOne: Measurement;
   readonly floor: Measurement;
   readonly rotation?: Rotation<Measurement>;
+  readonly renewal?: Renewal<Measurement>;
   readonly stateBytes: number;
   /** The resource addresses the one-client-added deploy created. */
   readonly added: string[];
@@ -308,8 +318,9 @@ async function round(n: number, options: Options): Promise<Round> {
     // The same day-2 change by hand: one key and certificate for client N+1, from the CAs just made.
     const baselineAddOne = await script('openssl-baseline.sh', ['--add-client', clientName(n + 1), path.join(dir, 'openssl')], dir);
     const floor = await script('keygen-floor.sh', [path.join(dir, 'floor'), String(n)], dir);
+    const renewal = options.siteStates ? await renewSite(dir, n, options) : undefined;
     const rotation = siteCa ? await rotateSite(dir, n, options) : undefined;
-    return { synth, cold, noChange, addOne, baseline, baselineAddOne, floor, rotation, stateBytes, added };
+    return { synth, cold, noChange, addOne, baseline, baselineAddOne, floor, rotation, renewal, stateBytes, added };
   } finally {
     if (keep) console.error(`kept ${dir}`);
     else fs.rmSync(dir, { recursive: true, force: true });
@@ -347,6 +358,45 @@ async function rotateSite(dir: string, n: number, layout: Layout): Promise<Rotat
   return { issuing, trusted, retired, baselineNewCa, baselineResign };
 }
 
+/**
+ * The first site's certificates renewed: their `validity_end_time` in the site's state moved to an hour from now,
+ * inside their early renewal window, then a deploy, checked to sign again exactly that site's certificates; and the
+ * same for a PKI of that site alone (deployed first, not timed), the time the renewal is compared with.
+ */
+async function renewSite(dir: string, n: number, layout: Layout): Promise<Renewal<Measurement>> {
+  const renew = async (at: string, label: string) => {
+    const before = stateIds(at);
+    bringIntoRenewal(path.join(at, 'terraform.sites', `${ROTATED_SITE}.tfstate`));
+    const m = await npm(at, 'deploy', label);
+    const after = stateIds(at);
+    const changed = [...before].filter(([address, id]) => after.get(address) !== id);
+    const certs = changed.filter(([address]) => isOfType(address, 'tls_locally_signed_cert'));
+    check(certs.length > 0 && changed.every(([address]) => address.startsWith(`${ROTATED_SITE}/`)) && !changed.some(([address]) => isOfType(address, 'tls_private_key')),
+      `the renewal of ${ROTATED_SITE} signed its certificates again, no key and nothing outside the site (${changed.length} changed)`);
+    return { m, renewed: certs.length };
+  };
+  const fleet = await renew(dir, 'renew-site');
+  const alone = path.join(dir, 'alone');
+  fs.mkdirSync(alone);
+  const { sites } = config(n + 1, n, layout) as { sites: Record<string, unknown> };
+  fs.writeFileSync(path.join(alone, 'chariot-tls.json'), JSON.stringify({ ...config(n + 1, n, layout), sites: { [ROTATED_SITE]: sites[ROTATED_SITE] } }, null, 2));
+  await npm(alone, 'deploy', 'alone-cold');
+  const single = await renew(alone, 'renew-site-alone');
+  check(single.renewed === fleet.renewed, `the site alone renewed as many certificates (${single.renewed}) as in the fleet (${fleet.renewed})`);
+  return { fleet: fleet.m, alone: single.m, renewed: fleet.renewed };
+}
+
+/** Every certificate in a state file made to end an hour from now: inside its early renewal window at the next plan. */
+function bringIntoRenewal(stateFile: string): void {
+  const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+  const soon = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  for (const r of state.resources.filter((x: { type: string }) => x.type === 'tls_locally_signed_cert')) {
+    for (const instance of r.instances) instance.attributes.validity_end_time = soon;
+  }
+  state.serial += 1;
+  fs.writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+}
+
 function sameIds(a: Map<string, string>, b: Map<string, string>): boolean {
   return a.size === b.size && [...a].every(([address, id]) => b.get(address) === id);
 }
@@ -375,6 +425,7 @@ async function benchmark(n: number, options: Options): Promise<Row> {
       baselineNewCa: step((x) => x.rotation!.baselineNewCa),
       baselineResign: step((x) => x.rotation!.baselineResign),
     },
+    renewal: rounds[0].renewal && { fleet: step((x) => x.renewal!.fleet), alone: step((x) => x.renewal!.alone), renewed: rounds[0].renewal.renewed },
     stateBytes: rounds[rounds.length - 1].stateBytes,
     addedOnAddOne: `${rounds[0].added.length} resources: 1 key, 1 CSR, 1 certificate, ${rounds[0].added.length - 3} files`,
     loadBefore,
@@ -430,6 +481,11 @@ function table(rows: Row[], { siteSize, siteStates }: Layout): string {
       lines.push(`| ${row.n}${layout} | ${name} | ${s(step)} | ${cpu(step)} | ${mib(step)} | ${ratio(step, row.baseline)} | ${changeRatio(key, row)} | ${ratio(step, row.floor)} |`);
     }
     if (row.rotation) lines.push(...rotationLines(row, row.rotation, layout));
+    if (row.renewal) {
+      const { fleet, alone, renewed } = row.renewal;
+      lines.push(`| ${row.n}${layout} | ${ROTATED_SITE} renewed (${renewed} certificates) | ${s(fleet)} | ${cpu(fleet)} | ${mib(fleet)} | | ${ratio(fleet, alone)} of the site alone (${s(alone)}) | |`);
+      lines.push(`| ${ROTATED_SITE} alone | ${ROTATED_SITE} renewed, a PKI of that site only | ${s(alone)} | ${cpu(alone)} | ${mib(alone)} | | 1.00x | |`);
+    }
     lines.push(`| ${row.n} | openssl procedure, serial | ${s(row.baseline)} | ${cpu(row.baseline)} | ${mib(row.baseline)} | 1.00x | | ${ratio(row.baseline, row.floor)} |`);
     lines.push(`| ${row.n} | openssl, one client added | ${s(row.baselineAddOne)} | ${cpu(row.baselineAddOne)} | ${mib(row.baselineAddOne)} | | 1.00x | |`);
     lines.push(`| ${row.n} | keygen floor, ${os.cpus().length} cores | ${s(row.floor)} | ${cpu(row.floor)} | ${mib(row.floor)} | | | 1.00x |`);
