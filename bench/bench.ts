@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --n 1,10,100,500] [--site-size S [--site-ca] [--site-states]] [--synth-only] [--repeats 1] [--results bench/RESULTS.md] [--keep]`
+ * `npm run bench [-- --n 1,10,100,500] [--site-size S [--site-ca] [--site-states]] [--synth-only] [--no-serial] [--repeats 1] [--results bench/RESULTS.md] [--keep]`
  *
  * For each N (Transmission clients, beside the default server and one Engine client) it times,
  * with the project's own commands and engine (`npm run synth`, `npm run deploy`): synth, a cold
@@ -39,6 +39,11 @@ interface Options {
   readonly keep: boolean;
   /** Only `npm run synth` for each N: no deploy, no openssl. */
   readonly synthOnly: boolean;
+  /**
+   * The openssl procedure for the whole fleet is skipped (it takes most of a run at N = 2,000): only its CAs and
+   * the day-2 change are done by hand, and the "openssl serial" column is left empty.
+   */
+  readonly noSerial: boolean;
 }
 
 /** One step's result over the repeats: median time, largest peak memory. */
@@ -57,6 +62,8 @@ interface Row {
   readonly noChange: Step;
   readonly addOne: Step;
   readonly baseline: Step;
+  /** Whether `baseline` is the whole fleet by hand (not `--no-serial`). */
+  readonly serial: boolean;
   readonly baselineAddOne: Step;
   readonly floor: Step;
   readonly rotation?: Rotation<Step>;
@@ -75,6 +82,7 @@ function parseArgs(argv: string[]): Options {
   let siteCa = false;
   let synthOnly = false;
   let siteStates = false;
+  let noSerial = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -90,11 +98,13 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--site-ca') siteCa = true;
     else if (arg === '--synth-only') synthOnly = true;
     else if (arg === '--site-states') siteStates = true;
-    else throw new Error(`unknown option ${arg}; use --n 1,10,100,500 --site-size S --site-ca --site-states --synth-only --repeats R --results FILE|- --keep`);
+    else if (arg === '--no-serial') noSerial = true;
+    else throw new Error(`unknown option ${arg}; use --n 1,10,100,500 --site-size S --site-ca --site-states --synth-only --no-serial --repeats R --results FILE|- --keep`);
   }
   if (siteCa && siteSize === undefined) throw new Error('--site-ca needs --site-size S: the sites whose CAs it gives and rotates');
+  if (noSerial && siteCa) throw new Error('--no-serial cannot go with --site-ca: the rotation by hand signs again the requests the whole openssl procedure made');
   if (siteStates && siteSize === undefined) throw new Error('--site-states needs --site-size S: siteStates puts each site in its own state');
-  return { ns, siteSize, siteCa, siteStates, repeats, results, keep, synthOnly };
+  return { ns, siteSize, siteCa, siteStates, repeats, results, keep, synthOnly, noSerial };
 }
 
 function positiveInt(text: string, option: string): number {
@@ -314,7 +324,7 @@ async function round(n: number, options: Options): Promise<Round> {
     check(newKeys.length === 1 && newCerts.length === 1 && added.every((a) => a.includes(`_${clientName(n + 1)}_`)),
       `only ${clientName(n + 1)}'s key and certificate are new: ${added.join(', ')}`);
 
-    const baseline = await script('openssl-baseline.sh', [path.join(dir, 'openssl'), String(n)], dir);
+    const baseline = await script('openssl-baseline.sh', [path.join(dir, 'openssl'), String(options.noSerial ? 1 : n)], dir);
     // The same day-2 change by hand: one key and certificate for client N+1, from the CAs just made.
     const baselineAddOne = await script('openssl-baseline.sh', ['--add-client', clientName(n + 1), path.join(dir, 'openssl')], dir);
     const floor = await script('keygen-floor.sh', [path.join(dir, 'floor'), String(n)], dir);
@@ -416,6 +426,7 @@ async function benchmark(n: number, options: Options): Promise<Row> {
     noChange: step((x) => x.noChange),
     addOne: step((x) => x.addOne),
     baseline: step((x) => x.baseline),
+    serial: !options.noSerial,
     baselineAddOne: step((x) => x.baselineAddOne),
     floor: step((x) => x.floor),
     rotation: rounds[0].rotation && {
@@ -436,6 +447,8 @@ const s = (step: Step) => `${step.seconds.toFixed(1)} s`;
 const cpu = (step: Step) => `${step.cpuSeconds.toFixed(1)} s`;
 const mib = (step: Step) => `${Math.round(step.peakRssMib)}`;
 const ratio = (ours: Step, theirs: Step) => `${(ours.seconds / theirs.seconds).toFixed(2)}x`;
+/** The ratio to the whole fleet by hand, when it was run (not with `--no-serial`). */
+const serialRatio = (ours: Step, row: Row) => (row.serial ? ratio(ours, row.baseline) : '');
 
 /**
  * The "change" column: a day-2 deploy against what the openssl procedure needs for the same change. Adding a client
@@ -453,7 +466,7 @@ function changeRatio(step: 'synth' | 'cold' | 'noChange' | 'addOne', row: Row): 
  */
 function rotationLines(row: Row, r: Rotation<Step>, layout: string): string[] {
   const line = (name: string, step: Step, change: string) =>
-    `| ${row.n}${layout} | ${name} | ${s(step)} | ${cpu(step)} | ${mib(step)} | ${ratio(step, row.baseline)} | ${change} | ${ratio(step, row.floor)} |`;
+    `| ${row.n}${layout} | ${name} | ${s(step)} | ${cpu(step)} | ${mib(step)} | ${serialRatio(step, row)} | ${change} | ${ratio(step, row.floor)} |`;
   return [
     line(`${ROTATED_SITE} CA rotation, step 1 (issuing)`, r.issuing, `${ratio(r.issuing, r.baselineNewCa)} (by hand ${s(r.baselineNewCa)})`),
     line(`${ROTATED_SITE} CA rotation, step 2 (trusted): its clients re-issued`, r.trusted, `${ratio(r.trusted, r.baselineResign)} (by hand ${s(r.baselineResign)})`),
@@ -478,7 +491,7 @@ function table(rows: Row[], { siteSize, siteStates }: Layout): string {
     ];
     for (const [name, key] of steps) {
       const step = row[key];
-      lines.push(`| ${row.n}${layout} | ${name} | ${s(step)} | ${cpu(step)} | ${mib(step)} | ${ratio(step, row.baseline)} | ${changeRatio(key, row)} | ${ratio(step, row.floor)} |`);
+      lines.push(`| ${row.n}${layout} | ${name} | ${s(step)} | ${cpu(step)} | ${mib(step)} | ${serialRatio(step, row)} | ${changeRatio(key, row)} | ${ratio(step, row.floor)} |`);
     }
     if (row.rotation) lines.push(...rotationLines(row, row.rotation, layout));
     if (row.renewal) {
@@ -486,7 +499,7 @@ function table(rows: Row[], { siteSize, siteStates }: Layout): string {
       lines.push(`| ${row.n}${layout} | ${ROTATED_SITE} renewed (${renewed} certificates) | ${s(fleet)} | ${cpu(fleet)} | ${mib(fleet)} | | ${ratio(fleet, alone)} of the site alone (${s(alone)}) | |`);
       lines.push(`| ${ROTATED_SITE} alone | ${ROTATED_SITE} renewed, a PKI of that site only | ${s(alone)} | ${cpu(alone)} | ${mib(alone)} | | 1.00x | |`);
     }
-    lines.push(`| ${row.n} | openssl procedure, serial | ${s(row.baseline)} | ${cpu(row.baseline)} | ${mib(row.baseline)} | 1.00x | | ${ratio(row.baseline, row.floor)} |`);
+    if (row.serial) lines.push(`| ${row.n} | openssl procedure, serial | ${s(row.baseline)} | ${cpu(row.baseline)} | ${mib(row.baseline)} | 1.00x | | ${ratio(row.baseline, row.floor)} |`);
     lines.push(`| ${row.n} | openssl, one client added | ${s(row.baselineAddOne)} | ${cpu(row.baselineAddOne)} | ${mib(row.baselineAddOne)} | | 1.00x | |`);
     lines.push(`| ${row.n} | keygen floor, ${os.cpus().length} cores | ${s(row.floor)} | ${cpu(row.floor)} | ${mib(row.floor)} | | | 1.00x |`);
   }
@@ -547,7 +560,7 @@ function machine(options: Options): string {
     `- date: ${new Date().toISOString()}`,
     `- machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
     `- engine: ${engine}; openssl: ${execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim()}; node ${process.version}`,
-    `- command: \`npm run bench -- --n ${options.ns.join(',')}${options.siteSize === undefined ? '' : ` --site-size ${options.siteSize}`}${options.siteCa ? ' --site-ca' : ''}${options.siteStates ? ' --site-states' : ''}${options.synthOnly ? ' --synth-only' : ''} --repeats ${options.repeats}\` (times: median of the repeats; memory: the largest peak)`,
+    `- command: \`npm run bench -- --n ${options.ns.join(',')}${options.siteSize === undefined ? '' : ` --site-size ${options.siteSize}`}${options.siteCa ? ' --site-ca' : ''}${options.siteStates ? ' --site-states' : ''}${options.synthOnly ? ' --synth-only' : ''}${options.noSerial ? ' --no-serial' : ''} --repeats ${options.repeats}\` (times: median of the repeats; memory: the largest peak)`,
     options.synthOnly ? '- steps: `npm run synth`, as a user runs it' : '- steps: `npm run synth` and `npm run deploy`, as a user runs them',
     `- memory: the summed RSS of the step's whole process tree (npm, the app, tofu, providers), sampled every ${SAMPLE_INTERVAL_MS} ms`,
   ].join('\n');
