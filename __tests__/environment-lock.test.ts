@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EnvironmentBusyError, environmentLockFile, lockEnvironment } from '../app/environment-lock';
+import { EnvironmentBusyError, EnvironmentLock, environmentLockFile, lockEnvironment } from '../app/environment-lock';
 
 describe('lockEnvironment: one deploy of an environment at a time', () => {
   let outdir: string;
@@ -39,5 +39,23 @@ describe('lockEnvironment: one deploy of an environment at a time', () => {
     const releaseSecond = await second;
     expect(onWait).toHaveBeenCalledTimes(1);
     await releaseSecond();
+  });
+
+  test('a deploy that lets go of the lock while its sites deploy lets another take it, then waits to take it again', async () => {
+    const onWait = jest.fn();
+    const first = new EnvironmentLock(outdir, 10_000, onWait);
+    await first.take();
+    await first.take(); // held already: no second lock, no wait
+    await first.letGo();
+    const other = await lockEnvironment(outdir, 1000, () => {});
+    const again = first.take();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await other();
+    await again;
+    expect(onWait).toHaveBeenCalledTimes(1);
+    expect(fs.existsSync(environmentLockFile(outdir))).toBe(true);
+    await first.letGo();
+    await first.letGo();
+    expect(fs.existsSync(environmentLockFile(outdir))).toBe(false);
   });
 });

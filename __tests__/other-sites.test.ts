@@ -14,6 +14,7 @@ describe('a deploy of some sites leaves the others to their own deploys', () => 
     const keys = [...otherSitesKeys(inventory, ['baltic'])];
     expect(keys).toContain('test/pki/sites/north-sea/clients/ns-1');
     expect(keys).toContain('certs/transmission/north-sea/ns-1/cert.pem');
+    expect(keys).toContain('certs/transmission/north-sea/ns-1/private.key');
     expect(keys.filter((k) => /baltic|edge-1|north-sea\/ca|north-sea-ca/.test(k))).toEqual([]);
   });
 

@@ -87,7 +87,9 @@ const REASONS: { readonly pattern: RegExp; readonly reason: (lockTimeout: string
  * `npm run deploy`, around the engine (docs/operate.md, "When a deploy fails"): checks the
  * environment, the state file and the output directory (app/preflight.ts), lists itself in the output directory's
  * `DEPLOY-INCOMPLETE` while it may be writing (app/deploy-marker.ts), keeps git out of the output directory,
- * refuses to create every CA over a deployed PKI whose state was lost (app/existing-pki.ts), has the engine wait up to
+ * waits for its sites' locks and the environment's (app/site-lock.ts, app/environment-lock.ts; with `siteStates` the
+ * environment's only for the CAs' part and the end), refuses to create every CA over a deployed PKI whose state was
+ * lost (app/existing-pki.ts), has the engine wait up to
  * `CHARIOT_TLS_LOCK_TIMEOUT` for another deploy's lock, deploys ({@link deployFiles}) and ends a failure with
  * what failed, in our words. An interrupt (SIGINT, SIGTERM) lets the running engine command end, starts no
  * other, and ends with exit 130. Run with the engine's environment (scripts/engine/run.sh); resolves to the
@@ -322,8 +324,10 @@ async function deployFiles(app: SynthesizedForDeploy, options: DeployOptions, ho
   // A `--site` deploy leaves the other sites' key files to their own deploys.
   const otherSitesClients = new Set(pki.sites.filter((s) => !own.has(s.name)).flatMap((s) => s.transmissionClients));
   const clientKeys = keyPassword === undefined ? [] : await writeEncryptedClientKeys(pki, keysState, keyPassword, otherSitesClients);
+  const relative = (f: string) => path.relative(pki.outputDirectory, f).split(path.sep).join('/');
   const pkcs12Files = password === undefined ? [] : pkcs12Targets(inventory, pki.outputDirectory);
-  const pkcs12 = password === undefined ? undefined : pkcs12Files.map((t) => writePkcs12(t, password, keyPassword));
+  // Another site's key stores are its own deploy's to write: its engine may be writing that key now.
+  const pkcs12 = password === undefined ? undefined : pkcs12Files.filter((t) => !others.has(relative(t.keyFile))).map((t) => writePkcs12(t, password, keyPassword));
   // Each server's client CAs as a Java trust store, under the same password (app/trust-store.ts says why).
   const trustStoreFiles = password === undefined ? [] : trustStoreTargets(inventory, pki.outputDirectory);
   const trustStores = password === undefined ? undefined : trustStoreFiles.map((t) => ({ file: t.file, outcome: writeTrustStore(t, password) }));
@@ -335,7 +339,6 @@ async function deployFiles(app: SynthesizedForDeploy, options: DeployOptions, ho
   const keys = caKeys?.crlKeys(stateKeys) ?? stateKeys;
   const crls = await publishCrls({ pki, record: readRevocationRecord(inventoryDirectory), policy: revocation.crl, keys, now: new Date() });
   // The folder now holds this PKI's files, and says so: the roots, and every file for `npm run destroy`.
-  const relative = (f: string) => path.relative(pki.outputDirectory, f).split(path.sep).join('/');
   const driverFiles = [...crls.map((c) => c.file), serverCrlFile(pki), ...pkcs12Files.map((t) => t.file), ...trustStoreFiles.map((t) => t.file)]
     .filter((f): f is string => f !== undefined && fs.existsSync(f)).map(relative);
   recordOwner(inventory, pki.outputDirectory, config, driverFiles);

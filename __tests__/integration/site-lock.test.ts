@@ -8,7 +8,7 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Deployment } from './helpers/deployment';
-import { finished } from './helpers/run';
+import { finished, run } from './helpers/run';
 import { SITES, SITE_STATES_CONFIG } from './helpers/site-states';
 import { opensslVerify } from './helpers/verify';
 
@@ -17,12 +17,16 @@ jest.setTimeout(20 * 60_000);
 /** What a deploy prints when another deploy holds one of its sites. */
 const WAITING_FOR = (site: string) => new RegExp(`^chariot-tls: site ${site} is being deployed by deploy \\d+ on \\S+ since \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z; waiting for it to finish \\(up to 5m, CHARIOT_TLS_LOCK_TIMEOUT\\)\\.$`, 'm');
 
+/** With key stores: each deploy writes its own sites' client.p12 files, not another's whose key may be being written. */
+const CONFIG = { ...SITE_STATES_CONFIG, pkcs12: {} };
+const PKCS12 = { CHARIOT_TLS_PKCS12_PASSWORD: 'site-lock-p12-password' };
+
 let pki: Deployment;
 const started: ChildProcess[] = [];
 
 /** Starts `npm run deploy -- --site SITE` for each of `sites` at once; resolves once all have ended. */
 async function deployAtOnce(sites: string[]): Promise<{ status: number | null; output: string }[]> {
-  const children = sites.map((site) => pki.startDeploy({}, ['--site', site]));
+  const children = sites.map((site) => pki.startDeploy(PKCS12, ['--site', site]));
   started.push(...children);
   return Promise.all(children.map((child) => finished(child)));
 }
@@ -31,7 +35,7 @@ const verifies = (client: string) => opensslVerify('sslclient', pki.file('certs/
 const records = () => JSON.parse(fs.readFileSync(path.join(pki.outdir, 'sites', 'sites.json'), 'utf8'));
 
 beforeAll(() => {
-  pki = Deployment.create(SITE_STATES_CONFIG);
+  pki = Deployment.create(CONFIG);
 });
 
 afterAll(() => {
@@ -59,6 +63,15 @@ describe('two deploys of different sites, started at once into a new directory',
     expect(verifies('edge-1')).toBe(0);
   });
 
+  test('every site client\'s client.p12 holds its certificate', () => {
+    for (const [site, clients] of Object.entries(SITES)) {
+      for (const client of clients) {
+        const p12 = run('openssl', ['pkcs12', '-in', pki.file(`certs/transmission/${site}/${client}/client.p12`), '-passin', 'env:CHARIOT_TLS_PKCS12_PASSWORD', '-nokeys', '-clcerts'], { env: { ...process.env, ...PKCS12 } }).stdout;
+        expect({ client, same: p12.includes(pki.read(`certs/transmission/${site}/${client}/cert.pem`).trim()) }).toEqual({ client, same: true });
+      }
+    }
+  });
+
   test('each summary counts what it made, not the other site\'s: every key is counted once over both, no file as rewritten', () => {
     const made = results.map((r) => Number(/^ +keys +(\d+) created/m.exec(r.output)?.[1]));
     // Root, Server, Engine, Transmission and north-sea CAs, the server, edge-1 and the four site clients.
@@ -68,7 +81,7 @@ describe('two deploys of different sites, started at once into a new directory',
   });
 
   test('plan --site plans the CAs\' stack and that site only', () => {
-    const planned = pki.plan({ args: ['--site', 'north-sea'] });
+    const planned = pki.plan({ args: ['--site', 'north-sea'], env: PKCS12 });
     expect(planned.stdout).toMatch(/^chariot-tls: site north-sea \(its own state\):$/m);
     expect(planned.stdout).not.toContain('site baltic');
     expect(planned.stdout).toMatch(/^chariot-tls: every stack \(the CAs' and 1 site\(s\)'\): no change\.$/m);
@@ -76,7 +89,7 @@ describe('two deploys of different sites, started at once into a new directory',
 
   test('each kept the other\'s record: a deploy of every site after them plans no site and changes nothing', () => {
     expect(Object.keys(records()).sort()).toEqual(['baltic', 'north-sea']);
-    const after = pki.deploy();
+    const after = pki.deploy({ env: PKCS12 });
     expect(after.stdout).toMatch(/^Certificates: no change\.$/m);
     expect(pki.engineLog('deploy')).toMatch(/sites in their own state: 0 of 2 to plan; baltic: unchanged; north-sea: unchanged/);
   });
@@ -93,7 +106,7 @@ describe('two deploys of one site, started at once', () => {
 
   beforeAll(async () => {
     fingerprints = Object.fromEntries(SITES.baltic.map((c) => [c, pki.fingerprint(`certs/transmission/baltic/${c}/cert.pem`)]));
-    pki.configure({ ...SITE_STATES_CONFIG, sites: { ...SITE_STATES_CONFIG.sites, baltic: { transmissionClients: [...SITES.baltic, 'bt-3'] } } });
+    pki.configure({ ...CONFIG, sites: { ...CONFIG.sites, baltic: { transmissionClients: [...SITES.baltic, 'bt-3'] } } });
     results = await deployAtOnce(['baltic', 'baltic']);
   });
 
