@@ -306,9 +306,10 @@ async function deployFiles(app: SynthesizedForDeploy, options: DeployOptions, ho
     applyDeclaredModes(app.synthesized, pki.outputDirectory);
     caRecord?.record();
   }
-  // Sites in their own state: signed once the CAs are applied, from the CAs' state (app/site-states.ts).
+  // Sites in their own state: signed once the CAs are applied, from the CAs' state (app/site-states.ts). While an
+  // issuing CA waits for the enterprise's signature the hierarchy has no site: none is deployed, its state kept.
   if (config.siteStates) {
-    const sites = await deployEverySite(app, { config, sites: sitesOf(options) }, hooks, readEngineState);
+    const sites = await deployEverySite(app, { config, sites: [...own].filter((site) => pki.sites.some((s) => s.name === site)) }, hooks, readEngineState);
     review = [...review, ...sites.review];
     if (sites.status !== 0) return sites.status;
   }

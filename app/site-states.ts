@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'cdktf';
+import { App, Token } from 'cdktf';
 import { ChariotPki, ICertificateAuthority } from '../lib';
 import { AppConfig } from './config';
 import { CertificateChange } from './certificate-change';
@@ -240,9 +240,12 @@ export function siteDisplay(site: string, display: EngineDisplay, planned: 'whol
   };
 }
 
-/** Each CA's certificate as the CAs' state holds it; throws for one not in it. */
+/**
+ * Each CA's certificate as the CAs' state holds it; throws for one not in it. A certificate the configuration gives
+ * (an enterprise root or intermediate, a CA the enterprise signed: `externalRoot`) is the configuration's.
+ */
 function certsInState(options: Pick<SiteSynthOptions, 'caState' | 'caSynthesized'>): (ca: ICertificateAuthority) => string {
-  return (ca) => certInState(options.caState, options.caSynthesized, ca.node.path);
+  return (ca) => (!Token.isUnresolved(ca.certPem) && ca.certPem !== '' ? ca.certPem : certInState(options.caState, options.caSynthesized, ca.node.path));
 }
 
 /** The certificate PEM of the CA at `constructPath` (its `cert` resource), in a `show -json` state. */

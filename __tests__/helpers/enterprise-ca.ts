@@ -25,6 +25,8 @@ export interface EnterpriseCa {
   readonly issuingFile: string;
   /** Signs the request `csrFile` with the issuing CA; returns the certificate PEM. */
   sign(csrFile: string, options?: SignOptions): string;
+  /** Copies the root and issuing certificates to `<projectDir>/enterprise/root.pem` and `issuing.pem`, as a project's `externalRoot` names them. */
+  handTo(projectDir: string): void;
   /** A request of a fresh key (not ours), PEM file: what a mix-up at the enterprise CA returns a certificate for. */
   foreignRequest(commonName: string): string;
   remove(): void;
@@ -52,6 +54,11 @@ export function enterpriseCa(organization = 'Acme Corp', issuingPathLength = 1):
       fs.writeFileSync(path.join(dir, `${base}.ext`), `basicConstraints=${constraints}\nkeyUsage=${options.keyUsage ?? 'critical,keyCertSign,cRLSign,digitalSignature'}\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n`);
       openssl(['x509', '-req', '-in', csrFile, '-CA', 'issuing.crt', '-CAkey', 'issuing.key', '-CAcreateserial', '-days', String(options.days ?? 1825), '-extfile', `${base}.ext`, '-out', `${base}.crt`], dir);
       return fs.readFileSync(path.join(dir, `${base}.crt`), 'utf8');
+    },
+    handTo(projectDir) {
+      fs.mkdirSync(path.join(projectDir, 'enterprise'), { recursive: true });
+      fs.copyFileSync(path.join(dir, 'root.crt'), path.join(projectDir, 'enterprise', 'root.pem'));
+      fs.copyFileSync(path.join(dir, 'issuing.crt'), path.join(projectDir, 'enterprise', 'issuing.pem'));
     },
     foreignRequest(commonName) {
       const base = `foreign-${++n}`;

@@ -39,9 +39,7 @@ const snapshot = () => Object.fromEntries(pki.files().map((f) => [f, fs.readFile
 beforeAll(() => {
   enterprise = enterpriseCa('Corp Test Enterprise');
   pki = Deployment.create(CONFIG);
-  fs.mkdirSync(path.join(pki.dir, 'enterprise'));
-  fs.copyFileSync(enterprise.rootFile, path.join(pki.dir, 'enterprise', 'root.pem'));
-  fs.copyFileSync(enterprise.issuingFile, path.join(pki.dir, 'enterprise', 'issuing.pem'));
+  enterprise.handTo(pki.dir);
   first = pki.deploy();
   // The security team signs each request with the enterprise issuing CA, with the extensions the deploy asked for.
   for (const kind of CAS) fs.writeFileSync(signedFile(kind), sign(kind));
