@@ -6,7 +6,7 @@ import { certificatePem, rsaKey } from './helpers/certificates';
 
 const HOUR = 3_600_000;
 let dir: string;
-let site: Required<SiteFacts>;
+let site: SiteFacts & { synthesizedText: string; stateFile: string };
 const notAfter = new Date(Date.now() + 1000 * HOUR);
 
 beforeEach(() => {
@@ -83,6 +83,23 @@ describe('which sites a deploy plans', () => {
     const record = recordOf(site);
     fs.writeFileSync(site.stateFile, '{"serial": 2}');
     expect(whyPlan(site, record, now)).toBe('its state file changed');
+  });
+
+  describe('a site in PostgreSQL', () => {
+    const inPg = (pulledState?: string) => ({ site: site.site, inputs: site.inputs, synthesizedText: site.synthesizedText, pulledState });
+
+    test('is not planned while its pulled state is the one its last deploy left', () => {
+      expect(whyPlan(inPg('a1'), recordOf(inPg('a1')), now)).toBeUndefined();
+    });
+
+    test('is planned when its state changed elsewhere or its workspace went (another digest)', () => {
+      expect(whyPlan(inPg('b2'), recordOf(inPg('a1')), now)).toBe('its state in PostgreSQL changed');
+    });
+
+    test('is planned when its state was not pulled, and is not recorded without it', () => {
+      expect(whyPlan(inPg(), recordOf(inPg('a1')), now)).toBe('its state in PostgreSQL changed');
+      expect(() => recordOf(inPg())).toThrow('site north-sea: its state was not read after its deploy, so its deploy is not recorded');
+    });
   });
 
   test('the records survive a round trip; a missing or unreadable file is no records (every site planned)', () => {

@@ -105,3 +105,26 @@ describe('a site in its own stack', () => {
     expect(siteBackend({ type: 'local', path: '/srv/state/pki.tfstate' }, 'baltic')).toEqual({ type: 'local', path: '/srv/state/pki.sites/baltic.tfstate' });
   });
 });
+
+describe('a site in its own state in PostgreSQL', () => {
+  const pgDir = fs.mkdtempSync(path.join(dir, 'pg-'));
+  fs.writeFileSync(path.join(pgDir, 'chariot-tls.json'), JSON.stringify({
+    server: { dnsNames: ['localhost'] },
+    sites: { baltic: { transmissionClients: ['bt-1'] } },
+    backend: { type: 'pg', schemaName: 'chariot' },
+    siteStates: true,
+  }));
+  const pgConfig = loadConfig({ CHARIOT_TLS_CONFIG: 'chariot-tls.json' }, pgDir);
+  const main = new ChariotTlsStack(Testing.app(), 'chariot-tls', pgConfig);
+  const site = new ChariotTlsSiteStack(Testing.app(), siteStackName('chariot-tls', 'baltic'), pgConfig, siteInputs(main.pki, 'baltic', certPemOf));
+
+  test('keeps its state with the main state\'s backend block, same schema, no connection string in the file', () => {
+    const backend = synthesized(site).terraform.backend;
+    expect(backend).toEqual(synthesized(main).terraform.backend);
+    expect(backend).toEqual({ pg: { schema_name: 'chariot' } });
+  });
+
+  test('is told apart by its workspace, site-SITE, which its engine commands get as TF_WORKSPACE', () => {
+    expect(siteBackend(pgConfig.backend, 'baltic')).toEqual({ type: 'pg', connectionString: undefined, schemaName: 'chariot', workspace: 'site-baltic' });
+  });
+});

@@ -32,16 +32,8 @@ describe('siteStates in the configuration', () => {
     expect(errorOf({ ...SITES, siteStates: 'yes' })).toMatch(/siteStates "yes": Expected boolean/);
   });
 
-  test('refuses, naming the field and the fix, what it does not work with yet', () => {
-    const message = errorOf({
-      ...SITES,
-      siteStates: true,
-      backend: { type: 'pg' },
-    });
-    for (const field of ['backend.type "pg"']) {
-      expect(message).toContain(`${field}: `);
-    }
-    expect(message).toContain('remove it, or set "siteStates": false');
+  test('takes the pg backend: each site\'s state is then a workspace of the main state\'s schema', () => {
+    expect(load({ ...SITES, siteStates: true, backend: { type: 'pg' } }).backend).toEqual({ type: 'pg', connectionString: undefined, schemaName: 'terraform_remote_state' });
   });
 
   test('takes the root key in a file, Engine client keys encrypted, and revoking a flat-list client', () => {

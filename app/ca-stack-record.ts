@@ -24,7 +24,7 @@ export class CaStackRecord {
     return undefined;
   }
 
-  private constructor(private readonly file: string, private readonly facts: Required<SiteFacts>) {}
+  private constructor(private readonly file: string, private readonly facts: SiteFacts & { readonly synthesizedText: string }) {}
 
   /** Why the CAs' stack must be planned; `undefined` when nothing can have changed there since its last good deploy. */
   whyPlan(now: Date): string | undefined {

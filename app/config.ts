@@ -9,7 +9,6 @@ import { CaKeyFilesConfig, caKeyVariable } from './ca-key-files';
 import { CLIENT_KEY_GROUPS, ClientKeyEncryptionConfig, DEFAULT_CLIENT_KEY_PASSWORD_ENV, passwordSource } from './client-key-config';
 import { UserError } from './user-error';
 import { ExternalRoot, loadExternalRoot } from './external-root';
-import { siteStatesProblems } from './site-states-config';
 
 /** The environment variable that names the configuration file. */
 export const CONFIG_ENV = 'CHARIOT_TLS_CONFIG';
@@ -286,7 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectDir = pr
   try {
     const config = parseConfig(json, file);
     // Paths are checked against the file's folder, which the schema cannot see.
-    const problems = [...pathProblems(config, path.dirname(file)), ...siteStatesProblems(config)];
+    const problems = pathProblems(config, path.dirname(file));
     if (problems.length > 0) throw new ConfigError(`${invalidConfigurationHeader(file)}\n${problems.map((p) => `  - ${p}`).join('\n')}`, problems);
     return { ...withExternalRoot(file, config, toAppConfig(config, path.dirname(file))), configFile: file };
   } catch (e) {

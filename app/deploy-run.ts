@@ -22,7 +22,8 @@ import { moveSitesIntoTheirStates } from './site-migration';
 import { SiteRecord, driftSince, mergeRecords, readRecords, recordFile, recordOf, sha256, whyPlan } from './site-changes';
 import { lockSites } from './site-lock';
 import { leftToOtherDeploys, otherSitesKeys } from './other-sites';
-import { lostSiteStateRefusal } from './site-lost-state';
+import { lostSiteStateRefusal, siteWorkspacesLeftBehind } from './site-lost-state';
+import { pullSiteStates, withPulledStates } from './site-remote-state';
 import { CaStackRecord } from './ca-stack-record';
 import { formatSummary as formatPlanSummary } from './plan-summary';
 import { SynthesizedSite, deploySites, siteClientsLeavingMainState, siteFacts, siteStatesLeftBehind, synthesizeSites } from './site-states';
@@ -289,7 +290,7 @@ async function deployFiles(app: SynthesizedForDeploy, options: DeployOptions, ho
     const caSites = async () => synthesizeSites({ config, pki, caSynthesized: app.synthesized, caState: await readEngineState(), outdir });
     for (const note of await moveSitesIntoTheirStates({ ...app, ...hooks }, pki, caSites)) console.log(note);
   }
-  const refuse = config.siteStates ? siteClientsLeavingMainState : undefined;
+  const refuse = config.siteStates ? siteClientsLeavingMainState : siteWorkspacesLeftBehind(config, app.synthesized);
   // With siteStates, the CAs' stack is planned only when something can have changed there (app/ca-stack-record.ts).
   const caRecord = CaStackRecord.of(config, app.stackDir);
   const why = caRecord?.whyPlan(new Date());
@@ -383,22 +384,27 @@ async function deployEverySite(app: SynthesizedForDeploy, { config, sites: names
   const records = readRecords(recordFile(path.join(outdir, 'sites')));
   const now = new Date();
   // A site made from what it was made from at its last good deploy is not synthesized again.
-  const facts = siteFacts(options, names);
-  const sites = synthesizeSites(options, facts.filter((f) => whyPlan(f, records[f.site], now) !== undefined).map((f) => f.site));
+  const main = { stackDir: app.stackDir, synthesized: app.synthesized, signal: hooks.signal, display: hooks.display };
+  const unread = siteFacts(options, names);
+  const pulled = await pullSiteStates(unread, main);
+  const facts = withPulledStates(unread, pulled);
+  const sites = withPulledStates(synthesizeSites(options, facts.filter((f) => whyPlan(f, records[f.site], now) !== undefined).map((f) => f.site)), pulled);
   const reasons = new Map(sites.map((site) => [site.site, whyPlan(site, records[site.site], now)]));
   const due = sites.filter((site) => reasons.get(site.site) !== undefined).map((site) => ({ site, refusal: lostSiteStateRefusal(site, app.pki.outputDirectory) }));
   const refused = due.filter((d) => d.refusal !== undefined);
   for (const { refusal } of refused) process.stderr.write(`${refusal}\n`);
   const planned = due.filter((d) => d.refusal === undefined).map((d) => d.site);
   hooks.display.log(`chariot-tls: sites in their own state: ${planned.length} of ${facts.length} to plan${facts.map((f) => `; ${f.site}: ${reasons.get(f.site) ?? 'unchanged'}`).join('')}\n`);
-  const targetsOf = (site: SynthesizedSite) => resourcesToPlan(site, records[site.site], now);
+  const targetsOf = (site: SynthesizedSite) => resourcesToPlan({ ...site, pulledState: pulled.get(site.site) }, records[site.site], now);
   const deployed = await deploySites(planned, { ...options, productLabels: app.productLabels, targetsOf, ...hooks });
   for (const site of planned) applyDeclaredModes(site.synthesized, app.pki.outputDirectory);
   // Only what this deploy knows: sites no longer configured drop out, a failed site is planned next time; a site
   // synthesized but not planned is recorded with what it was made from now. The records of other deploys' sites are
   // kept as they are now (read again under the environment's lock).
   const ok = new Set([...deployed.filter((d) => d.status === 0).map((d) => d.site), ...sites.filter((s) => reasons.get(s.site) === undefined).map((s) => s.site)]);
-  const recorded = sites.filter((s) => ok.has(s.site)).map((s) => [s.site, recordOf(s)]);
+  // A site in PostgreSQL is read again: its deploy changed its state.
+  const after = await pullSiteStates(deployed.filter((d) => d.status === 0).map((d) => sites.find((s) => s.site === d.site)!), main);
+  const recorded = withPulledStates(sites.filter((s) => ok.has(s.site)), after).map((s) => [s.site, recordOf(s)]);
   await hooks.environment.take();
   mergeRecords(recordFile(path.join(outdir, 'sites')), {
     configured: app.pki.sites.map((s) => s.name),
@@ -415,9 +421,9 @@ async function deployEverySite(app: SynthesizedForDeploy, { config, sites: names
  * The resources of `site` to plan (app/site-targets.ts), or `undefined` for its whole stack: only a site whose stack
  * alone changed since its last good deploy, the stack that deploy applied still in its directory, is planned in part.
  */
-function resourcesToPlan(site: SynthesizedSite, record: SiteRecord | undefined, now: Date): string[] | undefined {
+function resourcesToPlan(site: SynthesizedSite & { readonly pulledState?: string }, record: SiteRecord | undefined, now: Date): string[] | undefined {
   if (record === undefined || site.previousText === undefined || sha256(site.previousText) !== record.digest) return undefined;
-  if (driftSince(record, site.stateFile, now) !== undefined) return undefined;
+  if (driftSince(record, site, now) !== undefined) return undefined;
   const targets = changedResources(JSON.parse(site.previousText), site.synthesized);
   return targets?.length === 0 ? undefined : targets;
 }

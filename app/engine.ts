@@ -117,6 +117,13 @@ export interface EngineRunOptions {
    * @default - none
    */
   readonly refuse?: (review: CertificateReview[]) => string | undefined;
+  /**
+   * The engine workspace (`TF_WORKSPACE`) of every command but `init`: a site's state in PostgreSQL. `init` runs
+   * without it, since the engine refuses to initialise into a workspace that does not exist while others do; the
+   * first command after it that reads the state (`state pull`, `plan`) creates the workspace, empty.
+   * @default - the environment's, `default` without one
+   */
+  readonly workspace?: string;
 }
 
 /** Thrown instead of starting an engine command after {@link EngineRunOptions.signal} was aborted. */
@@ -246,7 +253,7 @@ async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRem
 }
 
 /** What {@link readState} needs: the stack, and where the engine's messages go. */
-export type StateReadOptions = Pick<EngineRunOptions, 'stackDir' | 'synthesized' | 'onOutput' | 'signal' | 'display'>;
+export type StateReadOptions = Pick<EngineRunOptions, 'stackDir' | 'synthesized' | 'onOutput' | 'signal' | 'display' | 'workspace'>;
 
 /**
  * The state as `show -json` prints it, parsed in memory: it holds every private key, so it is never printed, logged
@@ -279,6 +286,17 @@ export async function pushRawState(options: StateReadOptions, state: any): Promi
   if (pushed.status !== 0) throw new Error(`the engine could not write the state of ${options.stackDir}:\n${pushed.stderr}`);
 }
 
+/**
+ * Deletes the engine workspace `name` (`workspace delete`) of a stack initialised already; the engine refuses one
+ * whose state holds resources. Give no {@link EngineRunOptions.workspace}: the engine deletes no workspace it has
+ * selected. Resolves to the exit status.
+ */
+export async function deleteWorkspace(options: StateReadOptions, name: string): Promise<number> {
+  const deleted = await new Engine(options).run(['workspace', 'delete', '-no-color', name]);
+  if (deleted.status !== 0) process.stderr.write(deleted.stderr);
+  return deleted.status;
+}
+
 /** The engine binary, run in one stack's directory. */
 class Engine {
   readonly binary = process.env.CHARIOT_TLS_ENGINE_BIN ?? 'tofu';
@@ -288,6 +306,7 @@ class Engine {
   readonly display: EngineDisplay;
   /** Added to the engine's environment (the CA keys' `TF_VAR_`s). */
   env: Record<string, string> = {};
+  private readonly workspace?: string;
   private readonly stackDir: string;
   private readonly onOutput: (text: string) => void;
   private readonly signal?: AbortSignal;
@@ -298,6 +317,7 @@ class Engine {
     this.signal = options.signal;
     this.display = options.display ?? STREAMING;
     this.color = this.display.color ? [] : ['-no-color'];
+    this.workspace = options.workspace;
   }
 
   async run(args: string[], options: RunOptions = {}): Promise<EngineResult> {
@@ -305,7 +325,12 @@ class Engine {
     await pendingSignalsHandled();
     if (this.signal?.aborted) throw new EngineInterrupted();
     // The environment as set by now (the deploy adds the lock timeout to it).
-    const env = { ...process.env, GOGC: process.env.GOGC || ENGINE_GOGC, ...this.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, GOGC: process.env.GOGC || ENGINE_GOGC, ...this.env };
+    // A site's state in PostgreSQL (see EngineRunOptions.workspace).
+    if (this.workspace !== undefined) {
+      if (args[0] === 'init') delete env.TF_WORKSPACE;
+      else env.TF_WORKSPACE = this.workspace;
+    }
     const child = spawn('/bin/sh', ['-c', ENGINE_WRAPPER, 'chariot-tls-engine', String(process.pid), this.binary, ...args], {
       cwd: this.stackDir, env, stdio: [options.input === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe'], detached: true,
     });

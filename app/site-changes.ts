@@ -12,7 +12,9 @@ import { declaredFiles } from './declared-files';
  *   site synthesized, and planned if its `cdk.tf.json` differs too;
  * - a renewal date is reached: the earliest moment one of its certificates (`cert.pem` on disk) enters its early
  *   renewal window;
- * - a file it writes is missing, edited or has another mode; or its state file is not the one left by that deploy.
+ * - a file it writes is missing, edited or has another mode; or its state is not the one left by that deploy: its
+ *   state file, or for a site in PostgreSQL its workspace as the engine pulls it (a state changed from another
+ *   machine, or a workspace deleted, plans the site).
  * Hashing a site's files costs milliseconds; a missing or unreadable record plans the site.
  */
 
@@ -26,7 +28,7 @@ export interface SiteRecord {
   readonly renewAt: string;
   /** Each file it declares, by path: its mode and SHA-256. */
   readonly files: Record<string, { readonly mode: number; readonly sha256: string }>;
-  /** SHA-256 of its state file. */
+  /** SHA-256 of its state: its state file, or its workspace as pulled. */
   readonly state: string;
 }
 
@@ -35,8 +37,16 @@ export interface SiteFacts {
   readonly site: string;
   /** What its stack is synthesized from (app/site-input-digest.ts). */
   readonly inputs: string;
-  /** Its state file. */
-  readonly stateFile: string;
+  /**
+   * Its local state file.
+   * @default - none: its state is in PostgreSQL ({@link pulledState})
+   */
+  readonly stateFile?: string;
+  /**
+   * SHA-256 of its state in PostgreSQL as the engine pulled it just now (app/site-remote-state.ts).
+   * @default - not pulled: a site without a state file is planned
+   */
+  readonly pulledState?: string;
   /**
    * Its `cdk.tf.json`, as written, once synthesized: then compared instead of `inputs`.
    * @default - not synthesized
@@ -92,19 +102,20 @@ export function whyPlan(site: SiteFacts, record: SiteRecord | undefined, now: Da
   if (record === undefined) return 'no record of a deploy';
   const same = site.synthesizedText === undefined ? site.inputs === record.inputs : sha256(site.synthesizedText) === record.digest;
   if (!same) return CONFIGURATION_CHANGED;
-  return driftSince(record, site.stateFile, now);
+  return driftSince(record, site, now);
 }
 
 /** What {@link whyPlan} says of a site whose stack (or what it is made from) is not the one recorded. */
 export const CONFIGURATION_CHANGED = 'its configuration changed';
 
 /**
- * Why a site must be planned whatever its stack: a renewal date reached, its state file or one of its files not
- * as its last good deploy left them; `undefined` when none.
+ * Why a site must be planned whatever its stack: a renewal date reached, its state (file, or workspace as pulled) or
+ * one of its files not as its last good deploy left them; `undefined` when none.
  */
-export function driftSince(record: SiteRecord, stateFile: string, now: Date): string | undefined {
+export function driftSince(record: SiteRecord, site: Pick<SiteFacts, 'stateFile' | 'pulledState'>, now: Date): string | undefined {
   if (now.getTime() >= Date.parse(record.renewAt)) return 'a certificate is due for renewal';
-  if (fileSha256(stateFile) !== record.state) return 'its state file changed';
+  const state = stateDigest(site);
+  if (state === undefined || state !== record.state) return site.stateFile === undefined ? 'its state in PostgreSQL changed' : 'its state file changed';
   // The same stack declares the same files: those recorded.
   const changed = Object.keys(record.files).find((file) => {
     const was = record.files[file];
@@ -114,11 +125,18 @@ export function driftSince(record: SiteRecord, stateFile: string, now: Date): st
   return changed === undefined ? undefined : `${changed} is missing or changed`;
 }
 
-/** What to record of a site just deployed: throws when a file it declares is missing (then nothing is recorded). */
-export function recordOf(site: Required<SiteFacts>): SiteRecord {
+/** What to record of a site just deployed: throws when a file it declares or its state is missing (then nothing is recorded). */
+export function recordOf(site: SiteFacts & { readonly synthesizedText: string }): SiteRecord {
   const synthesized = JSON.parse(site.synthesizedText);
   const files = Object.fromEntries(declaredFiles(synthesized).map((file) => [file, { mode: fs.statSync(file).mode & 0o777, sha256: fileSha256(file)! }]));
-  return { digest: sha256(site.synthesizedText), inputs: site.inputs, renewAt: renewAt(synthesized).toISOString(), files, state: fileSha256(site.stateFile)! };
+  const state = stateDigest(site);
+  if (state === undefined) throw new Error(`site ${site.site}: its state was not read after its deploy, so its deploy is not recorded`);
+  return { digest: sha256(site.synthesizedText), inputs: site.inputs, renewAt: renewAt(synthesized).toISOString(), files, state };
+}
+
+/** SHA-256 of a site's state: its state file's, or the one pulled from PostgreSQL. */
+function stateDigest(site: Pick<SiteFacts, 'stateFile' | 'pulledState'>): string | undefined {
+  return site.stateFile === undefined ? site.pulledState : fileSha256(site.stateFile);
 }
 
 /**

@@ -12,7 +12,8 @@ import { SynthesizedSite } from './site-states';
  * that site's new state, and then the main state without them, one serial up; the engine keeps the main state as it
  * was in its `.backup`. One push per state, through the engine, so an encrypted state stays encrypted (a `state mv`
  * per resource would do the same, hundreds of times). A deploy cut short in between finds the site's resources
- * already in its state and only finishes the main one.
+ * already in its state and only finishes the main one. A site in PostgreSQL gets its state pushed into its workspace
+ * (`site-SITE`, which the engine's init creates), as a local one into its file.
  */
 
 /** Moves every site's clients still in the main state into the site's own state; returns one note per site moved. */
@@ -27,11 +28,12 @@ export async function moveSitesIntoTheirStates(main: StateReadOptions, pki: Char
   const notes: string[] = [];
   for (const site of moving) {
     const resources = mainState.resources.filter(inSite(site.site));
-    const options = { ...main, stackDir: site.stackDir, synthesized: site.synthesized };
+    const options = { ...main, stackDir: site.stackDir, synthesized: site.synthesized, workspace: site.workspace };
+    const where = site.stateFile ?? `its PostgreSQL workspace ${site.workspace}`;
     const existing = await pullRawState(options);
     const held = new Set((existing.resources ?? []).map((r: any) => `${r.type}.${r.name}`));
     if (held.size > 0 && !resources.every((r: any) => held.has(`${r.type}.${r.name}`))) {
-      throw new Error(`site ${site.site} is in the main state and in its own (${site.stateFile}) with other resources: compare the two with tofu state list, and keep one`);
+      throw new Error(`site ${site.site} is in the main state and in its own (${where}) with other resources: compare the two with tofu state list, and keep one`);
     }
     if (held.size === 0) {
       const state = { version: 4, terraform_version: mainState.terraform_version, serial: 1, lineage: randomUUID(), outputs: {}, resources, check_results: null };
@@ -39,7 +41,7 @@ export async function moveSitesIntoTheirStates(main: StateReadOptions, pki: Char
       removeKeyCopies(state, site.synthesized);
       await pushRawState(options, state);
     }
-    notes.push(`chariot-tls: moved site ${site.site} (${resources.length} resources, ${clientsOf(site.site).length} clients) from the main state into ${site.stateFile}; no key or certificate changed.`);
+    notes.push(`chariot-tls: moved site ${site.site} (${resources.length} resources, ${clientsOf(site.site).length} clients) from the main state into ${where}; no key or certificate changed.`);
   }
   const moved = new Set(moving.flatMap((site) => mainState.resources.filter(inSite(site.site))));
   await pushRawState(main, { ...mainState, serial: mainState.serial + 1, resources: mainState.resources.filter((r: any) => !moved.has(r)) });

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import { ChariotPki, ExternalCa, ICertificateAuthority, IServerEndpoint, TransmissionSiteClients } from '../lib';
-import { AppConfig, BackendConfig, LocalBackendConfig } from './config';
+import { AppConfig, BackendConfig, LocalBackendConfig, PgBackendConfig } from './config';
 import { addStateStorage } from './stack';
 
 /**
@@ -66,11 +66,40 @@ export function siteInputs(pki: ChariotPki, site: string, certPemOf: (ca: ICerti
   };
 }
 
-/** Where a site's local state lives: `<main state without .tfstate>.sites/SITE.tfstate`, beside the main state. */
-export function siteBackend(backend: BackendConfig, site: string): LocalBackendConfig {
-  if (backend.type !== 'local') throw new Error('siteStates with the pg backend is not built yet');
+/** A site's state in a local file of its own. */
+export type LocalSiteBackend = LocalBackendConfig;
+
+/**
+ * A site's state in the main state's PostgreSQL schema and table, told apart by the engine's workspace: the
+ * main state is the `default` workspace, each site's is `site-SITE` (`TF_WORKSPACE` for every engine command on
+ * the site but `init`; the first that reads the state creates it).
+ */
+export interface PgSiteBackend extends PgBackendConfig {
+  /** The site's workspace: `site-SITE`. */
+  readonly workspace: string;
+}
+
+/** Where a site's own state lives. */
+export type SiteBackend = LocalSiteBackend | PgSiteBackend;
+
+/** The engine workspace of a site whose state is in PostgreSQL: `site-SITE`. */
+export function siteWorkspace(site: string): string {
+  return `site-${site}`;
+}
+
+/**
+ * Where a site's state lives: for local state, `<main state without .tfstate>.sites/SITE.tfstate`, beside the main
+ * state; for PostgreSQL, the main state's backend (same connection, schema and table) in the workspace `site-SITE`.
+ */
+export function siteBackend(backend: BackendConfig, site: string): SiteBackend {
+  if (backend.type === 'pg') return { ...backend, workspace: siteWorkspace(site) };
   const base = backend.path.replace(/\.tfstate$/, '');
   return { type: 'local', path: path.join(`${base}.sites`, `${site}.tfstate`) };
+}
+
+/** Where a site's state lives, in words: its file, or its workspace and schema. */
+export function siteStateName(backend: SiteBackend): string {
+  return backend.type === 'pg' ? `workspace ${backend.workspace} of PostgreSQL schema ${backend.schemaName}` : backend.path;
 }
 
 /** One site's stack (see above). */

@@ -11,7 +11,8 @@ import { EngineDisplay } from './engine-display';
 import { EngineRunOptions, planAndApply } from './engine';
 import { ExistingPki } from './existing-pki';
 import { CertificateReview } from './plan-review';
-import { ChariotTlsSiteStack, SITE_SIGNING_KEY_VARIABLE, SiteInputs, siteBackend, siteInputs, siteStackName } from './site-stack';
+import { lostSiteWorkspaceRefusal } from './site-lost-state';
+import { ChariotTlsSiteStack, SITE_SIGNING_KEY_VARIABLE, SiteInputs, siteBackend, siteInputs, siteStackName, siteWorkspace } from './site-stack';
 import { SiteFacts } from './site-changes';
 import { siteInputDigest } from './site-input-digest';
 import { dropDestroyedKeysFromBackup } from './state-backup';
@@ -34,8 +35,17 @@ export interface SynthesizedSite {
   readonly synthesized: any;
   /** Its `cdk.tf.json`, as written: what the change detector digests (app/site-changes.ts). */
   readonly synthesizedText: string;
-  /** Its local state file. */
-  readonly stateFile: string;
+  /**
+   * Its local state file.
+   * @default - none: its state is in PostgreSQL ({@link workspace})
+   */
+  readonly stateFile?: string;
+  /**
+   * Its engine workspace (`site-SITE`), in the main state's PostgreSQL schema: `TF_WORKSPACE` for each of its
+   * engine commands but `init` ({@link EngineRunOptions.workspace}).
+   * @default - none: its state is a local file ({@link stateFile})
+   */
+  readonly workspace?: string;
   /** What it was synthesized from (app/site-input-digest.ts). */
   readonly inputs: string;
   /** The `cdk.tf.json` its stack directory held before this synth (a deploy before): what app/site-targets.ts compares. */
@@ -108,7 +118,8 @@ export function synthesizeSites(options: SiteSynthOptions, sites: readonly strin
     const entry = app.manifest.stacks[stack.node.id];
     const synthesizedText = fs.readFileSync(path.join(app.outdir, entry.synthesizedStackPath), 'utf8');
     const { site, inputs: digest, stateFile } = factsOf(options.config, inputs[i]);
-    return { site, stackDir: path.join(app.outdir, entry.workingDirectory), synthesized: JSON.parse(synthesizedText), synthesizedText, stateFile, inputs: digest, previousText: previous[i] };
+    const workspace = stateFile === undefined ? siteWorkspace(site) : undefined;
+    return { site, stackDir: path.join(app.outdir, entry.workingDirectory), synthesized: JSON.parse(synthesizedText), synthesizedText, stateFile, workspace, inputs: digest, previousText: previous[i] };
   });
 }
 
@@ -130,7 +141,8 @@ export function siteFacts(options: SiteSynthOptions, sites: readonly string[] = 
 }
 
 function factsOf(config: AppConfig, inputs: SiteInputs): SiteFacts {
-  return { site: inputs.site, inputs: siteInputDigest(config, inputs), stateFile: siteBackend(config.backend, inputs.site).path };
+  const backend = siteBackend(config.backend, inputs.site);
+  return { site: inputs.site, inputs: siteInputDigest(config, inputs), stateFile: backend.type === 'local' ? backend.path : undefined };
 }
 
 /**
@@ -162,7 +174,7 @@ export async function deploySites(sites: SynthesizedSite[], options: SiteDeployO
  * `run` on each site, up to `os.availableParallelism()` at once (each is an engine); none started once `signal` is
  * aborted. Resolves, by site name, once every started site has ended.
  */
-export async function eachSiteAtOnce<T extends { readonly site: string }>(sites: SynthesizedSite[], signal: AbortSignal, run: (site: SynthesizedSite) => Promise<T>): Promise<T[]> {
+export async function eachSiteAtOnce<S, T extends { readonly site: string }>(sites: readonly S[], signal: AbortSignal, run: (site: S) => Promise<T>): Promise<T[]> {
   const results: T[] = [];
   const queue = [...sites];
   if (sites.length === 0) return [];
@@ -194,6 +206,9 @@ async function deploySite(site: SynthesizedSite, options: SiteDeployOptions): Pr
     onReview: (reviewed) => { review = reviewed; },
     display: siteDisplay(site.site, options.display, targets === undefined ? 'whole' : 'changed'),
     caKeys: signingKeyHandOver(site.site, options),
+    workspace: site.workspace,
+    // A site in PostgreSQL has no state file to check before its plan: its plan tells a lost workspace.
+    refuse: (reviewed) => lostSiteWorkspaceRefusal(site, reviewed, options.pki.outputDirectory),
   };
   const status = await planAndApply(engineOptions);
   // A revoked or removed client's key stays destroyed: not in the engine's .backup of the site's state either.
@@ -275,7 +290,8 @@ export function siteClientsLeavingMainState(review: CertificateReview[]): string
  */
 export function siteStatesLeftBehind(config: AppConfig): string | undefined {
   if (config.siteStates || config.backend.type !== 'local') return undefined;
-  const left = Object.keys(config.pki.sites ?? {}).map((site) => siteBackend(config.backend, site).path).filter((f) => fs.existsSync(f));
+  const left = Object.keys(config.pki.sites ?? {}).map((site) => siteBackend(config.backend, site))
+    .flatMap((b) => (b.type === 'local' && fs.existsSync(b.path) ? [b.path] : []));
   if (left.length === 0) return undefined;
   return `chariot-tls: refused: ${left.join(', ')} hold sites deployed with "siteStates": true; deploying them into the main state would re-key their clients, and moving them back is not built yet. Set "siteStates": true again. Nothing was changed.`;
 }
