@@ -24,7 +24,7 @@ export type SiteStateReadOptions = Omit<StateReadOptions, 'stackDir' | 'synthesi
 export async function stateWithSites(main: any, sites: SynthesizedSite[], options: SiteStateReadOptions): Promise<any> {
   const read = await eachSiteAtOnce(sites, options.signal, async (site) => ({
     site: site.site,
-    shown: await readState({ ...options, stackDir: site.stackDir, synthesized: site.synthesized }),
+    shown: await readState({ ...options, stackDir: site.stackDir, synthesized: site.synthesized, workspace: site.workspace }),
   }));
   const root = main?.values?.root_module ?? {};
   const siteModules = read.map((r) => r.shown?.values?.root_module).filter((m) => m !== undefined);
