@@ -90,3 +90,30 @@ describe('revoking a client held in its site\'s state', () => {
     expect(fingerprintsOf(KEPT)).toEqual(fingerprints);
   });
 });
+
+describe('revoking a site client with --site deploys', () => {
+  let otherSite: RunResult;
+  let ownSite: RunResult;
+  let serial: string;
+  let keptAfterOther: boolean;
+
+  beforeAll(() => {
+    serial = serialOf(pki.file('certs/transmission/north-sea/ns-2/cert.pem'));
+    pki.configure({ ...CONFIG, revoked: [...CONFIG.revoked, { name: 'ns-2', reason: 'superseded' }] });
+    otherSite = pki.deploy({ args: ['--site', 'baltic'] });
+    keptAfterOther = fs.existsSync(pki.file('certs/transmission/north-sea/ns-2/private.key'));
+    ownSite = pki.deploy({ args: ['--site', 'north-sea'] });
+  });
+
+  test('a deploy of another site leaves it to its own site\'s deploy: not recorded, its files kept', () => {
+    expect(otherSite.stdout).not.toContain('revoked transmission/ns-2');
+    expect(keptAfterOther).toBe(true);
+  });
+
+  test('the deploy of its site records it, removes its files, and its site CA\'s CRL lists it', () => {
+    expect(ownSite.stdout).toMatch(/revoked transmission\/ns-2: serial \S+ \(superseded\)/);
+    expect(readRevocationRecord(pki.dir).map((e) => e.name)).toContain('ns-2');
+    expect(fs.existsSync(pki.file('certs/transmission/north-sea/ns-2'))).toBe(false);
+    expect(run('openssl', ['crl', '-in', pki.file(CRLS[0]), '-noout', '-text']).stdout).toContain(`Serial Number: ${serial}`);
+  });
+});
