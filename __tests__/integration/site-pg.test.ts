@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { Deployment } from './helpers/deployment';
 import { Postgres, startPostgres } from './helpers/postgres';
-import { RunResult } from './helpers/run';
+import { RunResult, run } from './helpers/run';
 import { output } from './helpers/secrets';
 import { SITES, SITE_STATES_CONFIG } from './helpers/site-states';
 import { opensslVerify } from './helpers/verify';
@@ -113,6 +113,18 @@ describe('turning siteStates off over sites in their workspaces', () => {
     expect(output(refused)).toContain('own workspaces in PostgreSQL (site-baltic, site-north-sea)');
     expect(fingerprintsNow()).toEqual(fingerprints);
     expect(certsIn('site-baltic')).toHaveLength(2);
+  });
+});
+
+describe('revoking a client held in its site\'s workspace', () => {
+  test('reads its serial from the workspace, lists it in its signing CA\'s CRL and leaves the workspace without it', () => {
+    const serial = run('openssl', ['x509', '-in', pki.file('certs/transmission/north-sea/ns-2/cert.pem'), '-noout', '-serial']).stdout.trim().split('=')[1];
+    pki.configure({ ...CONFIG, revoked: [{ name: 'ns-2', reason: 'keyCompromise' }] });
+    const revoked = pki.deploy({ env });
+    expect(revoked.stdout).toMatch(/revoked transmission\/ns-2: serial \S+ \(keyCompromise\)/);
+    expect(run('openssl', ['crl', '-in', pki.file('ca/transmission/north-sea/site-ca.crl.pem'), '-noout', '-text']).stdout).toContain(`Serial Number: ${serial}`);
+    expect(certsIn('site-north-sea')).toEqual(['pki_sites_north-sea_clients_ns-1']);
+    expect(fs.existsSync(pki.file('certs/transmission/north-sea/ns-2'))).toBe(false);
   });
 });
 
