@@ -79,6 +79,14 @@ describe('sites in their own state in PostgreSQL', () => {
   });
 });
 
+describe('npm run plan with sites in PostgreSQL', () => {
+  test('plans every site from its workspace, and finds nothing to change', () => {
+    const plan = pki.plan({ env });
+    expect(plan.stdout).toMatch(/^chariot-tls: every stack \(the CAs' and 2 site\(s\)'\): no change\.$/m);
+    expect(workspaces()).toEqual(['default', 'site-baltic', 'site-north-sea']);
+  });
+});
+
 describe('a site whose workspace is lost', () => {
   test('is refused after its plan while its keys are on disk, naming the site, the workspace and the fixes; its files stay', () => {
     const key = pki.file('certs/transmission/north-sea/ns-1/private.key');
