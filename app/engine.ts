@@ -256,6 +256,17 @@ async function planReviewApply(engine: Engine, options: EngineRunOptions, mayRem
 export type StateReadOptions = Pick<EngineRunOptions, 'stackDir' | 'synthesized' | 'onOutput' | 'signal' | 'display' | 'workspace'>;
 
 /**
+ * Initialises the stack when it needs it, and runs nothing else; resolves to the exit status. The deploy of sites
+ * initialises them one after another before their engines run at once: an init while another stack's engine starts
+ * its providers from the shared plugin cache failed that engine now and then (`could not read package directory`).
+ */
+export async function initStack(options: StateReadOptions): Promise<number> {
+  const init = await new Engine(options).initIfNeeded(options.synthesized);
+  if (init.status !== 0) fail(`${init.stdout}${init.stderr}`);
+  return init.status;
+}
+
+/**
  * The state as `show -json` prints it, parsed in memory: it holds every private key, so it is never printed, logged
  * or passed to `onOutput`. Initialises the stack first when it needs it. Revocation reads from it the serial of a
  * certificate about to be destroyed and, to sign a CRL, the CA's key.

@@ -8,7 +8,7 @@ import { CertificateChange } from './certificate-change';
 import { keyInFile } from './ca-key-files';
 import { keyInState, stateResources } from './ca-keys';
 import { EngineDisplay } from './engine-display';
-import { EngineRunOptions, planAndApply } from './engine';
+import { EngineRunOptions, initStack, planAndApply } from './engine';
 import { ExistingPki } from './existing-pki';
 import { CertificateReview } from './plan-review';
 import { lostSiteWorkspaceRefusal } from './site-lost-state';
@@ -167,7 +167,15 @@ export function sitesWithCasInState(options: SiteSynthOptions): string[] {
  * site has ended.
  */
 export async function deploySites(sites: SynthesizedSite[], options: SiteDeployOptions): Promise<SiteDeployed[]> {
-  return eachSiteAtOnce(sites, options.signal, (site) => deploySite(site, options));
+  const initialised: SynthesizedSite[] = [];
+  const failed: SiteDeployed[] = [];
+  for (const site of sites) {
+    const status = await initStack({ ...options, stackDir: site.stackDir, synthesized: site.synthesized, display: siteDisplay(site.site, options.display) });
+    if (status === 0) initialised.push(site);
+    else failed.push({ site: site.site, status, review: [] });
+  }
+  const deployed = await eachSiteAtOnce(initialised, options.signal, (site) => deploySite(site, options));
+  return [...deployed, ...failed].sort((a, b) => (a.site < b.site ? -1 : 1));
 }
 
 /**
