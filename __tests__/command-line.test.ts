@@ -117,8 +117,8 @@ describe('synth, the command that needs no engine', () => {
 describe('deploy and plan --site: the CAs and the named sites only', () => {
   const SITES_CONFIG = { server: { dnsNames: ['localhost'] }, sites: { baltic: { transmissionClients: ['bt-1'] }, 'north-sea': { transmissionClients: ['ns-1'] } } };
 
-  test.each(['deploy', 'plan'])('%s --site without siteStates is refused before anything runs, with the fix', async (command) => {
-    const dir = project(SITES_CONFIG);
+  test.each(['deploy', 'plan'])('%s --site with "siteStates": false is refused before anything runs, with the fix', async (command) => {
+    const dir = project({ ...SITES_CONFIG, siteStates: false });
     const result = await cli([command, '-q', '-c', 'site.json', '-o', path.join(dir, 'out'), '--site', 'baltic'], { cwd: dir, projectDir: dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`chariot-tls: ${command} refused: --site baltic needs each site in its own state; set "siteStates": true in ${path.join(dir, 'site.json')} (docs/operate.md, "Sites in their own state"), or leave out --site. Nothing was changed.\n`);

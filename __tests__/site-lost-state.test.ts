@@ -54,7 +54,7 @@ describe('the lost state guard of a site in PostgreSQL', () => {
 
 describe('turning siteStates off with the pg backend', () => {
   const configOf = (fields: Record<string, unknown>) => {
-    fs.writeFileSync(path.join(dir, 'chariot-tls.json'), JSON.stringify({ server: { dnsNames: ['localhost'] }, sites: { baltic: { transmissionClients: ['bt-1', 'bt-2'] } }, ...fields }));
+    fs.writeFileSync(path.join(dir, 'chariot-tls.json'), JSON.stringify({ server: { dnsNames: ['localhost'] }, sites: { baltic: { transmissionClients: ['bt-1', 'bt-2'] } }, siteStates: false, ...fields }));
     return loadConfig({ CHARIOT_TLS_CONFIG: 'chariot-tls.json' }, dir);
   };
 

@@ -24,8 +24,10 @@ const errorOf = (fields: Record<string, unknown>) => {
 };
 
 describe('siteStates in the configuration', () => {
-  test('is off by default', () => {
-    expect(load(SITES).siteStates).toBe(false);
+  test('is on by default when sites are configured, off without them; "siteStates": false keeps the sites in the main state', () => {
+    expect(load(SITES).siteStates).toBe(true);
+    expect(load({ transmissionClients: ['t-1'] }).siteStates).toBe(false);
+    expect(load({ ...SITES, siteStates: false }).siteStates).toBe(false);
   });
 
   test('is a boolean', () => {
@@ -71,7 +73,7 @@ describe('the CAs\' stack with siteStates', () => {
 
 describe('turning siteStates off', () => {
   test('is refused while a site state file is there: its clients would be re-keyed', () => {
-    const config = load(SITES);
+    const config = load({ ...SITES, siteStates: false });
     expect(siteStatesLeftBehind(config)).toBeUndefined();
     const file = path.join(dir, 'terraform.chariot-tls.sites', 'baltic.tfstate');
     fs.mkdirSync(path.dirname(file), { recursive: true });

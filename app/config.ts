@@ -232,8 +232,8 @@ export interface AppConfig {
   /** The enterprise root, read and checked, when the configuration hangs the hierarchy under one (`externalRoot`). */
   readonly externalRoot?: ExternalRoot;
   /**
-   * Each site's clients in their own stack and state, the CAs in the main one (app/site-states.ts; opt-in, docs/operate.md,
-   * "Sites in their own state").
+   * Each site's clients in their own stack and state, the CAs in the main one (app/site-states.ts; docs/operate.md,
+   * "Sites in their own state"): on unless the file says `false`, when it has sites.
    */
   readonly siteStates: boolean;
 }
@@ -413,7 +413,8 @@ function toAppConfig(config: Config, baseDir: string): AppConfig {
     revocation: { revoked, crl: { ...DEFAULT_CRL_POLICY, ...crl } },
     caKeyFiles: caKeyFiles && { directory: path.resolve(baseDir, caKeyFiles.directory), cas: caKeyFiles.cas },
     encryptedClientKeys: encryptedClientKeys && keyEncryption,
-    siteStates: siteStates ?? false,
+    // Sites keep their clients in states of their own unless the file says otherwise (docs/operate.md).
+    siteStates: siteStates ?? Object.keys(rest.sites ?? {}).length > 0,
   };
 }
 

@@ -140,7 +140,8 @@ function config(total: number, n: number, { siteSize, siteCa, siteStates }: Layo
     (sites[site] ??= { transmissionClients: [], ...(siteCa ? { issuingCa: true } : {}) }).transmissionClients.push(name);
   });
   if (rotation !== undefined) sites[ROTATED_SITE].caGeneration = { generation: 2, previous: rotation };
-  return { ...common, ...(siteStates ? { siteStates: true } : {}), sites };
+  // Said either way: with sites, siteStates is on unless the file says false.
+  return { ...common, siteStates, sites };
 }
 
 function clientName(i: number): string {
