@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppConfig } from './config';
-import { recordOf, SiteFacts, SiteRecord, whyPlan } from './site-changes';
+import { SiteFacts, readRecords, recordOf, whyPlan, writeRecords } from './site-changes';
 
 /**
  * With `siteStates`, a deploy that changes a site need not plan the CAs' stack as well (a second of the engine at
@@ -28,13 +28,7 @@ export class CaStackRecord {
 
   /** Why the CAs' stack must be planned; `undefined` when nothing can have changed there since its last good deploy. */
   whyPlan(now: Date): string | undefined {
-    let record: SiteRecord | undefined;
-    try {
-      record = JSON.parse(fs.readFileSync(this.file, 'utf8'));
-    } catch {
-      record = undefined;
-    }
-    return whyPlan(this.facts, record, now);
+    return whyPlan(this.facts, readRecords(this.file)[this.facts.site], now);
   }
 
   /** Forgets the last good deploy: a plan of the CAs' stack is about to change what it recorded. */
@@ -42,12 +36,10 @@ export class CaStackRecord {
     fs.rmSync(this.file, { force: true });
   }
 
-  /** Records the stack as just deployed (applied, its files given their modes). */
+  /** Records the stack as just deployed (applied, its files given their modes), as the sites' records are kept. */
   record(): void {
-    const tmp = `${this.file}.${process.pid}.tmp`;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    fs.writeFileSync(tmp, `${JSON.stringify(recordOf(this.facts))}\n`);
-    fs.renameSync(tmp, this.file);
+    writeRecords(this.file, { [this.facts.site]: recordOf(this.facts) });
   }
 }
 

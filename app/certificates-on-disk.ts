@@ -55,8 +55,7 @@ function certificateState(file: string): CertificateState | undefined {
   } catch {
     return undefined;
   }
-  if (!parsed.has(text)) parsed.set(text, parseCertificate(text));
-  return parsed.get(text);
+  return parsedCertificate(text);
 }
 
 /** Its public key's digest only when asked: exporting the key is three quarters of the cost, and a summary needs it only for a certificate that changed. */
@@ -125,9 +124,10 @@ function isWholePem(text: string): boolean {
   });
 }
 
-function parsedCertificate(block: string): CertificateState | undefined {
-  if (!parsed.has(block)) parsed.set(block, parseCertificate(block));
-  return parsed.get(block);
+/** The certificate a PEM text starts with, parsed once per text ({@link parsed}). */
+function parsedCertificate(pem: string): CertificateState | undefined {
+  if (!parsed.has(pem)) parsed.set(pem, parseCertificate(pem));
+  return parsed.get(pem);
 }
 
 /** A PEM block (one without headers, as a key's) that holds one BER/DER structure, read to its last byte and no further. */

@@ -550,7 +550,8 @@ function fileTime(file: string | undefined): number | undefined {
   return undefined;
 }
 
-function readIfExists(file: string): string | undefined {
+/** A text file's content, or `undefined` when there is none. */
+export function readIfExists(file: string): string | undefined {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
 }
 

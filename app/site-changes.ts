@@ -1,6 +1,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeAtomically } from './atomic-file';
 import { declaredFiles } from './declared-files';
 
 /**
@@ -68,11 +69,9 @@ export function readRecords(file: string): Record<string, SiteRecord> {
   }
 }
 
-/** Writes the records through a temporary file, so a deploy killed meanwhile leaves the old ones or none. */
+/** Writes the records atomically (app/atomic-file.ts), so a deploy killed meanwhile leaves the old ones or none; no secrets, 0644. */
 export function writeRecords(file: string, records: Record<string, SiteRecord>): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(records, null, 2)}\n`);
-  fs.renameSync(tmp, file);
+  writeAtomically(file, `${JSON.stringify(records, null, 2)}\n`, 0o644);
 }
 
 /** What one deploy learnt of its sites, for {@link mergeRecords}. */
@@ -106,7 +105,7 @@ export function whyPlan(site: SiteFacts, record: SiteRecord | undefined, now: Da
 }
 
 /** What {@link whyPlan} says of a site whose stack (or what it is made from) is not the one recorded. */
-export const CONFIGURATION_CHANGED = 'its configuration changed';
+const CONFIGURATION_CHANGED = 'its configuration changed';
 
 /**
  * Why a site must be planned whatever its stack: a renewal date reached, its state (file, or workspace as pulled) or

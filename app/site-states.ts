@@ -8,7 +8,7 @@ import { CertificateChange } from './certificate-change';
 import { keyInFile } from './ca-key-files';
 import { keyInState, stateResources } from './ca-keys';
 import { EngineDisplay } from './engine-display';
-import { EngineRunOptions, initStack, planAndApply } from './engine';
+import { EngineRunOptions, initStack, planAndApply, readIfExists } from './engine';
 import { ExistingPki } from './existing-pki';
 import { CertificateReview } from './plan-review';
 import { lostSiteWorkspaceRefusal } from './site-lost-state';
@@ -107,7 +107,7 @@ export function synthesizeSites(options: SiteSynthOptions, sites: readonly strin
   const app = new App({ outdir: path.join(options.outdir, 'sites') });
   const certPemOf = certsInState(options);
   const inputs = sites.map((site) => siteInputs(options.pki, site, certPemOf));
-  const previous = sites.map((site) => readIfThere(path.join(app.outdir, 'stacks', siteStackName(STACK, site), 'cdk.tf.json')));
+  const previous = sites.map((site) => readIfExists(path.join(app.outdir, 'stacks', siteStackName(STACK, site), 'cdk.tf.json')));
   const stacks = withoutTokenStackTraces(() => {
     const built = inputs.map((input) => new ChariotTlsSiteStack(app, siteStackName(STACK, input.site), options.config, input));
     app.synth();
@@ -121,14 +121,6 @@ export function synthesizeSites(options: SiteSynthOptions, sites: readonly strin
     const workspace = stateFile === undefined ? siteWorkspace(site) : undefined;
     return { site, stackDir: path.join(app.outdir, entry.workingDirectory), synthesized: JSON.parse(synthesizedText), synthesizedText, stateFile, workspace, inputs: digest, previousText: previous[i] };
   });
-}
-
-function readIfThere(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 /**

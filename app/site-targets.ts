@@ -31,7 +31,10 @@ function withDependents(changed: string[], resources: any): string[] {
   const referrers = new Map<string, string[]>();
   for (const [type, blocks] of Object.entries<any>(resources)) {
     for (const [name, block] of Object.entries<any>(blocks)) {
-      for (const [, used] of JSON.stringify(block).matchAll(REFERENCE)) referrers.set(used, [...(referrers.get(used) ?? []), `${type}.${name}`]);
+      for (const [, used] of JSON.stringify(block).matchAll(REFERENCE)) {
+        if (!referrers.has(used)) referrers.set(used, []);
+        referrers.get(used)!.push(`${type}.${name}`);
+      }
     }
   }
   const targets = new Set(changed);
