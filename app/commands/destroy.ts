@@ -6,6 +6,7 @@ import { CommandContext, CommandDefinition } from '../command-line';
 import { AppConfig } from '../config';
 import { caKeysOption } from '../ca-key-files';
 import { INCOMPLETE_MARKER } from '../deploy-marker';
+import { lockTimeoutArgs } from '../deploy-run';
 import { destroyStack, readState } from '../engine';
 import { TerminalDisplay, openDisplay } from '../engine-display';
 import { environmentName } from '../environments';
@@ -70,6 +71,9 @@ async function destroy(options: DestroyOptions, context: CommandContext): Promis
   // The whole hierarchy, the sites' clients with it (`siteStates`).
   const files = [...new Set([...owned, ...pkiFiles(app.pki)])];
   const display = openDisplay('destroy', outdir, context.verbosity);
+  // As a deploy does: the engine waits for a state lock held a moment by another engine (with siteStates in
+  // PostgreSQL the sites' engines, run at once, take the backend's workspace lock in turn) instead of failing at once.
+  Object.assign(process.env, lockTimeoutArgs(process.env));
   let status: number;
   try {
     if (config.siteStates && !await sitesDestroyed(app, outdir, display, context)) return 1;

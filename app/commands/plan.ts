@@ -1,5 +1,6 @@
 import { CommandDefinition } from '../command-line';
 import { caKeysOption } from '../ca-key-files';
+import { lockTimeoutArgs } from '../deploy-run';
 import { planAndApply, readState } from '../engine';
 import { refuseKeysNotInState } from '../external-root-state';
 import { openDisplay } from '../engine-display';
@@ -43,6 +44,8 @@ export const PLAN: CommandDefinition = {
     await refuseKeysNotInState(app.config, app.stack.pki, () => readState(app));
     const caKeys = caKeysOption(app.config.caKeyFiles, app.stack.pki, false);
     const display = openDisplay('plan', outdir, context.verbosity);
+    // As a deploy does: a state lock held a moment by another engine (the sites' engines at once, in PostgreSQL) is waited for.
+    Object.assign(process.env, lockTimeoutArgs(process.env));
     try {
       let caReview: CertificateReview[] = [];
       const status = await planAndApply({ ...app, outputDirectory: app.stack.pki.outputDirectory, apply: false, display, caKeys, onReview: (r) => { caReview = r; } });
